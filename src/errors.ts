@@ -1,0 +1,82 @@
+/**
+ * Error types and the error chain. Messages are short lowercase contexts, outermost first,
+ * printed by main.ts as `Error: outer` then `Caused by:` lines, as upstream does.
+ */
+
+/** A runtime failure the user can act on; exit status 1. */
+export class UserError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UserError';
+  }
+}
+
+/** A bad command line; exit status 2, like clap's argument errors upstream. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A signature or checksum that did not match. Always fatal, even with --insecure. */
+export class VerificationError extends UserError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VerificationError';
+  }
+}
+
+/** Wraps an error with an outer context: `await withContext(p, "reading X")`. */
+export async function withContext<T>(work: Promise<T> | (() => Promise<T>), context: string): Promise<T> {
+  try {
+    return await (typeof work === 'function' ? work() : work);
+  } catch (err) {
+    throw new UserError(context, { cause: err });
+  }
+}
+
+/** Synchronous twin of withContext. */
+export function withContextSync<T>(work: () => T, context: string): T {
+  try {
+    return work();
+  } catch (err) {
+    throw new UserError(context, { cause: err });
+  }
+}
+
+/** The messages of an error and its causes, outermost first. */
+export function errorChain(err: unknown): string[] {
+  const chain: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current !== undefined && current !== null && depth < 32; depth++) {
+    if (current instanceof Error) {
+      chain.push(current.message || current.name);
+      current = current.cause;
+    } else {
+      chain.push(String(current));
+      break;
+    }
+  }
+  return chain;
+}
+
+/** Formats an error as upstream does: `Error: <outer>` + blank line + numbered `Caused by:`. */
+export function formatErrorChain(err: unknown): string {
+  const [outer, ...causes] = errorChain(err);
+  let text = `Error: ${outer ?? 'unknown error'}`;
+  if (causes.length > 0) {
+    text += '\n\nCaused by:\n' + causes.map((c, i) => `    ${i}: ${c}`).join('\n');
+  }
+  return text;
+}
+
+/** True when any error in the chain is an instance of the given class. */
+export function chainHas(err: unknown, cls: abstract new (...args: never[]) => Error): boolean {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 32; depth++) {
+    if (current instanceof cls) return true;
+    current = (current as Error).cause;
+  }
+  return false;
+}

@@ -1,0 +1,143 @@
+/**
+ * Reporter: how messages and progress look. Stages emit events; this decides the rendering:
+ * an ora spinner on a TTY, at most one plain line per second otherwise (the journal reads
+ * these), or JSON lines with --json. Everything goes to stderr; stdout carries data only.
+ */
+import ora, { type Ora } from 'ora';
+
+export interface ProgressEvent {
+  /** What is being read, e.g. "disk", "kernel", "image". */
+  label: string;
+  bytes: number;
+  total?: number;
+}
+
+export interface Reporter {
+  readonly json: boolean;
+  info(message: string): void;
+  warn(message: string): void;
+  /** A named stage of a longer operation (ostree deploy, install steps). */
+  step(name: string): void;
+  progress(event: ProgressEvent): void;
+  /** Ends an in-flight progress display with its final state. */
+  progressDone(event: ProgressEvent): void;
+  /** A structured final result (JSON mode prints it; text mode ignores it). */
+  result(data: Record<string, unknown>): void;
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** Binary units with one decimal, as upstream: `749.9 MiB`. */
+export function formatBytes(n: number): string {
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/** Upstream's progress text: `Read disk 1.0 MiB/2.0 MiB (50%)`. */
+export function progressText(event: ProgressEvent): string {
+  if (event.total !== undefined && event.total > 0) {
+    const pct = Math.floor((event.bytes * 100) / event.total);
+    return `Read ${event.label} ${formatBytes(event.bytes)}/${formatBytes(event.total)} (${pct}%)`;
+  }
+  return `Read ${event.label} ${formatBytes(event.bytes)}`;
+}
+
+export interface ReporterOptions {
+  json?: boolean;
+  stream?: NodeJS.WriteStream;
+  /** Force TTY or plain rendering (tests). */
+  tty?: boolean;
+  now?: () => number;
+}
+
+export function createReporter(options: ReporterOptions = {}): Reporter {
+  const out = options.stream ?? process.stderr;
+  const json = options.json ?? false;
+  const tty = options.tty ?? Boolean(out.isTTY);
+  const now = options.now ?? (() => Date.now());
+  const write = (line: string) => out.write(line + '\n');
+  const emit = (obj: Record<string, unknown>) => write(JSON.stringify(obj));
+  let spinner: Ora | undefined;
+  let lastPrint = -Infinity;
+  let started = now();
+
+  const rate = (bytes: number) => {
+    const secs = Math.max((now() - started) / 1000, 0.001);
+    return `${formatBytes(Math.round(bytes / secs))}/s`;
+  };
+  const stopSpinner = () => {
+    spinner?.stop();
+    spinner = undefined;
+  };
+
+  return {
+    json,
+    info(message) {
+      if (json) return emit({ type: 'info', message });
+      if (spinner) spinner.clear();
+      write(message);
+      spinner?.render();
+    },
+    warn(message) {
+      if (json) return emit({ type: 'warning', message });
+      if (spinner) spinner.clear();
+      write(message);
+      spinner?.render();
+    },
+    step(name) {
+      if (json) return emit({ type: 'step', step: name });
+      stopSpinner();
+      write(name);
+    },
+    progress(event) {
+      const t = now();
+      if (event.bytes === 0) started = t;
+      if (t - lastPrint < 1000 && !(event.total !== undefined && event.bytes >= event.total)) {
+        if (spinner) spinner.text = `${progressText(event)}  ${rate(event.bytes)}`;
+        return;
+      }
+      lastPrint = t;
+      if (json) return emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null });
+      if (tty) {
+        const text = `${progressText(event)}  ${rate(event.bytes)}`;
+        if (!spinner) spinner = ora({ text, stream: out, discardStdin: false }).start();
+        else spinner.text = text;
+        return;
+      }
+      write(progressText(event));
+    },
+    progressDone(event) {
+      if (json) return emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null, done: true });
+      if (spinner) {
+        spinner.succeed(progressText(event));
+        spinner = undefined;
+      } else {
+        write(progressText(event));
+      }
+      lastPrint = -Infinity;
+    },
+    result(data) {
+      if (json) emit({ type: 'result', ...data });
+    },
+  };
+}
+
+/** A reporter that records everything, for tests. */
+export function createMemoryReporter(): Reporter & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    json: false,
+    lines,
+    info: (m) => void lines.push(m),
+    warn: (m) => void lines.push(m),
+    step: (m) => void lines.push(m),
+    progress: () => undefined,
+    progressDone: (e) => void lines.push(progressText(e)),
+    result: () => undefined,
+  };
+}
