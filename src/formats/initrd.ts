@@ -1,0 +1,116 @@
+/**
+ * Reads initrds made of concatenated archives (reference §2.3): each is gzip (one member), xz
+ * (one stream), zstd (consecutive frames) or uncompressed newc, with zero padding between them.
+ * Only regular files matching the filter are kept; a later duplicate wins (kernel semantics).
+ * After the trailer of a compressed archive the rest of its decompressed data must be zeros.
+ */
+import { inflateRawSync, crc32 } from 'node:zlib';
+import { decompress as zstdDecompress } from 'zstd-napi';
+import zstdBinding from 'zstd-napi/binding.js';
+import { UserError } from '../errors.js';
+import { readNewc, S_IFMT, S_IFREG, comparePaths } from './cpio-newc.js';
+import { unxzOne, XZ_MAGIC } from '../io/xz.js';
+
+const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+
+export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
+
+const isZstdMagic = (buf: Buffer, pos: number) => {
+  if (pos + 4 > buf.length) return false;
+  const m = buf.readUInt32LE(pos);
+  return m === 0xfd2fb528 || (m & 0xfffffff0) === 0x184d2a50;
+};
+
+export function sniff(buf: Buffer, pos: number): Compression {
+  if (buf[pos] === 0x1f && buf[pos + 1] === 0x8b) return 'gzip';
+  if (pos + 6 <= buf.length && buf.subarray(pos, pos + 6).equals(XZ_MAGIC)) return 'xz';
+  if (isZstdMagic(buf, pos)) return 'zstd';
+  return 'none';
+}
+
+/** One gzip member: returns data and compressed length (header parsed here, body via inflateRaw). */
+function gunzipOne(buf: Buffer, start: number): { data: Buffer; consumed: number } {
+  const fail = () => new UserError('unexpected end of compressed stream');
+  if (start + 10 > buf.length || buf[start + 2] !== 8) throw new UserError('invalid gzip header');
+  const flg = buf[start + 3]!;
+  let p = start + 10;
+  if (flg & 4) {
+    if (p + 2 > buf.length) throw fail();
+    p += 2 + buf.readUInt16LE(p);
+  }
+  for (const bit of [8, 16]) {
+    if (flg & bit) {
+      const z = buf.indexOf(0, p);
+      if (z === -1) throw fail();
+      p = z + 1;
+    }
+  }
+  if (flg & 2) p += 2;
+  if (p > buf.length) throw fail();
+  let result: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    result = inflateRawSync(buf.subarray(p), { info: true, maxOutputLength: MAX_DECOMPRESSED }) as unknown as typeof result;
+  } catch (e) {
+    throw new UserError(`gzip decoding failed: ${(e as Error).message}`);
+  }
+  const trailer = p + result.engine.bytesWritten;
+  if (trailer + 8 > buf.length) throw fail();
+  if (buf.readUInt32LE(trailer) !== crc32(result.buffer)) throw new UserError('gzip CRC mismatch');
+  return { data: result.buffer, consumed: trailer + 8 - start };
+}
+
+function unzstdFrames(buf: Buffer, start: number): { data: Buffer; consumed: number } {
+  let p = start;
+  while (isZstdMagic(buf, p)) {
+    let size: number;
+    try {
+      size = zstdBinding.findFrameCompressedSize(buf.subarray(p));
+    } catch {
+      throw new UserError('unexpected end of compressed stream');
+    }
+    p += size;
+  }
+  try {
+    return { data: zstdDecompress(buf.subarray(start, p)), consumed: p - start };
+  } catch (e) {
+    throw new UserError(`zstd decoding failed: ${(e as Error).message}`);
+  }
+}
+
+/** Visits every regular file of every archive, in order. */
+export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => void): void {
+  let pos = 0;
+  while (pos < buf.length) {
+    if (buf[pos] === 0) {
+      pos++;
+      continue;
+    }
+    const kind = sniff(buf, pos);
+    let archive: Buffer;
+    let next: number;
+    if (kind === 'none') {
+      const { entries, end } = readNewc(buf, pos);
+      for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
+      pos = end;
+      continue;
+    }
+    const r = kind === 'gzip' ? gunzipOne(buf, pos) : kind === 'xz' ? unxzOne(buf.subarray(pos), MAX_DECOMPRESSED) : unzstdFrames(buf, pos);
+    archive = r.data;
+    next = pos + r.consumed;
+    const { entries, end } = readNewc(archive, 0);
+    for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
+    for (let i = end; i < archive.length; i++) {
+      if (archive[i] !== 0) throw new UserError('found trailing garbage inside compressed archive');
+    }
+    pos = next;
+  }
+}
+
+/** Path → contents of the kept regular files (last duplicate wins), sorted bytewise. */
+export function readInitrd(buf: Buffer, filter: (path: string) => boolean = () => true): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  walkInitrd(buf, (name, data) => {
+    if (filter(name)) files.set(name, Buffer.from(data));
+  });
+  return new Map([...files.entries()].sort((a, b) => comparePaths(a[0], b[0])));
+}
