@@ -1,0 +1,121 @@
+/**
+ * Strict xz decoding on liblzma (node-liblzma's native engine, driven directly so that we
+ * see liblzma's own status codes and consumed byte counts). Truncation is liblzma's
+ * LZMA_BUF_ERROR at LZMA_FINISH. Bytes after a complete stream make liblzma fail; we tell
+ * that case apart from corruption by finding a valid (CRC-checked) stream footer just
+ * before the failing bytes.
+ */
+import zlib from 'node:zlib';
+import * as lzma from 'node-liblzma';
+import { UserError } from '../errors.js';
+import { type Codec, trailingError, truncatedError } from './codec.js';
+
+interface NativeEngine {
+  code(
+    flush: number,
+    input: Buffer | null,
+    inOff: number,
+    inLen: number,
+    out: Buffer,
+    outOff: number,
+    cb: (errno: number, availInAfter: number, availOutAfter: number) => void,
+  ): void;
+  close(): void;
+}
+
+const OUT_SIZE = 256 * 1024;
+const WINDOW = 4096;
+
+/** True when `buf` holds a valid xz stream footer ending at or before an error region. */
+export function containsXzFooter(buf: Buffer): boolean {
+  for (let p = buf.length - 12; p >= 0; p--) if (isFooterAt(buf, p)) return true;
+  return false;
+}
+
+function isFooterAt(buf: Buffer, p: number): boolean {
+  return buf[p + 10] === 0x59 && buf[p + 11] === 0x5a && zlib.crc32(buf.subarray(p + 4, p + 10)) === buf.readUInt32LE(p);
+}
+
+/** True when the last 12 bytes of `buf` are a valid xz stream footer. */
+export function endsWithXzFooter(buf: Buffer): boolean {
+  return buf.length >= 12 && isFooterAt(buf, buf.length - 12);
+}
+
+export class XzCodec implements Codec {
+  private engine: NativeEngine;
+  private recent: Buffer = Buffer.alloc(0);
+
+  constructor() {
+    // The Unxz Transform owns a native liblzma stream decoder; we drive it ourselves.
+    this.engine = (lzma.createUnxz() as unknown as { lzma: NativeEngine }).lzma;
+  }
+
+  write(chunk: Buffer, emit: (out: Buffer) => void): Promise<void> {
+    return this.run(lzma.LZMA_RUN as number, chunk, emit);
+  }
+
+  finish(emit: (out: Buffer) => void): Promise<void> {
+    return this.run(lzma.LZMA_FINISH as number, Buffer.alloc(0), emit);
+  }
+
+  close(): void {
+    try {
+      this.engine.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private remember(buf: Buffer): void {
+    this.recent = Buffer.concat([this.recent, buf]);
+    if (this.recent.length > WINDOW) this.recent = this.recent.subarray(this.recent.length - WINDOW);
+  }
+
+  private run(flush: number, input: Buffer, emit: (out: Buffer) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let inOff = 0;
+      const step = () => {
+        const out = Buffer.allocUnsafe(OUT_SIZE);
+        const availIn = input.length - inOff;
+        this.engine.code(flush, input, inOff, availIn, out, 0, (errno, availInAfter, availOutAfter) => {
+          const used = OUT_SIZE - availOutAfter;
+          if (used > 0) emit(out.subarray(0, used));
+          const consumed = availIn - availInAfter;
+          if (errno !== (lzma.LZMA_OK as number) && errno !== (lzma.LZMA_STREAM_END as number)) {
+            this.remember(input.subarray(inOff, inOff + Math.max(consumed, 0) + 16));
+            return reject(this.failure(errno, flush));
+          }
+          this.remember(input.subarray(inOff, inOff + consumed));
+          inOff += consumed;
+          if (errno === (lzma.LZMA_STREAM_END as number)) {
+            // liblzma accepts stream padding (zero bytes) after a stream; we do not.
+            if (inOff < input.length || !endsWithXzFooter(this.recent)) return reject(trailingError());
+            return resolve();
+          }
+          if (flush === (lzma.LZMA_FINISH as number)) {
+            if (availOutAfter === 0 || consumed > 0) return step();
+            return reject(this.failure(lzma.LZMA_BUF_ERROR as number, flush));
+          }
+          if (availOutAfter === 0 || inOff < input.length) return step();
+          resolve();
+        });
+      };
+      step();
+    });
+  }
+
+  private failure(errno: number, flush: number): Error {
+    if (errno === (lzma.LZMA_DATA_ERROR as number) || errno === (lzma.LZMA_BUF_ERROR as number)) {
+      // Garbage or stray padding after a complete stream, versus a damaged/short stream.
+      if (containsXzFooter(this.recent)) return trailingError();
+      if (errno === (lzma.LZMA_BUF_ERROR as number) && flush === (lzma.LZMA_FINISH as number)) return truncatedError();
+      return new UserError('xz data error: the compressed stream is corrupt');
+    }
+    if (errno === (lzma.LZMA_FORMAT_ERROR as number)) return new UserError('xz format not recognized');
+    if (errno === (lzma.LZMA_MEM_ERROR as number) || errno === (lzma.LZMA_MEMLIMIT_ERROR as number)) {
+      return new UserError('xz decoder out of memory');
+    }
+    if (errno === (lzma.LZMA_OPTIONS_ERROR as number)) return new UserError('xz stream uses unsupported options');
+    return new UserError(`xz decoder error ${errno}`);
+  }
+}
