@@ -12,5 +12,11 @@ step kernel "vmlinuz kernel-version modules" "$S/kernel.sh" "$KPKG" -- bash "$S/
 step probe-initramfs "probe-initramfs.img" "$S/probe-initramfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" \
   "$IMAGES_SRC/probe" "$(key_of kernel)" /bin/busybox -- bash "$S/probe-initramfs.sh"
 
+step signing-key "gnupg sample-signing-key.pub.asc sample-signing-key.fpr" "$S/signing-key.sh" \
+  -- bash "$S/signing-key.sh"
+
+step repo "repo repo-ref" "$S/repo.sh" "$IMAGES_SRC/tree" "$(key_of probe-initramfs)" "$(key_of signing-key)" /bin/busybox \
+  -- bash "$S/repo.sh"
+
 T1=$(date +%s.%N)
 log "all done in $(awk -v a="$T0" -v b="$T1" 'BEGIN{printf "%.1f", b-a}')s"

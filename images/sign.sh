@@ -1,0 +1,9 @@
+#!/bin/bash
+# sign.sh FILE... : writes a binary detached signature FILE.sig with the sample key.
+source "$(dirname "$0")/lib.sh"
+for f in "$@"; do
+  rm -f "$f.sig.tmp"
+  gpg --homedir "$OUT/gnupg" --batch --quiet --yes --pinentry-mode loopback --passphrase '' \
+    --detach-sign --output "$f.sig.tmp" "$f"
+  mv "$f.sig.tmp" "$f.sig"
+done
