@@ -1,0 +1,156 @@
+/**
+ * OpenPGP detached-signature verification on openpgp.js, in one streaming pass over the
+ * *compressed* bytes as published. The verdict is only available after the whole stream
+ * ended (CVE-2021-20319: never trust a result before the end was read).
+ *
+ * Trusted keys: the keyring directory shipped with the tool (repo `keys/`), the system
+ * directory /etc/nestos-installer/keys.d/ (env NESTOS_INSTALLER_KEYS_DIR overrides it), and
+ * any `--trusted-key` files; armored or binary public keys.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import * as openpgp from 'openpgp';
+import { UserError, VerificationError } from '../errors.js';
+
+export const SYSTEM_KEYS_DIR = '/etc/nestos-installer/keys.d';
+const KEY_FILE = /\.(asc|gpg|pgp|pub|key)$/i;
+
+/** The repo `keys/` directory shipped with the tool (found upward from this module). */
+export function shippedKeysDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'keys'))) return join(dir, 'keys');
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+/** Parses armored or binary OpenPGP public keys. */
+export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpgp.PublicKey[]> {
+  const text = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  try {
+    const keys = text.includes('-----BEGIN PGP')
+      ? await openpgp.readKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') })
+      : await openpgp.readKeys({ binaryKeys: bytes });
+    return keys.map((k) => (k.isPrivate() ? k.toPublic() : k)) as openpgp.PublicKey[];
+  } catch (err) {
+    throw new UserError(`reading OpenPGP key ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function keysInDir(dir: string | undefined): Promise<openpgp.PublicKey[]> {
+  if (!dir || !existsSync(dir)) return [];
+  const keys: openpgp.PublicKey[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const path = join(dir, name);
+    if (!KEY_FILE.test(name) || !(await stat(path)).isFile()) continue;
+    keys.push(...(await parseKeys(await readFile(path), path)));
+  }
+  return keys;
+}
+
+export async function loadTrustedKeys(options: { extraKeyFiles?: string[] } = {}): Promise<openpgp.PublicKey[]> {
+  const keys = [
+    ...(await keysInDir(shippedKeysDir())),
+    ...(await keysInDir(process.env.NESTOS_INSTALLER_KEYS_DIR ?? SYSTEM_KEYS_DIR)),
+  ];
+  for (const file of options.extraKeyFiles ?? []) {
+    const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+      throw new UserError(`reading trusted key ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    });
+    keys.push(...(await parseKeys(bytes, file)));
+  }
+  return keys;
+}
+
+/** Parses a binary or armored detached signature. */
+export async function parseSignature(signature: Uint8Array): Promise<openpgp.Signature> {
+  const head = Buffer.from(signature.subarray(0, 64)).toString('latin1');
+  try {
+    return head.includes('-----BEGIN PGP')
+      ? await openpgp.readSignature({ armoredSignature: Buffer.from(signature).toString('utf8') })
+      : await openpgp.readSignature({ binarySignature: signature });
+  } catch (err) {
+    throw new VerificationError(`GPG verification failure: unreadable signature: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export interface SignatureVerifier {
+  /** A pass-through tap: pipe the published bytes through it. */
+  stream: Transform;
+  /** Resolves once the whole stream was read and every signature verified. */
+  verified(): Promise<void>;
+}
+
+function failure(err: unknown): VerificationError {
+  const msg = err instanceof Error ? err.message : String(err);
+  const hint = /could not find signing key/i.test(msg) ? `${msg} (key not trusted; add it with --trusted-key)` : msg;
+  return new VerificationError(`GPG verification failure: ${hint}`);
+}
+
+export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let wantMore: (() => void) | undefined;
+  const source = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => void (controller = c),
+      pull: () => {
+        const w = wantMore;
+        wantMore = undefined;
+        w?.();
+      },
+    },
+    { highWaterMark: 4 },
+  );
+
+  const result = (async () => {
+    if (keys.length === 0) throw new VerificationError('GPG verification failure: no trusted keys (add one with --trusted-key)');
+    const sig = await parseSignature(signature);
+    const message = await openpgp.createMessage({ binary: source, format: 'binary' });
+    const { data, signatures } = await openpgp.verify({ message, signature: sig, verificationKeys: keys, format: 'binary' });
+    const reader = (data as unknown as ReadableStream<Uint8Array>).getReader();
+    while (!(await reader.read()).done) {
+      /* drain: the verdict needs the whole stream */
+    }
+    if (signatures.length === 0) throw new VerificationError('GPG verification failure: no signature found');
+    for (const s of signatures) await s.verified;
+  })().catch((err: unknown) => {
+    throw err instanceof VerificationError ? err : failure(err);
+  });
+  result.catch(() => undefined);
+
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      controller.enqueue(chunk);
+      // Backpressure: wait while the verifier's queue is full.
+      if ((controller.desiredSize ?? 1) > 0) return cb(null, chunk);
+      wantMore = () => cb(null, chunk);
+      result.catch((err: unknown) => {
+        if (wantMore) {
+          wantMore = undefined;
+          cb(err as Error);
+        }
+      });
+    },
+    flush(cb) {
+      controller.close();
+      cb();
+    },
+    destroy(err, cb) {
+      if (err) {
+        try {
+          controller.error(err);
+        } catch {
+          /* already closed */
+        }
+      }
+      cb(err);
+    },
+  });
+  return { stream, verified: () => result };
+}
