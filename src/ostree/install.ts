@@ -1,0 +1,228 @@
+/**
+ * `install --ostree-repo SRC --ostree-ref REF DEVICE`: builds the sysroot on the target from an
+ * ostree repository instead of copying a disk image. Stages (each a reporter.step, each a
+ * fault-injection point): partition → mkfs → mount → init-fs → repo-config → pull → os-init →
+ * deploy → var → fstab → grub-bios → grub-uefi → firstboot → finish.
+ *
+ * On failure: the error names the stage; every mount is released and the loop device detached;
+ * the partition table (and the first/last MiB) is wiped unless preserveOnError, and an image
+ * file this run created is deleted.
+ *
+ * TEST-ONLY: env NESTOS_INSTALLER_FAULT=<stage id> makes the run fail at the start of that stage.
+ */
+import { mkdtemp, open, rm, rmdir, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkNotBusy } from '../disk/busy.js';
+import { UserError } from '../errors.js';
+import { output, run } from '../exec/run.js';
+import { editKargs } from '../formats/kargs.js';
+import type { Reporter } from '../report.js';
+import { installBiosGrub } from '../boot/grub-bios.js';
+import { installUefiGrub, makeEsp } from '../boot/grub-efi.js';
+import { ostreeGrubEnv, writeStaticGrubConfig } from '../boot/ostree-grub.js';
+import { writeFirstBootFiles } from './firstboot-files.js';
+import { writeFstab } from './fstab.js';
+import { checkSizes, type LayoutSizes, partitionNode, sgdiskArgs } from './layout.js';
+import { MountStack } from './mounts.js';
+import {
+  addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,
+} from './sysroot.js';
+import { openTarget, type InstallTarget } from './target.js';
+import { trustedKeyFiles } from './trust.js';
+import { createVarSkeleton } from './var-setup.js';
+
+export const STAGES = [
+  'partition', 'mkfs', 'mount', 'init-fs', 'repo-config', 'pull', 'os-init', 'deploy', 'var',
+  'fstab', 'grub-bios', 'grub-uefi', 'firstboot', 'finish',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Kernel arguments of the sample OS; root= is added in front. */
+export const DEFAULT_KARGS = ['rw', 'console=ttyS0,115200n8', 'ignition.platform.id=metal', '$ignition_firstboot'];
+export const DEFAULT_ROOT_KARG = 'root=LABEL=root';
+
+export interface OstreeInstallOptions {
+  device: string;
+  repo: string;
+  ref: string;
+  osname: string;
+  remoteName: string;
+  insecure: boolean;
+  trustedKeys: string[];
+  /** Replaces DEFAULT_KARGS (root= stays unless given here too). */
+  kargs?: string[];
+  appendKargs: string[];
+  deleteKargs: string[];
+  platform?: string;
+  ignition?: Buffer;
+  /** Write the `ignition.firstboot` stamp (default true: first boot runs Ignition). */
+  firstboot: boolean;
+  sizes: LayoutSizes;
+  destSize?: number;
+  sectorSize?: 512 | 4096;
+  bios?: boolean;
+  uefi?: boolean;
+  preserveOnError: boolean;
+}
+
+export interface OstreeInstallResult {
+  device: string;
+  commit: string;
+  deployment: string;
+  kargs: string[];
+  bios: boolean;
+  uefi: boolean;
+}
+
+/** The final kargs: root + defaults (or --ostree-karg), platform, then upstream's edits. */
+export function composeKargs(options: Pick<OstreeInstallOptions, 'kargs' | 'appendKargs' | 'deleteKargs' | 'platform'>): string[] {
+  let base = options.kargs && options.kargs.length > 0 ? options.kargs : [DEFAULT_ROOT_KARG, ...DEFAULT_KARGS];
+  if (!base.some((k) => k.startsWith('root='))) base = [DEFAULT_ROOT_KARG, ...base];
+  if (options.platform) {
+    base = base.filter((k) => !k.startsWith('ignition.platform.id='));
+    base.push(`ignition.platform.id=${options.platform}`);
+  }
+  const text = editKargs(base.join(' '), { delete: options.deleteKargs, append: options.appendKargs });
+  return text.split(/\s+/).filter(Boolean);
+}
+
+function injectedFault(stage: Stage): void {
+  if (process.env.NESTOS_INSTALLER_FAULT === stage) {
+    throw new UserError(`injected fault (NESTOS_INSTALLER_FAULT=${stage})`);
+  }
+}
+
+async function fsUuid(partition: string): Promise<string> {
+  return output('blkid', ['-s', 'UUID', '-o', 'value', partition]);
+}
+
+/** Zeroes the first and last MiB: GPT (both copies), protective MBR and GRUB's boot code. */
+async function wipeTable(device: string): Promise<void> {
+  await run('sgdisk', ['--zap-all', device], { okExitCodes: [1, 2] }).catch(() => undefined);
+  const fh = await open(device, 'r+');
+  try {
+    const size = Number(await output('blockdev', ['--getsize64', device]));
+    const zeros = Buffer.alloc(Math.min(1024 * 1024, size));
+    await fh.write(zeros, 0, zeros.length, 0);
+    if (size > zeros.length) await fh.write(zeros, 0, zeros.length, size - zeros.length);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function ostreeInstall(options: OstreeInstallOptions, reporter: Reporter): Promise<OstreeInstallResult> {
+  checkSizes(options.sizes);
+  const kargs = composeKargs(options);
+  const keyFiles = options.insecure ? [] : await trustedKeyFiles(options.trustedKeys);
+  if (!options.insecure && keyFiles.length === 0) {
+    throw new UserError('no trusted keys to verify the ostree commit; pass --trusted-key FILE or --insecure');
+  }
+  if (options.insecure) reporter.warn('Commit signature verification disabled (--insecure)');
+
+  const target = await openTarget(options.device, { destSize: options.destSize, sectorSize: options.sectorSize }, reporter);
+  const mounts = new MountStack();
+  const workDir = await mkdtemp(join(tmpdir(), 'nestos-ostree-'));
+  const sysroot = join(workDir, 'sysroot');
+  const bootDir = join(sysroot, 'boot');
+  const bios = (options.bios ?? true) && target.sectorSize === 512;
+  const uefi = options.uefi ?? true;
+  let stage: Stage = 'partition';
+  const begin = (s: Stage, text: string) => {
+    stage = s;
+    reporter.step(text);
+    injectedFault(s);
+  };
+  try {
+    if (!target.isImageFile) await checkNotBusy(target.device, reporter);
+    const part = (n: number) => partitionNode(target.device, n);
+
+    begin('partition', `Partitioning ${target.given} (GPT: BIOS-BOOT, EFI-SYSTEM, boot, root)`);
+    await run('sgdisk', sgdiskArgs(options.sizes, target.device));
+    await target.rescan();
+
+    begin('mkfs', 'Creating filesystems');
+    await makeEsp(part(2), target.sectorSize);
+    await run('mkfs.ext4', ['-F', '-q', '-L', 'boot', part(3)]);
+    await run('mkfs.ext4', ['-F', '-q', '-L', 'root', part(4)]);
+
+    begin('mount', 'Mounting root and boot filesystems');
+    await mounts.mount(part(4), sysroot);
+    await mounts.mount(part(3), bootDir);
+
+    begin('init-fs', 'Initializing ostree sysroot (admin init-fs --modern)');
+    await initFs(sysroot);
+
+    begin('repo-config', 'Configuring sysroot repo (bootloader=grub2, readonly)');
+    // Before the first deploy: the bootloader backend decides what the deploy writes.
+    await repoConfigSet(sysroot, 'sysroot.bootloader', 'grub2');
+    await repoConfigSet(sysroot, 'sysroot.readonly', 'true');
+    await writeStaticGrubConfig(bootDir);
+
+    const url = remoteUrl(options.repo);
+    begin('pull', `Pulling ${options.remoteName}:${options.ref} from ${url}`);
+    await addRemote(sysroot, { name: options.remoteName, url, gpgKeyFiles: keyFiles, insecure: options.insecure });
+    const commit = await pull(sysroot, options.remoteName, options.ref);
+    reporter.info(`Pulled commit ${commit}${options.insecure ? '' : ' (signature verified)'}`);
+
+    begin('os-init', `Creating stateroot ${options.osname}`);
+    await osInit(sysroot, options.osname);
+
+    begin('deploy', `Deploying ${options.remoteName}:${options.ref}`);
+    await deploy(sysroot, {
+      osname: options.osname, refspec: `${options.remoteName}:${options.ref}`, kargs, env: ostreeGrubEnv(),
+    });
+    const deployment = (await deploymentDirs(sysroot, options.osname))[0];
+    if (!deployment) throw new UserError(`no deployment found under ostree/deploy/${options.osname}`);
+
+    begin('var', 'Creating /var skeleton (systemd-tmpfiles)');
+    await createVarSkeleton(sysroot, options.osname, deployment, mounts);
+
+    begin('fstab', 'Writing /etc/fstab');
+    await writeFstab(deployment);
+
+    begin('grub-bios', bios ? 'Installing GRUB for BIOS' : 'Skipping GRUB for BIOS (4096-byte sectors or disabled)');
+    if (bios) await installBiosGrub(target.device, bootDir);
+
+    begin('grub-uefi', uefi ? 'Installing GRUB for UEFI (EFI/BOOT/BOOTX64.EFI)' : 'Skipping GRUB for UEFI');
+    if (uefi) await installUefiGrub(part(2), bootDir);
+
+    begin('firstboot', 'Writing first-boot files (Ignition config, ignition.firstboot, platforms.json)');
+    await writeFirstBootFiles(bootDir, { ignition: options.ignition, stamp: options.firstboot });
+
+    begin('finish', 'Unmounting and syncing');
+    reporter.info(await adminStatus(sysroot));
+    await run('sync', ['-f', bootDir]).catch(() => undefined);
+    const problems = await mounts.releaseAll();
+    if (problems.length > 0) throw new UserError(`unmounting: ${problems.join('; ')}`);
+    await target.release();
+    const result: OstreeInstallResult = {
+      device: target.given, commit, deployment: deployment.slice(sysroot.length + 1), kargs, bios, uefi,
+    };
+    reporter.result({ ...result });
+    reporter.info('Install complete.');
+    return result;
+  } catch (err) {
+    await cleanupAfterFailure(target, mounts, options.preserveOnError, reporter);
+    throw new UserError(`ostree install failed at stage '${stage}'`, { cause: err });
+  } finally {
+    await mounts.releaseAll();
+    await target.release().catch(() => undefined);
+    await rmdir(bootDir).catch(() => undefined);
+    await rmdir(sysroot).catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function cleanupAfterFailure(target: InstallTarget, mounts: MountStack, preserve: boolean, reporter: Reporter): Promise<void> {
+  for (const p of await mounts.releaseAll()) reporter.warn(`Cleanup: ${p}`);
+  if (preserve) {
+    reporter.warn(`Preserving partition table of ${target.given} as requested`);
+  } else {
+    reporter.warn(`Error: install failed; wiping partition table of ${target.given}`);
+    await wipeTable(target.device).catch((e: Error) => reporter.warn(`Cleanup: wiping ${target.device}: ${e.message}`));
+  }
+  await target.release().catch((e: Error) => reporter.warn(`Cleanup: detaching ${target.device}: ${e.message}`));
+  if (target.createdFile && !preserve) await unlink(target.given).catch(() => undefined);
+}
