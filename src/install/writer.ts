@@ -1,0 +1,144 @@
+/**
+ * The streaming writer (reference §3.2, made stricter): the image's first MiB is withheld and
+ * a placeholder (zeros, or the saved-partitions table) written first; the rest streams from
+ * 1 MiB; only after the whole image is written AND the signature verified is the real first
+ * MiB written (merged with saved partitions). Zero blocks are really written.
+ */
+import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
+import { detectSectorSize } from '../disk/gpt.js';
+import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
+import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
+import type { Reporter } from '../report.js';
+
+export const MIB = 1024 * 1024;
+const CHUNK = 4 * MIB;
+
+export interface WriteImageOptions {
+  target: Target;
+  saved?: SavedPartitions;
+  reporter: Reporter;
+  /** Resolves once the signature (and any listed digest) verified; rejects otherwise. */
+  verified: () => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  bytes: number;
+  imageSectorSize?: number;
+}
+
+/** Zeros (or the saved-only table) over the first MiB, so a half-written disk never boots. */
+export async function writePlaceholder(target: Target, saved: SavedPartitions | undefined): Promise<void> {
+  const placeholder = Buffer.alloc(Math.min(MIB, target.limit ?? MIB));
+  if (saved) {
+    const table = overwriteTable(target.sectorSize, targetSectors(target), saved);
+    table.head.copy(placeholder, 0, 0, Math.min(table.head.length, placeholder.length));
+    const savedStart = collisionLimit(saved).offset;
+    await writeAt(target, placeholder.subarray(0, Math.min(placeholder.length, savedStart)), 0);
+    await writeAt(target, table.backup, table.backupOffset);
+  } else {
+    await writeAt(target, placeholder, 0);
+  }
+  await syncTarget(target);
+}
+
+function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new UserError(`interrupted by ${String(signal.reason ?? 'signal')}`);
+}
+
+export async function writeImage(input: Readable, opts: WriteImageOptions): Promise<WriteResult> {
+  const { target, saved, signal } = opts;
+  const collision = saved ? collisionLimit(saved) : undefined;
+  const limit = Math.min(collision?.offset ?? Infinity, target.limit ?? Infinity);
+  const tooBig = (end: number): UserError => {
+    if (collision && end > collision.offset) return collisionError(collision.entry, collision.offset);
+    return new UserError(`image is larger than the destination ${target.path} (${target.limit} bytes)`);
+  };
+  let first: Buffer[] = [];
+  let firstLen = 0;
+  let firstMiB: Buffer | undefined;
+  let imageSectorSize: number | undefined;
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let position = MIB;
+
+  const flush = async () => {
+    if (pendingLen === 0) return;
+    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
+    pending = [];
+    pendingLen = 0;
+    if (position + buf.length > limit) throw tooBig(position + buf.length);
+    await writeAt(target, buf, position);
+    position += buf.length;
+  };
+
+  const startBody = async (head: Buffer) => {
+    imageSectorSize = detectSectorSize(head);
+    if (imageSectorSize !== undefined && imageSectorSize !== target.sectorSize) {
+      throw new UserError(`source has sector size ${imageSectorSize} but destination has sector size ${target.sectorSize}`);
+    }
+    await writePlaceholder(target, saved);
+  };
+
+  const onAbort = () => input.destroy(new UserError(`interrupted by ${String(signal?.reason ?? 'signal')}`));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    checkAborted(signal);
+    for await (const raw of input) {
+      checkAborted(signal);
+      let chunk = raw as Buffer;
+      if (!firstMiB) {
+        const need = MIB - firstLen;
+        first.push(chunk.subarray(0, need));
+        firstLen += Math.min(need, chunk.length);
+        chunk = chunk.subarray(Math.min(need, chunk.length));
+        if (firstLen < MIB) continue;
+        firstMiB = Buffer.concat(first, MIB);
+        first = [];
+        await startBody(firstMiB);
+      }
+      if (chunk.length === 0) continue;
+      pending.push(chunk);
+      pendingLen += chunk.length;
+      if (pendingLen >= CHUNK) await flush();
+    }
+    await flush();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  checkAborted(signal);
+  if (!firstMiB) {
+    throw new UserError('decoding first MiB of image', { cause: new UserError(`image is only ${firstLen} bytes; expected at least 1 MiB`) });
+  }
+  if (MIB > limit) throw tooBig(MIB);
+  // Signature (and digest) first: the real first MiB is written only for a verified image.
+  await opts.verified();
+  checkAborted(signal);
+  await syncTarget(target);
+  if (saved) {
+    const merged = mergeIntoImage(firstMiB, saved, opts.reporter);
+    await writeAt(target, merged.firstMiB, 0);
+    await writeAt(target, merged.backup, merged.backupOffset);
+  } else {
+    await writeAt(target, firstMiB, 0);
+  }
+  await syncTarget(target);
+  return { bytes: position, imageSectorSize };
+}
+
+/** Failure path: replace the table by one holding only the saved partitions (or none). */
+export async function resetPartitionTable(target: Target, saved: SavedPartitions | undefined): Promise<void> {
+  if (target.size < 2 * MIB) {
+    await writeAt(target, Buffer.alloc(Math.min(MIB, target.size)), 0);
+    await syncTarget(target);
+    return;
+  }
+  await writePlaceholder(target, saved);
+  if (!saved) {
+    const table = overwriteTable(target.sectorSize, targetSectors(target));
+    await writeAt(target, table.head, 0);
+    await writeAt(target, table.backup, table.backupOffset);
+    await syncTarget(target);
+  }
+}
