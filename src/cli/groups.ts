@@ -3,5 +3,12 @@
  * `(y: Argv) => Argv` that adds its command(s) with `y.command(...)`.
  */
 import type { Argv } from 'yargs';
+import { isoCommands } from './iso.js';
+import { pxeCommands } from './pxe.js';
+import { devCommands } from './dev.js';
 
-export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [];
+export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
+  isoCommands,
+  pxeCommands,
+  devCommands,
+];

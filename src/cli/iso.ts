@@ -1,0 +1,132 @@
+/** `iso …` command group: flag specs only; work happens in src/commands/iso-*.ts. */
+import type { Argv } from 'yargs';
+import { createReporter } from '../report.js';
+import { stringList } from './options.js';
+import { isoIgnitionEmbed, isoIgnitionRemove, isoIgnitionShow } from '../commands/iso-ignition.js';
+import { isoNetworkEmbed, isoNetworkExtract, isoNetworkRemove } from '../commands/iso-network.js';
+import { isoKargsModify, isoKargsReset, isoKargsShow } from '../commands/iso-kargs.js';
+import { isoReset } from '../commands/iso-reset.js';
+import { isoExtractPxe } from '../commands/iso-extract.js';
+import { addIsoCustomizeCommand } from './iso-customize.js';
+
+type Args = Record<string, unknown>;
+const str = (v: unknown) => (v === undefined ? undefined : String(v));
+const isoArg = (y: Argv) => y.positional('iso', { type: 'string', describe: 'ISO image', demandOption: true });
+const outputOpt = (y: Argv) =>
+  y.option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true });
+const validateOpt = (y: Argv) =>
+  y.option('validate', { type: 'boolean', default: true, describe: 'Validate the Ignition config (--no-validate to skip)' });
+
+function embedIgnition(y: Argv, configFlag: 'ignition-file' | 'config', alias: string) {
+  return validateOpt(outputOpt(isoArg(y)))
+    .option(configFlag, { alias, type: 'string', describe: 'Ignition config to embed [default: stdin]', requiresArg: true })
+    .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite an existing Ignition config' })
+    .option('rebuild', { type: 'boolean', default: false, describe: 'Rebuild an ISO without embed area (xorriso) to add one' });
+}
+
+const embedHandler = (configFlag: string, deprecated: boolean) => async (a: Args) => {
+  const reporter = createReporter();
+  if (deprecated) reporter.warn("`iso embed` is deprecated; use `iso ignition embed`.  Continuing.");
+  await isoIgnitionEmbed(
+    { iso: String(a['iso']), ignition: str(a[configFlag]), force: Boolean(a['force']), output: str(a['output']), noValidate: a['validate'] === false, rebuild: Boolean(a['rebuild']) },
+    reporter,
+  );
+};
+
+function ignitionGroup(y: Argv): Argv {
+  return y
+    .command('embed <iso>', 'Embed an Ignition config in an ISO image', (y) => embedIgnition(y, 'ignition-file', 'i'), embedHandler('ignition-file', false))
+    .command('show <iso>', 'Show the embedded Ignition config from an ISO image', isoArg, async (a: Args) => isoIgnitionShow({ iso: String(a['iso']) }))
+    .command('remove <iso>', 'Remove an existing embedded Ignition config from an ISO image', (y) => outputOpt(isoArg(y)), async (a: Args) =>
+      isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) }),
+    )
+    .demandCommand(1, 'a subcommand is required');
+}
+
+function networkGroup(y: Argv): Argv {
+  return y
+    .command(
+      'embed <iso>',
+      'Embed network settings in an ISO image',
+      (y) =>
+        outputOpt(isoArg(y))
+          .option('keyfile', { alias: 'k', type: 'string', array: true, demandOption: true, describe: 'NetworkManager keyfile to embed', requiresArg: true })
+          .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing network settings' }),
+      async (a: Args) => isoNetworkEmbed({ iso: String(a['iso']), keyfiles: stringList(a['keyfile']), force: Boolean(a['force']), output: str(a['output']) }),
+    )
+    .command(
+      'extract <iso>',
+      'Extract embedded network settings from an ISO image',
+      (y) => isoArg(y).option('directory', { alias: 'C', type: 'string', describe: 'Extract to directory instead of stdout', requiresArg: true }),
+      async (a: Args) => isoNetworkExtract({ iso: String(a['iso']), directory: str(a['directory']) }),
+    )
+    .command('remove <iso>', 'Remove existing network settings from an ISO image', (y) => outputOpt(isoArg(y)), async (a: Args) =>
+      isoNetworkRemove({ iso: String(a['iso']), output: str(a['output']) }),
+    )
+    .demandCommand(1, 'a subcommand is required');
+}
+
+function kargsGroup(y: Argv): Argv {
+  return y
+    .command(
+      'modify <iso>',
+      'Modify kernel args in an ISO image',
+      (y) =>
+        outputOpt(isoArg(y))
+          .option('append', { alias: 'a', type: 'string', array: true, describe: 'Kernel argument to append', requiresArg: true })
+          .option('delete', { alias: 'd', type: 'string', array: true, describe: 'Kernel argument to delete', requiresArg: true })
+          .option('replace', { alias: 'r', type: 'string', array: true, describe: 'Kernel argument to replace (KEY=OLD=NEW)', requiresArg: true }),
+      async (a: Args) =>
+        isoKargsModify({
+          iso: String(a['iso']),
+          append: stringList(a['append']),
+          delete: stringList(a['delete']),
+          replace: stringList(a['replace']),
+          output: str(a['output']),
+        }),
+    )
+    .command('reset <iso>', 'Reset kernel args in an ISO image to defaults', (y) => outputOpt(isoArg(y)), async (a: Args) =>
+      isoKargsReset({ iso: String(a['iso']), output: str(a['output']) }),
+    )
+    .command(
+      'show <iso>',
+      'Show kernel args from an ISO image',
+      (y) => isoArg(y).option('default', { alias: 'd', type: 'boolean', default: false, describe: 'Show default kernel args' }),
+      async (a: Args) => isoKargsShow({ iso: String(a['iso']), default: Boolean(a['default']) }),
+    )
+    .demandCommand(1, 'a subcommand is required');
+}
+
+export function isoCommands(y: Argv): Argv {
+  return y.command('iso', 'Commands to manage a CoreOS live ISO image', (y) => {
+    let g = y
+      .command('ignition', 'Embed an Ignition config in a CoreOS live ISO image', ignitionGroup)
+      .command('network', 'Embed network settings in a CoreOS live ISO image', networkGroup)
+      .command('kargs', 'Modify kernel args in a CoreOS live ISO image', kargsGroup)
+      .command('reset <iso>', 'Restore a CoreOS live ISO image to default settings', (y) => outputOpt(isoArg(y)), async (a: Args) =>
+        isoReset({ iso: String(a['iso']), output: str(a['output']) }),
+      )
+      .command('extract', 'Commands to extract files from a CoreOS live ISO image', (y) =>
+        y
+          .command(
+            'pxe <iso>',
+            'Extract PXE files from an ISO image',
+            (y) => isoArg(y).option('output-dir', { alias: 'o', type: 'string', describe: 'Output directory', requiresArg: true }),
+            async (a: Args) => isoExtractPxe({ iso: String(a['iso']), outputDir: str(a['output-dir']) }),
+          )
+          .demandCommand(1, 'a subcommand is required'),
+      )
+      // Hidden, deprecated spellings (upstream prints a notice and does the same).
+      .command('embed <iso>', false, (y) => embedIgnition(y, 'config', 'c'), embedHandler('config', true))
+      .command('show <iso>', false, isoArg, async (a: Args) => {
+        createReporter().warn("`iso show` is deprecated; use `iso ignition show`.  Continuing.");
+        await isoIgnitionShow({ iso: String(a['iso']) });
+      })
+      .command('remove <iso>', false, (y) => outputOpt(isoArg(y)), async (a: Args) => {
+        createReporter().warn("`iso remove` is deprecated; use `iso ignition remove`.  Continuing.");
+        await isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) });
+      });
+    g = addIsoCustomizeCommand(g);
+    return g.demandCommand(1, 'a subcommand is required');
+  });
+}

@@ -1,0 +1,46 @@
+/** Hidden debug commands used by upstream's shell tests: `dev show iso`, `dev show initrd`. */
+import { UserError } from '../errors.js';
+import { writeStdout } from '../io/stdout-guard.js';
+import { globFilter } from '../formats/glob.js';
+import { readInitrd } from '../formats/initrd.js';
+import { LiveIso } from '../iso/live-iso.js';
+import { locateIgnitionArea, locateKargsAreas } from '../iso/layout.js';
+import { readInputFile } from './input.js';
+
+const pretty = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+
+export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boolean }): Promise<void> {
+  const live = new LiveIso(o.iso);
+  try {
+    if (o.ignition) {
+      const a = locateIgnitionArea(live.iso);
+      return await writeStdout(pretty({ offset: a.offset, length: a.length }));
+    }
+    if (o.kargs) {
+      const k = locateKargsAreas(live.iso);
+      if (!k) throw new UserError('No karg embed areas found; old or corrupted CoreOS ISO image.');
+      const kargs = k.regions.map((r) => ({
+        offset: r.offset,
+        length: r.length,
+        ...(r.padGiven ? { pad: r.pad } : {}),
+        ...(r.endGiven ? { end: r.end } : {}),
+      }));
+      return await writeStdout(pretty({ length: k.length, default: k.default, kargs }));
+    }
+    const descriptors = live.iso.descriptors.map((d) => {
+      if (d.type !== 'primary') return d;
+      const { root, ...rest } = d;
+      return { ...rest, root: { name: root.name, address: root.offset, length: root.length } };
+    });
+    const records = live.iso.walk().map((e) => e.path + (e.record.isDir ? '/' : ''));
+    await writeStdout(pretty({ header: { descriptors }, records }));
+  } finally {
+    live.close();
+  }
+}
+
+export async function devShowInitrd(o: { input?: string; globs: string[] }): Promise<void> {
+  const bytes = await readInputFile(o.input, 'initrd');
+  const files = readInitrd(bytes, globFilter(o.globs));
+  await writeStdout([...files.keys()].map((p) => p + '\n').join(''));
+}

@@ -1,0 +1,32 @@
+/** `iso extract pxe`: every file of IMAGES/PXEBOOT as `<iso stem>-<lowercased name>`, created new. */
+import { basename, extname, join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { UserError, withContextSync } from '../errors.js';
+import { writeStdout } from '../io/stdout-guard.js';
+import { LiveIso } from '../iso/live-iso.js';
+
+export async function isoExtractPxe(o: { iso: string; outputDir?: string }): Promise<void> {
+  const live = new LiveIso(o.iso);
+  try {
+    const dir = live.iso.find('IMAGES/PXEBOOT');
+    if (!dir || !dir.isDir) throw new UserError("Unrecognized CoreOS ISO image: couldn't find images/pxeboot");
+    const stem = basename(o.iso, extname(o.iso));
+    for (const rec of live.iso.list(dir)) {
+      if (rec.isDir) continue;
+      const out = join(o.outputDir ?? '.', `${stem}-${rec.name.toLowerCase()}`);
+      const fd = withContextSync(() => openSync(out, 'wx', 0o644), `creating ${out}`);
+      try {
+        const CHUNK = 4 * 1024 * 1024;
+        for (let pos = 0; pos < rec.length; pos += CHUNK) {
+          const buf = live.iso.read(rec.offset + pos, Math.min(CHUNK, rec.length - pos));
+          writeSync(fd, buf);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      await writeStdout(out + '\n');
+    }
+  } finally {
+    live.close();
+  }
+}

@@ -1,0 +1,57 @@
+/** `iso ignition embed|show|remove` (and the hidden deprecated `iso embed|show|remove`). */
+import { UserError } from '../errors.js';
+import type { Reporter } from '../report.js';
+import { writeStdout } from '../io/stdout-guard.js';
+import { CONFIG_NAME, openLiveIso } from '../iso/live-iso.js';
+import { writeIsoOutput } from '../iso/output.js';
+import { readIgnitionConfig } from './ignition-input.js';
+import { rebuildWithEmbedArea } from '../iso/rebuild.js';
+
+export interface IsoIgnitionEmbedOptions {
+  iso: string;
+  ignition?: string;
+  force: boolean;
+  output?: string;
+  noValidate: boolean;
+  rebuild?: boolean;
+}
+
+export async function isoIgnitionEmbed(o: IsoIgnitionEmbedOptions, reporter: Reporter): Promise<void> {
+  const config = await readIgnitionConfig(o.ignition, o.noValidate, reporter);
+  if (o.rebuild) {
+    await rebuildWithEmbedArea(o.iso, o.output, config, reporter);
+    return;
+  }
+  const live = openLiveIso(o.iso);
+  try {
+    const files = live.readInitrd();
+    if (files.has(CONFIG_NAME) && !o.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
+    files.set(CONFIG_NAME, config);
+    const patch = live.initrdPatch(files);
+    await writeIsoOutput(o.iso, [patch], o.output);
+  } finally {
+    live.close();
+  }
+}
+
+export async function isoIgnitionShow(o: { iso: string }): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    const config = live.readInitrd().get(CONFIG_NAME);
+    if (!config) throw new UserError('No embedded Ignition config.');
+    await writeStdout(config);
+  } finally {
+    live.close();
+  }
+}
+
+export async function isoIgnitionRemove(o: { iso: string; output?: string }): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    const files = live.readInitrd();
+    files.delete(CONFIG_NAME);
+    await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
+  } finally {
+    live.close();
+  }
+}

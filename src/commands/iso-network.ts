@@ -1,0 +1,46 @@
+/**
+ * `iso network embed|extract|remove`. Upstream stores keyfiles under
+ * `etc/coreos-firstboot-network/`; NestOS media (those with `nestos/igninfo.json`) read
+ * `etc/nestos-firstboot-network/`. We read both and write the one matching the media.
+ */
+import { UserError } from '../errors.js';
+import { isNetworkPath, openLiveIso } from '../iso/live-iso.js';
+import { writeIsoOutput } from '../iso/output.js';
+import { emitNetworkFiles, readKeyfiles } from './network-files.js';
+
+export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; force: boolean; output?: string }): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    if (!live.features()['live-initrd-network']) throw new UserError('This OS image does not support customizing network settings.');
+    const keyfiles = readKeyfiles(o.keyfiles);
+    const files = live.readInitrd();
+    const existing = [...files.keys()].filter(isNetworkPath);
+    if (existing.length > 0 && !o.force) throw new UserError('This ISO image already has embedded network settings; use -f to force.');
+    for (const p of existing) files.delete(p);
+    for (const [name, data] of keyfiles) files.set(live.networkDir() + name, data);
+    await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
+  } finally {
+    live.close();
+  }
+}
+
+export async function isoNetworkExtract(o: { iso: string; directory?: string }): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    const files = new Map([...live.readInitrd().entries()].filter(([p]) => isNetworkPath(p)));
+    await emitNetworkFiles(files, o.directory);
+  } finally {
+    live.close();
+  }
+}
+
+export async function isoNetworkRemove(o: { iso: string; output?: string }): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    const files = live.readInitrd();
+    for (const p of [...files.keys()]) if (isNetworkPath(p)) files.delete(p);
+    await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
+  } finally {
+    live.close();
+  }
+}

@@ -1,0 +1,15 @@
+/** `iso reset`: empty Ignition area, default kargs (when the image has kargs areas). */
+import { openLiveIso } from '../iso/live-iso.js';
+import { writeIsoOutput } from '../iso/output.js';
+
+export async function isoReset(o: { iso: string; output?: string }): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    const patches = [live.initrdPatch(new Map())];
+    const k = live.kargsAreas();
+    if (k) patches.push(...live.kargsPatches(k, k.default));
+    await writeIsoOutput(o.iso, patches, o.output);
+  } finally {
+    live.close();
+  }
+}

@@ -1,0 +1,51 @@
+/** `pxe ignition wrap|unwrap` and `pxe network wrap|unwrap` (reference §2.1, §2.2). */
+import { writeFileSync } from 'node:fs';
+import { UserError, withContextSync } from '../errors.js';
+import type { Reporter } from '../report.js';
+import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
+import { xzCrc32 } from '../io/xz.js';
+import { writeNewc } from '../formats/cpio-newc.js';
+import { readInitrd } from '../formats/initrd.js';
+import { CONFIG_NAME, NETWORK_DIRS, isNetworkPath } from '../iso/live-iso.js';
+import { readIgnitionConfig } from './ignition-input.js';
+import { readInputFile } from './input.js';
+import { emitNetworkFiles, readKeyfiles } from './network-files.js';
+
+/** With -o the file is written/truncated normally (upstream); else stdout, never a terminal. */
+async function emit(data: Buffer, output: string | undefined): Promise<void> {
+  if (output !== undefined && output !== '-') {
+    withContextSync(() => writeFileSync(output, data), `writing ${output}`);
+    return;
+  }
+  assertStdoutNotTerminal();
+  await writeStdout(data);
+}
+
+export function wrapFiles(files: Map<string, Buffer>): Buffer {
+  return xzCrc32(writeNewc(files));
+}
+
+export async function pxeIgnitionWrap(o: { ignition?: string; output?: string; noValidate: boolean }, reporter: Reporter): Promise<void> {
+  if (o.output === undefined || o.output === '-') assertStdoutNotTerminal();
+  const config = await readIgnitionConfig(o.ignition, o.noValidate, reporter);
+  await emit(wrapFiles(new Map([[CONFIG_NAME, config]])), o.output);
+}
+
+export async function pxeIgnitionUnwrap(o: { input?: string }): Promise<void> {
+  const bytes = await readInputFile(o.input, 'initrd');
+  const config = readInitrd(bytes, (p) => p === CONFIG_NAME).get(CONFIG_NAME);
+  if (!config) throw new UserError("couldn't find Ignition config in archive");
+  await writeStdout(config);
+}
+
+export async function pxeNetworkWrap(o: { keyfiles: string[]; output?: string; nestos: boolean }): Promise<void> {
+  if (o.output === undefined || o.output === '-') assertStdoutNotTerminal();
+  const dir = o.nestos ? NETWORK_DIRS.nestos : NETWORK_DIRS.coreos;
+  const files = new Map([...readKeyfiles(o.keyfiles)].map(([name, data]) => [dir + name, data] as const));
+  await emit(wrapFiles(files), o.output);
+}
+
+export async function pxeNetworkUnwrap(o: { input?: string; directory?: string }): Promise<void> {
+  const bytes = await readInputFile(o.input, 'initrd');
+  await emitNetworkFiles(readInitrd(bytes, isNetworkPath), o.directory);
+}

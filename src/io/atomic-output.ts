@@ -1,0 +1,61 @@
+/**
+ * Output files that appear whole or not at all: data goes to `.nestos-installer-temp-XXXXXX` in
+ * the target's directory, then is persisted without clobbering (link, then unlink the temp name),
+ * as upstream's tempfile `persist_noclobber`. An existing target fails with "File exists"; on any
+ * error the temp file is removed.
+ */
+import { closeSync, linkSync, openSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomSuffix(): string {
+  return [...randomBytes(6)].map((b) => ALNUM[b % ALNUM.length]).join('');
+}
+
+export interface TempOutput {
+  path: string;
+  fd: number;
+}
+
+/** Creates a fresh temp file next to `target`. */
+export function createTempNextTo(target: string): TempOutput {
+  const dir = dirname(resolve(target));
+  for (let attempt = 0; ; attempt++) {
+    const path = join(dir, `.nestos-installer-temp-${randomSuffix()}`);
+    try {
+      return { path, fd: openSync(path, 'wx+', 0o644) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) {
+        throw new UserError(`creating temporary file in ${dir}`, { cause: e });
+      }
+    }
+  }
+}
+
+/** Runs `fill(temp)` and persists the result at `target` without clobbering an existing file. */
+export async function writeFileNoClobber(target: string, fill: (temp: TempOutput) => Promise<void> | void): Promise<void> {
+  const temp = createTempNextTo(target);
+  let closed = false;
+  try {
+    await fill(temp);
+    closeSync(temp.fd);
+    closed = true;
+    try {
+      linkSync(temp.path, target);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EEXIST' ? 'File exists (os error 17)' : err.message;
+      throw new UserError(`persisting output file '${target}'`, { cause: new UserError(why) });
+    }
+  } finally {
+    if (!closed) closeSync(temp.fd);
+    try {
+      unlinkSync(temp.path);
+    } catch {
+      /* already gone */
+    }
+  }
+}

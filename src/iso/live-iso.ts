@@ -1,0 +1,134 @@
+/**
+ * A CoreOS/NestOS live ISO opened for reading its embed areas, with helpers that turn the desired
+ * new state into byte patches. Writing is output.ts's job; every check happens here, first.
+ */
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { UserError, withContextSync } from '../errors.js';
+import { Iso9660 } from '../formats/iso9660.js';
+import { readInitrd } from '../formats/initrd.js';
+import { writeNewc } from '../formats/cpio-newc.js';
+import { xzCrc32 } from '../io/xz.js';
+import type { Features } from '../formats/iso-metadata.js';
+import {
+  UNRECOGNIZED,
+  encodeKargsRegion,
+  locateIgnitionArea,
+  locateKargsAreas,
+  parseKargsRegion,
+  readFeatures,
+  type Flavor,
+  type IgnitionArea,
+  type KargsAreas,
+} from './layout.js';
+import type { Patch } from './output.js';
+
+export const CONFIG_NAME = 'config.ign';
+export const NETWORK_DIRS: Record<Flavor, string> = {
+  coreos: 'etc/coreos-firstboot-network/',
+  nestos: 'etc/nestos-firstboot-network/',
+};
+export const isNetworkPath = (p: string) => Object.values(NETWORK_DIRS).some((d) => p.startsWith(d) && p.length > d.length);
+
+export const REBUILD_HINT = "this ISO has no embed area; 'iso ignition embed --rebuild' can add one";
+
+export class LiveIso implements Disposable {
+  readonly fd: number;
+  readonly length: number;
+  readonly iso: Iso9660;
+  private area?: IgnitionArea;
+
+  constructor(readonly path: string) {
+    this.fd = withContextSync(() => openSync(path, 'r'), `opening ${path}`);
+    try {
+      this.length = fstatSync(this.fd).size;
+      this.iso = withContextSync(() => new Iso9660(this.fd, this.length), `reading ISO 9660 image ${path}`);
+    } catch (e) {
+      closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    closeSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  ignitionArea(): IgnitionArea {
+    if (!this.area) this.area = locateIgnitionArea(this.iso);
+    return this.area;
+  }
+
+  get flavor(): Flavor {
+    return this.ignitionArea().flavor;
+  }
+
+  networkDir(): string {
+    return NETWORK_DIRS[this.flavor];
+  }
+
+  features(): Features {
+    return readFeatures(this.iso);
+  }
+
+  kargsAreas(): KargsAreas | undefined {
+    return locateKargsAreas(this.iso);
+  }
+
+  requireKargs(): KargsAreas {
+    const k = this.kargsAreas();
+    if (!k) throw new UserError('No karg embed areas found; old or corrupted CoreOS ISO image.');
+    return k;
+  }
+
+  /** The current files of the Ignition area (empty when the area is all zeros). */
+  readInitrd(): Map<string, Buffer> {
+    const area = this.ignitionArea();
+    const bytes = this.iso.read(area.offset, area.length, 'reading initrd embed area');
+    if (bytes.every((b) => b === 0)) return new Map();
+    return withContextSync(() => readInitrd(bytes), 'decoding initrd embed area');
+  }
+
+  /** Patch that stores `files` in the area: xz(newc) + zeros, or all zeros when empty. */
+  initrdPatch(files: Map<string, Buffer>): Patch {
+    const area = this.ignitionArea();
+    const data = Buffer.alloc(area.length);
+    if (files.size > 0) {
+      const compressed = xzCrc32(writeNewc(files));
+      if (compressed.length > area.length) throw new UserError(`Compressed initramfs is too large: ${compressed.length} > ${area.length}`);
+      compressed.copy(data);
+    }
+    return { offset: area.offset, data };
+  }
+
+  currentKargs(k: KargsAreas): string {
+    let first: string | undefined;
+    for (const r of k.regions) {
+      const text = parseKargsRegion(this.iso.read(r.offset, r.length, 'reading kargs area'), r);
+      if (first === undefined) first = text;
+      else if (text !== first) throw new UserError(`kargs don't match at all offsets! (expected '${first}', but offset ${r.offset} has: '${text}')`);
+    }
+    return first ?? '';
+  }
+
+  kargsPatches(k: KargsAreas, kargs: string): Patch[] {
+    return k.regions.map((r) => ({ offset: r.offset, data: encodeKargsRegion(kargs, r) }));
+  }
+}
+
+/** Opens a live ISO, converting "no embed area" into upstream's message plus our --rebuild hint. */
+export function openLiveIso(path: string, opts: { needArea?: boolean } = { needArea: true }): LiveIso {
+  const live = new LiveIso(path);
+  if (opts.needArea !== false) {
+    try {
+      live.ignitionArea();
+    } catch (e) {
+      live.close();
+      if (e instanceof UserError && e.message === UNRECOGNIZED) throw new UserError(`${UNRECOGNIZED}\nHint: ${REBUILD_HINT}`);
+      throw e;
+    }
+  }
+  return live;
+}
