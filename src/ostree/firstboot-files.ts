@@ -1,10 +1,9 @@
 /**
  * First-boot files on the boot fs, as an installed FCOS/NestOS disk has them: the
  * `ignition.firstboot` stamp (its presence makes the static grub.cfg add `ignition.firstboot`
- * to the kernel command line), `nestos/platforms.json` (console settings per platform, read by
- * the install command), and the Ignition config at `ignition/config.ign` (dir 0700, file 0600).
- * TODO(install helper): when src/install/firstboot.ts `prepareFirstBoot` lands, install.ts
- * should call it for the config/console/karg edits and keep only the stamp + platforms here.
+ * to the kernel command line) and `nestos/platforms.json` (console settings per platform, read
+ * by the image install's --platform/--console handling). The Ignition config and karg edits
+ * are the install helper's prepareFirstBoot, called right after these are in place.
  */
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,7 +26,6 @@ async function atomicWrite(path: string, data: string | Buffer, mode: number): P
 }
 
 export interface FirstBootFiles {
-  ignition?: Buffer;
   stamp: boolean;
 }
 
@@ -35,11 +33,5 @@ export async function writeFirstBootFiles(bootDir: string, files: FirstBootFiles
   const nestosDir = join(bootDir, 'nestos');
   await mkdir(nestosDir, { recursive: true });
   await atomicWrite(join(nestosDir, 'platforms.json'), JSON.stringify(PLATFORMS_JSON, null, 2) + '\n', 0o644);
-  if (files.ignition) {
-    const dir = join(bootDir, 'ignition');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await chmod(dir, 0o700);
-    await atomicWrite(join(dir, 'config.ign'), files.ignition, 0o600);
-  }
   if (files.stamp) await atomicWrite(join(bootDir, 'ignition.firstboot'), '', 0o644);
 }

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { checkNotBusy } from '../disk/busy.js';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
-import { editKargs } from '../formats/kargs.js';
+import { prepareFirstBoot } from '../install/firstboot.js';
+import { readDefaultBlsEntry, blsOptions } from '../boot/bls.js';
 import type { Reporter } from '../report.js';
 import { installBiosGrub } from '../boot/grub-bios.js';
 import { installUefiGrub, makeEsp } from '../boot/grub-efi.js';
@@ -52,10 +53,14 @@ export interface OstreeInstallOptions {
   trustedKeys: string[];
   /** Replaces DEFAULT_KARGS (root= stays unless given here too). */
   kargs?: string[];
+  /** Edits applied after deploy exactly as the image install does (prepareFirstBoot). */
   appendKargs: string[];
   deleteKargs: string[];
   platform?: string;
+  consoles: string[];
   ignition?: Buffer;
+  copyNetworkFrom?: string;
+  firstbootArgs?: string;
   /** Write the `ignition.firstboot` stamp (default true: first boot runs Ignition). */
   firstboot: boolean;
   sizes: LayoutSizes;
@@ -75,16 +80,14 @@ export interface OstreeInstallResult {
   uefi: boolean;
 }
 
-/** The final kargs: root + defaults (or --ostree-karg), platform, then upstream's edits. */
-export function composeKargs(options: Pick<OstreeInstallOptions, 'kargs' | 'appendKargs' | 'deleteKargs' | 'platform'>): string[] {
-  let base = options.kargs && options.kargs.length > 0 ? options.kargs : [DEFAULT_ROOT_KARG, ...DEFAULT_KARGS];
-  if (!base.some((k) => k.startsWith('root='))) base = [DEFAULT_ROOT_KARG, ...base];
-  if (options.platform) {
-    base = base.filter((k) => !k.startsWith('ignition.platform.id='));
-    base.push(`ignition.platform.id=${options.platform}`);
-  }
-  const text = editKargs(base.join(' '), { delete: options.deleteKargs, append: options.appendKargs });
-  return text.split(/\s+/).filter(Boolean);
+/**
+ * The kargs given to `ostree admin deploy`: root= + the sample defaults (or --ostree-karg).
+ * Platform, console and --append/--delete-karg are applied afterwards to the BLS entry by
+ * prepareFirstBoot, so they behave exactly as in the image install.
+ */
+export function baseKargs(kargs?: readonly string[]): string[] {
+  const base = kargs && kargs.length > 0 ? [...kargs] : [...DEFAULT_KARGS];
+  return base.some((k) => k.startsWith('root=')) ? base : [DEFAULT_ROOT_KARG, ...base];
 }
 
 function injectedFault(stage: Stage): void {
@@ -114,7 +117,7 @@ async function wipeTable(device: string): Promise<void> {
 
 export async function ostreeInstall(options: OstreeInstallOptions, reporter: Reporter): Promise<OstreeInstallResult> {
   checkSizes(options.sizes);
-  const kargs = composeKargs(options);
+  const kargs = baseKargs(options.kargs);
   const keyFiles = options.insecure ? [] : await trustedKeyFiles(options.trustedKeys);
   if (!options.insecure && keyFiles.length === 0) {
     throw new UserError('no trusted keys to verify the ostree commit; pass --trusted-key FILE or --insecure');
@@ -189,7 +192,13 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     if (uefi) await installUefiGrub(part(2), bootDir);
 
     begin('firstboot', 'Writing first-boot files (Ignition config, ignition.firstboot, platforms.json)');
-    await writeFirstBootFiles(bootDir, { ignition: options.ignition, stamp: options.firstboot });
+    await writeFirstBootFiles(bootDir, { stamp: options.firstboot });
+    await prepareFirstBoot(bootDir, {
+      ignition: options.ignition, platform: options.platform, consoles: options.consoles,
+      appendKargs: options.appendKargs, deleteKargs: options.deleteKargs,
+      copyNetworkFrom: options.copyNetworkFrom, firstbootArgs: options.firstbootArgs,
+    }, reporter);
+    const finalKargs = blsOptions(await readDefaultBlsEntry(bootDir)).split(/\s+/).filter((k) => !k.startsWith('ostree='));
 
     begin('finish', 'Unmounting and syncing');
     reporter.info(await adminStatus(sysroot));
@@ -198,7 +207,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     if (problems.length > 0) throw new UserError(`unmounting: ${problems.join('; ')}`);
     await target.release();
     const result: OstreeInstallResult = {
-      device: target.given, commit, deployment: deployment.slice(sysroot.length + 1), kargs, bios, uefi,
+      device: target.given, commit, deployment: deployment.slice(sysroot.length + 1), kargs: finalKargs, bios, uefi,
     };
     reporter.result({ ...result });
     reporter.info('Install complete.');
