@@ -1,0 +1,187 @@
+/**
+ * HTTP(S) GET on undici, plus file:// for local feeds. Retries with exponential backoff
+ * (1 s doubling, capped at 600 s) on connection errors and 408/429/500/502/503/504, as
+ * upstream; redirects are followed by hand so the final URL is known (download names the
+ * file after it). Retries only cover getting the response headers: a failure mid-body is
+ * the caller's (download resumes it with a Range request, see rangeStart).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import { UserError } from '../errors.js';
+import type { Reporter } from '../report.js';
+
+export interface HttpTimeouts {
+  /** TCP/TLS connect timeout. */
+  connectMs?: number;
+  /** No byte received for this long (headers or body) fails the request. */
+  idleMs?: number;
+}
+
+export interface HttpGetOptions {
+  /** Attempts beyond the first; Infinity for `--fetch-retries infinite`. */
+  retries?: number;
+  reporter?: Reporter;
+  /** Ask for bytes from this offset on (`Range: bytes=N-`); the answer may be 206 or 200. */
+  rangeStart?: number;
+  timeouts?: HttpTimeouts;
+  /** Error text for a non-2xx status (default `fetch from <url> failed: <status>`). */
+  failMessage?: (status: number, url: string) => string;
+}
+
+export interface HttpResponse {
+  status: number;
+  finalUrl: string;
+  /** Length of this body (not of the whole file for a 206). */
+  contentLength?: number;
+  /** For a 206: the total size from Content-Range, when given. */
+  totalLength?: number;
+  body: Readable;
+}
+
+/** Non-2xx answer, after retries. */
+export class HttpStatusError extends UserError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_REDIRECTS = 10;
+const MAX_BACKOFF_MS = 600_000;
+
+function envMs(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+let sharedAgent: Agent | undefined;
+let agentKey = '';
+function agentFor(t: HttpTimeouts | undefined): Agent {
+  const connect = t?.connectMs ?? envMs('NESTOS_INSTALLER_CONNECT_TIMEOUT_MS', 30_000);
+  const idle = t?.idleMs ?? envMs('NESTOS_INSTALLER_IDLE_TIMEOUT_MS', 60_000);
+  const key = `${connect}/${idle}`;
+  if (!sharedAgent || key !== agentKey) {
+    void sharedAgent?.close().catch(() => undefined);
+    sharedAgent = new Agent({ connectTimeout: connect, headersTimeout: idle, bodyTimeout: idle, keepAliveTimeout: 4_000 });
+    agentKey = key;
+  }
+  return sharedAgent;
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+async function getFile(url: string, opts: HttpGetOptions): Promise<HttpResponse> {
+  const path = fileURLToPath(url);
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') {
+      throw new HttpStatusError(404, opts.failMessage?.(404, url) ?? `fetch from ${url} failed: no such file`);
+    }
+    throw new UserError(`reading ${path}: ${err.message}`);
+  });
+  const start = Math.min(opts.rangeStart ?? 0, st.size);
+  return {
+    status: start > 0 ? 206 : 200,
+    finalUrl: url,
+    contentLength: st.size - start,
+    totalLength: st.size,
+    body: createReadStream(path, { start, highWaterMark: 256 * 1024 }),
+  };
+}
+
+/** One GET following redirects by hand; returns the first non-redirect answer. */
+async function getOnce(url: string, opts: HttpGetOptions): Promise<HttpResponse> {
+  let current = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const headers: Record<string, string> = { 'user-agent': 'nestos-installer' };
+    if (opts.rangeStart) headers.range = `bytes=${opts.rangeStart}-`;
+    const res = await request(current, { method: 'GET', headers, dispatcher: agentFor(opts.timeouts) });
+    const location = res.headers.location;
+    if ([301, 302, 303, 307, 308].includes(res.statusCode) && typeof location === 'string') {
+      res.body.resume();
+      current = new URL(location, current).toString();
+      continue;
+    }
+    const len = Number(res.headers['content-length']);
+    const range = /\/(\d+)\s*$/.exec(String(res.headers['content-range'] ?? ''));
+    return {
+      status: res.statusCode,
+      finalUrl: current,
+      contentLength: Number.isFinite(len) && res.headers['content-length'] !== undefined ? len : undefined,
+      totalLength: range ? Number(range[1]) : undefined,
+      body: res.body,
+    };
+  }
+  throw new UserError(`too many redirects fetching ${url}`);
+}
+
+export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<HttpResponse> {
+  if (url.startsWith('file:')) return getFile(url, opts);
+  if (!/^https?:/i.test(url)) throw new UserError(`unsupported URL scheme: ${url} (use http://, https:// or file://)`);
+  const retries = opts.retries ?? 0;
+  let delay = envMs('NESTOS_INSTALLER_RETRY_BASE_MS', 1000);
+  for (let attempt = 0; ; attempt++) {
+    let problem: string;
+    let status: number | undefined;
+    try {
+      const res = await getOnce(url, opts);
+      if (res.status >= 200 && res.status < 300) return res;
+      res.body.resume();
+      if (!RETRYABLE.has(res.status)) {
+        throw new HttpStatusError(res.status, opts.failMessage?.(res.status, url) ?? `fetch from ${url} failed: ${res.status}`);
+      }
+      status = res.status;
+      problem = `HTTP status ${res.status}`;
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      problem = describe(err);
+      if (attempt >= retries) throw new UserError(`fetching ${url}`, { cause: err });
+    }
+    if (attempt >= retries) {
+      throw new HttpStatusError(status ?? 0, opts.failMessage?.(status ?? 0, url) ?? `fetch from ${url} failed: ${status}`);
+    }
+    opts.reporter?.warn(`Error fetching '${url}': ${problem}`);
+    opts.reporter?.warn(`Sleeping ${formatSeconds(delay)} and retrying...`);
+    await sleep(delay);
+    delay = Math.min(delay * 2, MAX_BACKOFF_MS);
+  }
+}
+
+/** GET a small document (stream JSON, signature) into memory, with a size cap. */
+export async function httpGetBytes(url: string, opts: HttpGetOptions & { maxBytes?: number } = {}): Promise<Buffer> {
+  const res = await httpGet(url, opts);
+  const max = opts.maxBytes ?? 64 * 1024 * 1024;
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    if (n > max) {
+      res.body.destroy();
+      throw new UserError(`response from ${url} is larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, n);
+}
+
+/** Closes pooled connections so a CLI run can exit promptly. */
+export async function closeHttp(): Promise<void> {
+  const a = sharedAgent;
+  sharedAgent = undefined;
+  await a?.close().catch(() => undefined);
+}

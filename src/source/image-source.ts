@@ -1,0 +1,195 @@
+/**
+ * Where image bytes come from: a local file, a URL, or a stream's metadata. Each source knows
+ * its description, file name, length when known, published sha256 when listed, how to open
+ * its bytes (from an offset, for resume) and how to get its detached signature.
+ * Location messages follow upstream §4.4 with NestOS naming.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
+import { httpGet, httpGetBytes } from '../http/fetch.js';
+import type { Reporter } from '../report.js';
+import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL, fetchStreamMetadata, findArtifacts } from '../stream/metadata.js';
+
+export interface OpenedImage {
+  body: Readable;
+  /** Offset the body starts at: the requested one, or 0 when the server ignored the Range. */
+  start: number;
+  /** URL after redirects (file sources: undefined). */
+  finalUrl?: string;
+  /** Total file length when known. */
+  length?: number;
+}
+
+export interface ImageSource {
+  description: string;
+  /** File name: last URL segment (before redirects; download re-derives it after) or basename. */
+  name: string;
+  /** Artifact type from the stream (`disk`, `kernel`, ...) or `image`; used as the progress label. */
+  type: string;
+  length?: number;
+  /** sha256 of the published (compressed) bytes, when the stream lists it. */
+  sha256?: string;
+  uncompressedSha256?: string;
+  url?: string;
+  open(): Promise<Readable>;
+  openAt(start: number): Promise<OpenedImage>;
+  signature(): Promise<Uint8Array | undefined>;
+}
+
+export interface ResolveOptions {
+  imageFile?: string;
+  imageUrl?: string;
+  stream?: string;
+  arch: string;
+  platform?: string;
+  format: string;
+  streamBaseUrl?: string;
+  retries: number;
+  reporter: Reporter;
+}
+
+/** Last path segment of a URL, decoded; used as the download file name. */
+export function urlFileName(url: string): string {
+  const segs = new URL(url).pathname.split('/');
+  const last = decodeURIComponent(segs[segs.length - 1] ?? '');
+  if (!last || last === '.' || last === '..' || last.includes('/') || last.includes('\0')) {
+    throw new UserError(`cannot derive a file name from URL ${url}`);
+  }
+  return last;
+}
+
+/** Upstream's rule for `-u`: the signature URL is the image URL with `.sig` appended to its path. */
+export function signatureUrlFor(url: string): string {
+  const u = new URL(url);
+  u.pathname += '.sig';
+  return u.toString();
+}
+
+export function fileSource(path: string, reporter: Reporter): ImageSource {
+  reporter.info(`Copying image from ${path}`);
+  reporter.info(`Reading signature from ${path}.sig`);
+  const openAt = async (start: number): Promise<OpenedImage> => {
+    const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      throw new UserError(`opening ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    });
+    if (!st.isFile() && !st.isBlockDevice()) throw new UserError(`${path} is not a regular file`);
+    return { body: createReadStream(path, { start, highWaterMark: 1024 * 1024 }), start, length: st.size };
+  };
+  let length: number | undefined;
+  return {
+    description: path,
+    name: basename(path),
+    type: 'image',
+    get length() {
+      return length;
+    },
+    async open() {
+      const o = await openAt(0);
+      length = o.length;
+      return o.body;
+    },
+    openAt,
+    async signature() {
+      try {
+        return await readFile(`${path}.sig`);
+      } catch (err) {
+        reporter.warn(`Couldn't read signature file: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    },
+  };
+}
+
+interface UrlSourceOptions {
+  url: string;
+  signatureUrl?: string;
+  type: string;
+  sha256?: string;
+  uncompressedSha256?: string;
+  retries: number;
+  reporter: Reporter;
+}
+
+export function urlSource(o: UrlSourceOptions): ImageSource {
+  let length: number | undefined;
+  const openAt = async (start: number): Promise<OpenedImage> => {
+    const res = await httpGet(o.url, {
+      retries: o.retries,
+      reporter: o.reporter,
+      rangeStart: start > 0 ? start : undefined,
+      failMessage: (status) => `image fetch failed: ${status === 0 ? 'connection error' : status}`,
+    });
+    const actualStart = res.status === 206 ? start : 0;
+    if (res.status !== 200 && res.status !== 206) {
+      res.body.destroy();
+      throw new UserError(`image fetch failed: ${res.status}`);
+    }
+    length = res.totalLength ?? (res.contentLength !== undefined ? res.contentLength + actualStart : undefined);
+    return { body: res.body, start: actualStart, finalUrl: res.finalUrl, length };
+  };
+  return {
+    description: o.url,
+    name: urlFileName(o.url),
+    type: o.type,
+    get length() {
+      return length;
+    },
+    sha256: o.sha256,
+    uncompressedSha256: o.uncompressedSha256,
+    url: o.url,
+    open: async () => (await openAt(0)).body,
+    openAt,
+    async signature() {
+      if (!o.signatureUrl) return undefined;
+      try {
+        return await httpGetBytes(o.signatureUrl, { retries: o.retries, reporter: o.reporter, maxBytes: 1024 * 1024 });
+      } catch (err) {
+        o.reporter.warn(`Failed to fetch signature: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Every artifact of the chosen format (pxe: kernel, initramfs, rootfs), sorted by type. */
+export async function resolveImageSources(o: ResolveOptions): Promise<ImageSource[]> {
+  if (o.imageFile) return [fileSource(o.imageFile, o.reporter)];
+  if (o.imageUrl) {
+    const sig = signatureUrlFor(o.imageUrl);
+    o.reporter.info(`Downloading image from ${o.imageUrl}`);
+    o.reporter.info(`Downloading signature from ${sig}`);
+    return [urlSource({ url: o.imageUrl, signatureUrl: sig, type: 'image', retries: o.retries, reporter: o.reporter })];
+  }
+  const stream = o.stream ?? DEFAULT_STREAM;
+  const platform = o.platform ?? 'metal';
+  const base = o.streamBaseUrl ?? DEFAULT_STREAM_BASE_URL;
+  const meta = await fetchStreamMetadata(base, stream, { retries: o.retries, reporter: o.reporter });
+  if (o.streamBaseUrl === undefined || o.streamBaseUrl === DEFAULT_STREAM_BASE_URL) {
+    o.reporter.info(`Downloading NestOS ${stream} ${o.arch} ${platform} image (${o.format}) and signature`);
+  } else {
+    o.reporter.info(`Downloading ${o.arch} ${platform} image (${o.format}) and signature referenced from ${meta.url}`);
+  }
+  return findArtifacts(meta, o.arch, platform, o.format, meta.url).map((a) =>
+    urlSource({
+      url: a.location,
+      signatureUrl: a.signature,
+      type: a.type,
+      sha256: a.sha256,
+      uncompressedSha256: a.uncompressedSha256,
+      retries: o.retries,
+      reporter: o.reporter,
+    }),
+  );
+}
+
+/** One image (install): the format must have exactly one artifact. */
+export async function resolveImageSource(o: ResolveOptions): Promise<ImageSource> {
+  const sources = await resolveImageSources(o);
+  if (sources.length !== 1) {
+    throw new UserError(`format ${o.format} has ${sources.length} artifacts; expected one image`);
+  }
+  return sources[0]!;
+}
