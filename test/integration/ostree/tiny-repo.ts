@@ -3,7 +3,7 @@
  * layout, usr/etc, os-release, placeholder kernel + initramfs under usr/lib/modules/<kver>/,
  * optionally signed with a throwaway GPG key made here.
  */
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { output, run } from '../../../src/exec/run.js';
@@ -19,6 +19,8 @@ export interface TinyRepo {
   gpgHome?: string;
   keyId?: string;
   commit(version: string): Promise<string>;
+  /** Stops the throwaway gpg-agent and removes the directory. */
+  cleanup(): Promise<void>;
 }
 
 async function makeTree(root: string, version: string): Promise<void> {
@@ -62,6 +64,10 @@ export async function makeTinyRepo(options: { signed: boolean }): Promise<TinyRe
       const args = ['commit', `--repo=${repo}`, `--branch=${TINY_REF}`, `--subject=${version}`, `--add-metadata-string=version=${version}`];
       if (keyId) args.push(`--gpg-sign=${keyId}`, `--gpg-homedir=${gpgHome}`);
       return output('ostree', [...args, tree]);
+    },
+    async cleanup() {
+      if (gpgHome) await run('gpgconf', ['--homedir', gpgHome, '--kill', 'gpg-agent']).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
     },
   };
   return tiny;
