@@ -6,8 +6,10 @@ import type { Argv } from 'yargs';
 import { isoCommands } from './iso.js';
 import { pxeCommands } from './pxe.js';
 import { devCommands } from './dev.js';
+import { installCommands } from './install.js';
 
 export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
+  installCommands,
   isoCommands,
   pxeCommands,
   devCommands,
