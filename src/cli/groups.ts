@@ -7,9 +7,13 @@ import { isoCommands } from './iso.js';
 import { pxeCommands } from './pxe.js';
 import { devCommands } from './dev.js';
 import { installCommands } from './install.js';
+import { downloadCommands } from './download.js';
+import { listStreamCommands } from './list-stream.js';
 
 export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   installCommands,
+  downloadCommands,
+  listStreamCommands,
   isoCommands,
   pxeCommands,
   devCommands,

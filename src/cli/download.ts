@@ -1,0 +1,51 @@
+/** `download` flags (upstream's, plus --trusted-key) → src/commands/download.ts. */
+import type { Argv } from 'yargs';
+import { download } from '../commands/download.js';
+import { createReporter } from '../report.js';
+import { defaultArch } from '../stream/arch.js';
+import { DEFAULT_STREAM } from '../stream/metadata.js';
+import { parseFetchRetries, stringList } from './options.js';
+import { addFetchOptions, addTrustOptions } from './source-options.js';
+
+type Args = Record<string, unknown>;
+/** A repeated scalar flag keeps its last value. */
+const last = (v: unknown): string | undefined => (Array.isArray(v) ? last(v[v.length - 1]) : v === undefined ? undefined : String(v));
+
+export function downloadCommands(y: Argv): Argv {
+  return y.command(
+    'download',
+    'Download a NestOS image',
+    (y) =>
+      addFetchOptions(
+        addTrustOptions(
+          y
+            .option('stream', { alias: 's', type: 'string', requiresArg: true, describe: `NestOS stream [default: ${DEFAULT_STREAM}]` })
+            .option('architecture', { alias: 'a', type: 'string', requiresArg: true, describe: 'Target CPU architecture [default: uname -m]' })
+            .option('platform', { alias: 'p', type: 'string', requiresArg: true, describe: 'Platform name [default: metal]' })
+            .option('format', { alias: 'f', type: 'string', requiresArg: true, describe: 'Image format [default: raw.xz]' })
+            .option('image-url', { alias: 'u', type: 'string', requiresArg: true, describe: 'Manually specify the image URL' })
+            .option('directory', { alias: 'C', type: 'string', requiresArg: true, describe: 'Destination directory [default: .]' })
+            .option('decompress', { alias: 'd', type: 'boolean', describe: 'Decompress image and don\'t save signature' }),
+        ),
+      ),
+    async (a: Args) => {
+      const paths = await download(
+        {
+          stream: last(a['stream']) ?? DEFAULT_STREAM,
+          architecture: last(a['architecture']) ?? defaultArch(),
+          platform: last(a['platform']) ?? 'metal',
+          format: last(a['format']) ?? 'raw.xz',
+          imageUrl: last(a['image-url']),
+          directory: last(a['directory']) ?? '.',
+          decompress: Boolean(a['decompress']),
+          insecure: Boolean(a['insecure']),
+          streamBaseUrl: last(a['stream-base-url']),
+          fetchRetries: parseFetchRetries(last(a['fetch-retries'])),
+          trustedKeys: stringList(a['trusted-key']),
+        },
+        createReporter(),
+      );
+      for (const p of paths) process.stdout.write(`${p}\n`);
+    },
+  );
+}
