@@ -16,6 +16,7 @@ import { rereadPartitions } from '../disk/loop.js';
 import { parsePartitionFilters } from '../disk/partition-filter.js';
 import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partitions.js';
 import { type Target, type TargetFacts, inspectTarget, openTarget, readAt } from '../disk/target.js';
+import { closeHttp } from '../http/fetch.js';
 import { loadTrustedKeys } from '../io/verify.js';
 import { resolveImageSource } from '../source/image-source.js';
 import { verifiedPipeline } from '../source/verified-read.js';
@@ -104,6 +105,14 @@ async function warnOtherBootFilesystems(target: Target, reporter: Reporter): Pro
 }
 
 export async function installCommand(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
+  try {
+    return await install(input, reporter);
+  } finally {
+    await closeHttp();
+  }
+}
+
+async function install(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
   const o = await resolveOptions(input, reporter);
   if (!o.dest) throw new UsageError('destination device must be specified');
   if (o.offline) throw new UserError('cannot perform offline install; metadata missing');
