@@ -18,7 +18,7 @@ export function devCommands(y: Argv): Argv {
             (y) =>
               y
                 .positional('iso', { type: 'string', demandOption: true })
-                .option('ignition', { type: 'boolean', default: false, describe: 'Show Ignition embed area', conflicts: 'kargs' })
+                .option('ignition', { type: 'boolean', default: false, describe: 'Show Ignition embed area' })
                 .option('kargs', { type: 'boolean', default: false, describe: 'Show kargs embed areas' }),
             async (a: Args) => devShowIso({ iso: String(a['iso']), ignition: Boolean(a['ignition']), kargs: Boolean(a['kargs']) }),
           )

@@ -50,7 +50,7 @@ function networkGroup(y: Argv): Argv {
       'Embed network settings in an ISO image',
       (y) =>
         outputOpt(isoArg(y))
-          .option('keyfile', { alias: 'k', type: 'string', array: true, demandOption: true, describe: 'NetworkManager keyfile to embed', requiresArg: true })
+          .option('keyfile', { alias: 'k', type: 'string', demandOption: true, describe: 'NetworkManager keyfile to embed', requiresArg: true })
           .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing network settings' }),
       async (a: Args) => isoNetworkEmbed({ iso: String(a['iso']), keyfiles: stringList(a['keyfile']), force: Boolean(a['force']), output: str(a['output']) }),
     )
@@ -73,9 +73,9 @@ function kargsGroup(y: Argv): Argv {
       'Modify kernel args in an ISO image',
       (y) =>
         outputOpt(isoArg(y))
-          .option('append', { alias: 'a', type: 'string', array: true, describe: 'Kernel argument to append', requiresArg: true })
-          .option('delete', { alias: 'd', type: 'string', array: true, describe: 'Kernel argument to delete', requiresArg: true })
-          .option('replace', { alias: 'r', type: 'string', array: true, describe: 'Kernel argument to replace (KEY=OLD=NEW)', requiresArg: true }),
+          .option('append', { alias: 'a', type: 'string', describe: 'Kernel argument to append', requiresArg: true })
+          .option('delete', { alias: 'd', type: 'string', describe: 'Kernel argument to delete', requiresArg: true })
+          .option('replace', { alias: 'r', type: 'string', describe: 'Kernel argument to replace (KEY=OLD=NEW)', requiresArg: true }),
       async (a: Args) =>
         isoKargsModify({
           iso: String(a['iso']),

@@ -37,7 +37,7 @@ export function pxeCommands(y: Argv): Argv {
             'Wrap network settings in an initrd image',
             (y) =>
               outOpt(y)
-                .option('keyfile', { alias: 'k', type: 'string', array: true, demandOption: true, describe: 'NetworkManager keyfile to wrap', requiresArg: true })
+                .option('keyfile', { alias: 'k', type: 'string', demandOption: true, describe: 'NetworkManager keyfile to wrap', requiresArg: true })
                 .option('nestos', { type: 'boolean', default: false, describe: 'Use etc/nestos-firstboot-network/ (NestOS live initramfs)' }),
             async (a: Args) => pxeNetworkWrap({ keyfiles: stringList(a['keyfile']), output: str(a['output']), nestos: Boolean(a['nestos']) }),
           )
