@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled tests with node's test runner: `unit`, `integration` or `all`.
+// Runs the compiled tests with node's test runner: `unit`, `property`, `integration` or `all`.
 // Integration tests need the sample OS images; `all` and `integration` build them first (cached).
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const kind = process.argv[2] ?? 'all';
 const root = new URL('..', import.meta.url).pathname;
-const dirs = kind === 'all' ? ['unit', 'integration'] : [kind];
+const dirs = kind === 'all' ? ['unit', 'property', 'integration'] : [kind];
 
 function collect(dir) {
   if (!existsSync(dir)) return [];
