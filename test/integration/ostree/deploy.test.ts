@@ -7,20 +7,13 @@ import { mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { output } from '../../../src/exec/run.js';
-import { ostreeInstall, type OstreeInstallOptions } from '../../../src/ostree/install.js';
+import { ostreeInstall } from '../../../src/ostree/install.js';
 import { createMemoryReporter } from '../../../src/report.js';
 import { needImages } from '../images/need-images.js';
 import { installerMounts, loopsOf, withInstalledImage } from './inspect.js';
+import { sampleOptions } from './sample.js';
 
 const CONFIG = Buffer.from('{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/etc/hello","contents":{"source":"data:,hi"}}]}}');
-
-export function sampleOptions(device: string, repo: string, ref: string, key: string): OstreeInstallOptions {
-  return {
-    device, repo, ref, osname: 'nestos', remoteName: 'openEuler', insecure: false, trustedKeys: [key],
-    appendKargs: [], deleteKargs: [], consoles: [], firstboot: true,
-    sizes: { espMiB: 64, bootMiB: 192, rootMiB: 0 }, destSize: 768 * 1024 * 1024, preserveOnError: false,
-  };
-}
 
 test('ostree install of the sample repo to an image file', { timeout: 180_000 }, async (t) => {
   const p = needImages(t, 'repo', 'repo-ref', 'sample-signing-key.pub.asc');
