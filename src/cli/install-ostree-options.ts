@@ -67,8 +67,11 @@ export function ostreeOptionsFrom(argv: Record<string, unknown>): OstreeInstallO
   if (!ref) throw new UsageError('--ostree-ref is required with --ostree-repo');
   const device = str(argv, 'device') ?? str(argv, 'dest-device');
   if (!device) throw new UsageError('the target DEVICE is required');
-  for (const flag of ['image-file', 'image-url', 'stream', 'offline']) {
-    if (argv[flag] !== undefined && argv[flag] !== false) throw new UsageError(`--${flag} cannot be used with --ostree-repo`);
+  for (const flag of ['image-file', 'image-url', 'stream', 'offline', 'ignition-url', 'ignition-hash', 'save-partlabel', 'save-partindex', 'dry-run', 'secure-ipl']) {
+    const v = argv[flag];
+    if (v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) {
+      throw new UsageError(`--${flag} cannot be used with --ostree-repo`);
+    }
   }
   const sizes: LayoutSizes = {
     espMiB: mib(argv, 'ostree-esp-size', DEFAULT_SIZES.espMiB),
@@ -84,7 +87,7 @@ export function ostreeOptionsFrom(argv: Record<string, unknown>): OstreeInstallO
   if (sector !== undefined && sector !== '512' && sector !== '4096') {
     throw new UsageError(`--dest-sector-size ${sector}: expected 512 or 4096`);
   }
-  const ignitionFile = str(argv, 'ignition-file');
+  const ignitionFile = str(argv, 'ignition-file') ?? str(argv, 'ignition');
   let ignition: Buffer | undefined;
   if (ignitionFile) {
     try {

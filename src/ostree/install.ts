@@ -13,9 +13,11 @@
 import { mkdtemp, open, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkNotBusy } from '../disk/busy.js';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
+import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { prepareFirstBoot } from '../install/firstboot.js';
 import { readDefaultBlsEntry, blsOptions } from '../boot/bls.js';
 import type { Reporter } from '../report.js';
@@ -100,6 +102,15 @@ async function fsUuid(partition: string): Promise<string> {
   return output('blkid', ['-s', 'UUID', '-o', 'value', partition]);
 }
 
+/** A local source repo is checked before the disk is touched (remote ones fail at 'pull'). */
+async function checkLocalRef(repo: string, ref: string): Promise<void> {
+  if (/^(https?):\/\//.test(repo)) return;
+  const path = repo.startsWith('file://') ? fileURLToPath(repo) : repo;
+  await output('ostree', ['rev-parse', `--repo=${path}`, ref]).catch((err: unknown) => {
+    throw new UserError(`ref '${ref}' not found in ostree repo ${path}`, { cause: err });
+  });
+}
+
 /** Zeroes the first and last MiB: GPT (both copies), protective MBR and GRUB's boot code. */
 async function wipeTable(device: string): Promise<void> {
   await run('sgdisk', ['--zap-all', device], { okExitCodes: [1, 2] }).catch(() => undefined);
@@ -117,12 +128,17 @@ async function wipeTable(device: string): Promise<void> {
 
 export async function ostreeInstall(options: OstreeInstallOptions, reporter: Reporter): Promise<OstreeInstallResult> {
   checkSizes(options.sizes);
+  if (options.ignition) {
+    const { warnings } = validateIgnitionConfig(options.ignition);
+    for (const w of warnings) reporter.warn(w);
+  }
   const kargs = baseKargs(options.kargs);
   const keyFiles = options.insecure ? [] : await trustedKeyFiles(options.trustedKeys);
   if (!options.insecure && keyFiles.length === 0) {
     throw new UserError('no trusted keys to verify the ostree commit; pass --trusted-key FILE or --insecure');
   }
   if (options.insecure) reporter.warn('Commit signature verification disabled (--insecure)');
+  await checkLocalRef(options.repo, options.ref);
 
   const target = await openTarget(options.device, { destSize: options.destSize, sectorSize: options.sectorSize }, reporter);
   const mounts = new MountStack();
