@@ -5,6 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { installCommand } from '../commands/install.js';
+import { DEFAULT_CONFIG_DIRS, DEFAULT_IMAGE_DIR, liveInstall } from '../live/install-service.js';
 import { UsageError } from '../errors.js';
 import { createReporter } from '../report.js';
 import { type InstallOptions, defaultInstallOptions, parseSize } from '../install/options.js';
@@ -103,6 +104,29 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
 
 export function installCommands(y: Argv): Argv {
   return y.command(
+    'install-service',
+    false, // hidden: run by systemd/nestos-installer.service in the live environment
+    (yy) => yy
+      .option('cmdline', { type: 'string', requiresArg: true, default: '/proc/cmdline', describe: 'Kernel command line to read' })
+      .option('config-dir', { type: 'string', requiresArg: true, describe: 'installer.d directories (repeatable)' })
+      .option('image-dir', { type: 'string', requiresArg: true, default: DEFAULT_IMAGE_DIR, describe: 'Image carried on the live media' })
+      .option('trusted-key', { type: 'string', requiresArg: true, describe: 'Also trust this OpenPGP public key file (repeatable)' })
+      .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' })
+      .option('json', { type: 'boolean', describe: 'JSON lines on stderr' }),
+    async (argv) => {
+      const args = argv as Record<string, unknown>;
+      const reporter = createReporter({ json: flag(args.json) });
+      const dirs = stringList(args['config-dir']);
+      const result = await liveInstall({
+        cmdlinePath: String(last(args.cmdline)),
+        configDirs: dirs.length > 0 ? dirs : DEFAULT_CONFIG_DIRS,
+        imageDir: String(last(args['image-dir'])),
+        dryRun: flag(args['dry-run']),
+        trustedKeys: stringList(args['trusted-key']),
+      }, reporter);
+      if (result?.dryRun && !reporter.json) process.stdout.write(result.plan.join('\n') + '\n');
+    },
+  ).command(
     'install [device]',
     'Install NestOS or Fedora CoreOS',
     (yy) => addOstreeInstallOptions(addInstallFlags(yy)),
