@@ -1,6 +1,33 @@
-/** `iso customize` flags (filled in when customize lands). */
+/** `iso customize` flags. */
 import type { Argv } from 'yargs';
+import { createReporter } from '../report.js';
+import { stringList } from './options.js';
+import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
+import { isoCustomize } from '../commands/iso-customize.js';
 
 export function addIsoCustomizeCommand(y: Argv): Argv {
-  return y;
+  return y.command(
+    'customize <iso>',
+    'Customize a CoreOS live ISO image',
+    (y) =>
+      addCustomizeOptions(y.positional('iso', { type: 'string', demandOption: true, describe: 'ISO image' }))
+        .option('live-karg-append', { type: 'string', describe: 'Live kernel argument to append', requiresArg: true })
+        .option('live-karg-delete', { type: 'string', describe: 'Live kernel argument to delete', requiresArg: true })
+        .option('live-karg-replace', { type: 'string', describe: 'Live kernel argument to replace (KEY=OLD=NEW)', requiresArg: true })
+        .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing customizations' })
+        .option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true }),
+    async (a: Record<string, unknown>) =>
+      isoCustomize(
+        {
+          ...customizeOptionsFrom(a),
+          iso: String(a['iso']),
+          force: Boolean(a['force']),
+          output: a['output'] === undefined ? undefined : String(a['output']),
+          liveKargAppend: stringList(a['live-karg-append']),
+          liveKargDelete: stringList(a['live-karg-delete']),
+          liveKargReplace: stringList(a['live-karg-replace']),
+        },
+        createReporter(),
+      ),
+  );
 }

@@ -1,6 +1,22 @@
-/** `pxe customize` flags (filled in when customize lands). */
+/** `pxe customize` flags. */
 import type { Argv } from 'yargs';
+import { createReporter } from '../report.js';
+import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
+import { pxeCustomize } from '../commands/pxe-customize.js';
 
 export function addPxeCustomizeCommand(y: Argv): Argv {
-  return y;
+  return y.command(
+    'customize <path>',
+    'Create a custom live PXE boot config',
+    (y) =>
+      addCustomizeOptions(y.positional('path', { type: 'string', demandOption: true, describe: 'CoreOS live initramfs image' })).option('output', {
+        alias: 'o',
+        type: 'string',
+        demandOption: true,
+        describe: "Output file ('-' for stdout)",
+        requiresArg: true,
+      }),
+    async (a: Record<string, unknown>) =>
+      pxeCustomize({ ...customizeOptionsFrom(a), input: String(a['path']), output: String(a['output']) }, createReporter()),
+  );
 }

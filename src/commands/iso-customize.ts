@@ -1,0 +1,38 @@
+/** `iso customize`: replaces the whole embedded initrd and sets live kargs from the defaults. */
+import { UserError } from '../errors.js';
+import type { Reporter } from '../report.js';
+import { editKargs } from '../formats/kargs.js';
+import { CONFIG_NAME, isNetworkPath, openLiveIso } from '../iso/live-iso.js';
+import { buildLiveInitrd, type CustomizeOptions } from '../iso/customize.js';
+import { writeIsoOutput, type Patch } from '../iso/output.js';
+
+export interface IsoCustomizeOptions extends CustomizeOptions {
+  iso: string;
+  force: boolean;
+  output?: string;
+  liveKargAppend: string[];
+  liveKargReplace: string[];
+  liveKargDelete: string[];
+}
+
+export async function isoCustomize(o: IsoCustomizeOptions, reporter: Reporter): Promise<void> {
+  const live = openLiveIso(o.iso);
+  try {
+    const current = live.readInitrd();
+    const k = live.kargsAreas();
+    const customized = current.has(CONFIG_NAME) || [...current.keys()].some(isNetworkPath) || (k !== undefined && live.currentKargs(k) !== k.default);
+    if (customized && !o.force) throw new UserError('This ISO image is already customized; use -f to force.');
+    const wantsKargs = o.liveKargAppend.length + o.liveKargReplace.length + o.liveKargDelete.length > 0;
+    if (wantsKargs && !k) throw new UserError('This OS image does not support customizing live kernel arguments.');
+    const built = buildLiveInitrd(o, live.features(), live.networkDir(), reporter);
+    const patches: Patch[] = [live.initrdPatch(built.files)];
+    if (k) {
+      const kargs = editKargs(k.default, { append: o.liveKargAppend, replace: o.liveKargReplace, delete: o.liveKargDelete });
+      patches.push(...live.kargsPatches(k, kargs));
+    }
+    await writeIsoOutput(o.iso, patches, o.output);
+    if (built.autoInstallMessage) reporter.info(built.autoInstallMessage);
+  } finally {
+    live.close();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The live initrd that `iso customize` / `pxe customize` generate (reference §1.6): `config.ign`
+ * (a spec 3.3.0 live Ignition config) plus network keyfiles. The live config carries installer
+ * configs, dest.ign, pre/post-install scripts + units and CA certificates as gzip data URLs.
+ * NestOS and upstream paths are both written (`/etc/nestos/…` and `/etc/coreos/…`), so the media
+ * self-installs with either flavour of the live installer service.
+ */
+import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import YAML from 'yaml';
+import { UserError, withContextSync } from '../errors.js';
+import type { Reporter } from '../report.js';
+import type { Features } from '../formats/iso-metadata.js';
+import { validateIgnitionConfig } from '../formats/ignition/validate.js';
+import { CONFIG_NAME } from './live-iso.js';
+
+export interface CustomizeOptions {
+  destDevice?: string;
+  destIgnition?: string;
+  destConsole: string[];
+  destKargAppend: string[];
+  destKargDelete: string[];
+  networkKeyfiles: string[];
+  ignitionCa: string[];
+  preInstall: string[];
+  postInstall: string[];
+  installerConfig: string[];
+  liveIgnition?: string;
+  noValidate: boolean;
+}
+
+const read = (p: string) => withContextSync(() => readFileSync(p), `reading ${p}`);
+
+export function dataUrl(data: Buffer): { source: string; compression: string } {
+  return { source: `data:;base64,${gzipSync(data, { level: 9 }).toString('base64')}`, compression: 'gzip' };
+}
+
+function unsupported(what: string): UserError {
+  return new UserError(`This OS image does not support ${what}.`);
+}
+
+const FLAVOR_DIRS = ['nestos', 'coreos'] as const;
+
+function scriptUnit(kind: 'pre' | 'post', name: string): string {
+  const installers = 'nestos-installer.service coreos-installer.service';
+  const order = kind === 'pre' ? `Before=${installers}` : `After=${installers}\nBefore=nestos-installer.target coreos-installer.target`;
+  const wanted = kind === 'pre' ? `RequiredBy=${installers}` : 'RequiredBy=nestos-installer.target coreos-installer.target';
+  return `[Unit]
+Description=Run ${kind}-install script ${name}
+Wants=network-online.target
+After=network-online.target
+${order}
+OnFailure=emergency.target
+OnFailureJobMode=replace-irreversibly
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/bin/${kind}-install-${name}
+
+[Install]
+${wanted}
+`;
+}
+
+export interface LiveInitrd {
+  files: Map<string, Buffer>;
+  hasConfig: boolean;
+  autoInstallMessage?: string;
+}
+
+/** Builds the generated initrd content; every input is read and validated here, before any write. */
+export function buildLiveInitrd(o: CustomizeOptions, features: Features, networkDir: string, reporter: Reporter): LiveInitrd {
+  const wantsInstaller = o.installerConfig.length > 0 || o.destDevice !== undefined || o.destIgnition !== undefined || o.destConsole.length > 0 || o.destKargAppend.length > 0 || o.destKargDelete.length > 0;
+  if (wantsInstaller && !features['installer-config']) throw unsupported('installer configuration');
+  if (o.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
+  if (o.networkKeyfiles.length > 0 && !features['live-initrd-network']) throw unsupported('customizing network settings');
+
+  const validate = (bytes: Buffer, what: string) => {
+    if (o.noValidate) return;
+    try {
+      for (const w of validateIgnitionConfig(bytes).warnings) reporter.warn(`Warning: ${what}: ${w}`);
+    } catch (e) {
+      throw new UserError(`validating ${what}`, { cause: e });
+    }
+  };
+
+  const files = new Map<string, Buffer>();
+  const seenNames = new Set<string>();
+  for (const k of o.networkKeyfiles) {
+    const name = basename(k);
+    if (seenNames.has(name)) throw new UserError(`multiple input files named '${name}'`);
+    seenNames.add(name);
+    files.set(networkDir + name, read(k));
+  }
+
+  const storageFiles: unknown[] = [];
+  const units: unknown[] = [];
+  const addFile = (path: string, data: Buffer, mode: number) => storageFiles.push({ path, mode, contents: dataUrl(data), overwrite: true });
+  const cas = o.ignitionCa.map((p) => dataUrl(read(p)));
+
+  const installer: Record<string, unknown> = {};
+  if (o.destDevice !== undefined) installer['dest-device'] = o.destDevice;
+  if (o.destConsole.length > 0) installer['console'] = o.destConsole;
+  if (o.destKargAppend.length > 0) installer['append-karg'] = o.destKargAppend;
+  if (o.destKargDelete.length > 0) installer['delete-karg'] = o.destKargDelete;
+  if (o.networkKeyfiles.length > 0 && wantsInstaller) installer['copy-network'] = true;
+
+  let destIgn: Buffer | undefined;
+  if (o.destIgnition !== undefined) {
+    destIgn = read(o.destIgnition);
+    validate(destIgn, `destination Ignition config ${o.destIgnition}`);
+    if (cas.length > 0) {
+      // The installed system fetches merged resources with the same CAs.
+      destIgn = Buffer.from(JSON.stringify({ ignition: { version: '3.3.0', config: { merge: [dataUrl(destIgn)] }, security: { tls: { certificateAuthorities: cas } } } }));
+    }
+  }
+
+  const configs = o.installerConfig.map((p) => {
+    const data = read(p);
+    const parsed = withContextSync(() => YAML.parse(data.toString('utf8')) as unknown, `parsing installer config ${p}`);
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new UserError(`installer config ${p} is not a YAML mapping`);
+    return { name: basename(p), data };
+  });
+
+  for (const flavor of FLAVOR_DIRS) {
+    if (destIgn) addFile(`/etc/${flavor}/dest.ign`, destIgn, 0o600);
+    let serial = 0;
+    const entry = () => String(serial++).padStart(4, '0');
+    for (const c of configs) addFile(`/etc/${flavor}/installer.d/${entry()}-${c.name}`, c.data, 0o600);
+    if (Object.keys(installer).length > 0 || destIgn) {
+      const gen = { ...installer, ...(destIgn ? { 'ignition-file': `/etc/${flavor}/dest.ign` } : {}) };
+      addFile(`/etc/${flavor}/installer.d/${entry()}-customize.yaml`, Buffer.from(YAML.stringify(gen)), 0o600);
+    }
+  }
+  for (const [kind, list] of [['pre', o.preInstall], ['post', o.postInstall]] as const) {
+    const names = new Set<string>();
+    for (const p of list) {
+      const name = basename(p);
+      if (names.has(name)) throw new UserError(`multiple ${kind}-install scripts named '${name}'`);
+      names.add(name);
+      addFile(`/usr/local/bin/${kind}-install-${name}`, read(p), 0o700);
+      units.push({ name: `${kind}-install-${name}.service`, enabled: true, contents: scriptUnit(kind, name) });
+    }
+  }
+
+  const ignition: Record<string, unknown> = { version: '3.3.0' };
+  if (o.liveIgnition !== undefined) {
+    const live = read(o.liveIgnition);
+    validate(live, `live Ignition config ${o.liveIgnition}`);
+    ignition['config'] = { merge: [dataUrl(live)] };
+  }
+  if (cas.length > 0) ignition['security'] = { tls: { certificateAuthorities: cas } };
+  const hasContent = storageFiles.length > 0 || units.length > 0 || o.liveIgnition !== undefined || cas.length > 0;
+  if (hasContent) {
+    const config: Record<string, unknown> = { ignition };
+    if (storageFiles.length > 0) config['storage'] = { files: storageFiles };
+    if (units.length > 0) config['systemd'] = { units };
+    const bytes = Buffer.from(JSON.stringify(config));
+    validateIgnitionConfig(bytes); // self-check of what we generate
+    files.set(CONFIG_NAME, bytes);
+  }
+  const autoInstallMessage =
+    o.destDevice !== undefined
+      ? `Boot media will automatically install to ${o.destDevice} without confirmation.`
+      : wantsInstaller
+        ? 'Boot media will automatically run installer.'
+        : undefined;
+  return { files, hasConfig: hasContent, autoInstallMessage };
+}
