@@ -1,0 +1,49 @@
+/** `list-stream` through the real CLI, over http:// and file://. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { runCli } from '../../helpers/cli.js';
+import { startServer, type TestServer } from '../../helpers/http-server.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+let s: TestServer;
+const feed = readFileSync(join(REPO_ROOT, 'streams/fcos-stable-example.json'));
+const expected = readFileSync(join(REPO_ROOT, 'test/unit/stream/fcos-stable-example.table.txt'), 'utf8');
+before(async () => {
+  s = await startServer();
+  s.route('/streams/stable.json', { body: feed });
+  s.route('/flaky/stable.json', { body: feed, failFirst: 1 });
+  s.route('/bad/stable.json', { body: '{"architectures": {"x86_64": {"artifacts": {"metal": {"formats": {"iso": {"disk": {}}}}}}}}' });
+});
+after(async () => {
+  await s.close();
+});
+
+test('prints the table of a stream served over http, on stdout only', async () => {
+  const r = await runCli(['list-stream', '--stream-base-url', `${s.url}streams/`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString(), expected);
+  assert.equal(r.stderr, '');
+});
+
+test('reads a file:// base (stream name joined as a relative URL)', async () => {
+  const base = pathToFileURL(join(REPO_ROOT, 'streams')).toString() + '/';
+  const r = await runCli(['list-stream', '--stream-base-url', base, '-s', 'fcos-stable-example']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString(), expected);
+});
+
+test('never retries', async () => {
+  const r = await runCli(['list-stream', '--stream-base-url', `${s.url}flaky/`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /stream metadata fetch from http:.*\/flaky\/stable\.json failed: 500/);
+  assert.equal(s.count('/flaky/stable.json'), 1);
+});
+
+test('a malformed feed names the JSON path', async () => {
+  const r = await runCli(['list-stream', '--stream-base-url', `${s.url}bad/`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /invalid stream metadata from .*: \$\.architectures\.x86_64\.artifacts\.metal\.formats\.iso\.disk\.location: /);
+});
