@@ -23,7 +23,7 @@ async function keyFilesIn(dir: string | undefined): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const files: string[] = [];
   for (const n of names.sort()) {
-    if (!/\.(asc|gpg|pub|key)$/.test(n)) continue;
+    if (!/\.(asc|gpg|pgp|pub|key)$/.test(n)) continue;
     const p = join(dir, n);
     if ((await stat(p)).isFile()) files.push(p);
   }
