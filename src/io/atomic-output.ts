@@ -35,6 +35,23 @@ export function createTempNextTo(target: string): TempOutput {
   }
 }
 
+/** Persists an already-written temp file at `target` without clobbering; the temp name is removed. */
+export function persistNoClobber(tempPath: string, target: string): void {
+  try {
+    linkSync(tempPath, target);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EEXIST' ? 'File exists (os error 17)' : err.message;
+    throw new UserError(`persisting output file '${target}'`, { cause: new UserError(why) });
+  } finally {
+    try {
+      unlinkSync(tempPath);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
 /** Runs `fill(temp)` and persists the result at `target` without clobbering an existing file. */
 export async function writeFileNoClobber(target: string, fill: (temp: TempOutput) => Promise<void> | void): Promise<void> {
   const temp = createTempNextTo(target);

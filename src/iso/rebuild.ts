@@ -1,7 +1,149 @@
-/** Placeholder until the xorriso rebuild lands (issue 4 point 7). */
-import { UserError } from '../errors.js';
+/**
+ * `iso ignition embed --rebuild` (beyond upstream): turns a plain xorriso-built Linux live ISO
+ * into one with a CoreOS-style Ignition embed area. xorriso replays the original boot setup
+ * (El Torito, isohybrid MBR/GPT) and adds `images/ignition.img` (256 KiB of zeros) plus
+ * `coreos/igninfo.json`; each boot entry's initrd list gets `/images/ignition.img` appended
+ * (isolinux `initrd=a,b` / `INITRD a`, GRUB `initrd a b`). Then the config is embedded as usual.
+ */
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync, openSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError, withContext } from '../errors.js';
 import type { Reporter } from '../report.js';
+import { run } from '../exec/run.js';
+import { persistNoClobber, createTempNextTo } from '../io/atomic-output.js';
+import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
+import { CONFIG_NAME, LiveIso } from './live-iso.js';
+import { writeIsoOutput } from './output.js';
 
-export async function rebuildWithEmbedArea(_iso: string, _output: string | undefined, _config: Buffer, _reporter: Reporter): Promise<void> {
-  throw new UserError('--rebuild is not implemented yet');
+export const REBUILD_AREA = '/images/ignition.img';
+const AREA_SIZE = 256 * 1024;
+
+/** Appends the embed area to every initrd list of a boot config; returns undefined if none. */
+export function addAreaToBootConfig(text: string, style: 'isolinux' | 'grub'): string | undefined {
+  let changed = false;
+  const lines = text.split('\n').map((line) => {
+    if (line.includes(REBUILD_AREA)) return line;
+    let out = line;
+    if (style === 'isolinux') {
+      // `append ... initrd=a,b ...` and the `INITRD a,b` directive
+      out = out.replace(/^(\s*append\b.*?\binitrd=)(\S+)/i, (_m, pre: string, list: string) => `${pre}${list},${REBUILD_AREA}`);
+      out = out.replace(/^(\s*initrd\s+)(\S+)/i, (_m, pre: string, list: string) => `${pre}${list},${REBUILD_AREA}`);
+    } else {
+      // GRUB `initrd a b` (also initrdefi / initrd16)
+      out = out.replace(/^(\s*(?:initrd|initrdefi|initrd16)\s+\S.*?)(\s*)$/, (_m, body: string, ws: string) => `${body} ${REBUILD_AREA}${ws}`);
+    }
+    if (out !== line) changed = true;
+    return out;
+  });
+  return changed ? lines.join('\n') : undefined;
+}
+
+async function listBootConfigs(iso: string): Promise<string[]> {
+  const r = await run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f', '-name', '*.cfg', '--'], { timeout: 120_000 });
+  return r.stdout
+    .split('\n')
+    .map((l) => /^'(.*)'$/.exec(l.trim())?.[1])
+    .filter((p): p is string => p !== undefined && /(isolinux|syslinux|grub|boot|EFI)/i.test(p));
+}
+
+async function buildRebuiltIso(input: string, outPath: string, reporter: Reporter): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'nestos-installer-rebuild-'));
+  try {
+    const configs = await listBootConfigs(input);
+    const maps: string[] = [];
+    let n = 0;
+    for (const cfg of configs) {
+      const local = join(work, `cfg-${n++}`);
+      await run('xorriso', ['-osirrox', 'on', '-indev', input, '-extract', cfg, local], { timeout: 120_000 });
+      const style = /grub/i.test(cfg) ? 'grub' : 'isolinux';
+      const edited = addAreaToBootConfig(readFileSync(local, 'utf8'), style);
+      if (edited === undefined) continue;
+      writeFileSync(local, edited);
+      maps.push('-map', local, cfg);
+      reporter.info(`Adding ${REBUILD_AREA} to the initrds of ${cfg}`);
+    }
+    if (maps.length === 0) throw new UserError(`no boot entry loading an initrd found in ${input}; cannot add an embed area`);
+    writeFileSync(join(work, 'ignition.img'), Buffer.alloc(AREA_SIZE));
+    writeFileSync(join(work, 'igninfo.json'), JSON.stringify({ file: REBUILD_AREA.slice(1) }));
+    await run(
+      'xorriso',
+      [
+        '-indev', input, '-outdev', outPath, '-boot_image', 'any', 'replay',
+        '-map', join(work, 'ignition.img'), REBUILD_AREA,
+        '-map', join(work, 'igninfo.json'), '/coreos/igninfo.json',
+        ...maps, '-commit',
+      ],
+      { timeout: 600_000 },
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function embedInPlace(path: string, config: Buffer): Promise<void> {
+  const live = new LiveIso(path);
+  try {
+    const files = live.readInitrd();
+    files.set(CONFIG_NAME, config);
+    await writeIsoOutput(path, [live.initrdPatch(files)], undefined);
+  } finally {
+    live.close();
+  }
+}
+
+export async function rebuildWithEmbedArea(iso: string, output: string | undefined, config: Buffer, reporter: Reporter): Promise<void> {
+  // An ISO that already has an area just gets the normal embed.
+  const probe = new LiveIso(iso);
+  let hasArea = true;
+  try {
+    probe.ignitionArea();
+  } catch {
+    hasArea = false;
+  } finally {
+    probe.close();
+  }
+  if (hasArea) {
+    const live = new LiveIso(iso);
+    try {
+      const files = live.readInitrd();
+      if (files.has(CONFIG_NAME)) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
+      files.set(CONFIG_NAME, config);
+      await writeIsoOutput(iso, [live.initrdPatch(files)], output);
+    } finally {
+      live.close();
+    }
+    return;
+  }
+  if (output === '-') assertStdoutNotTerminal();
+  if (output !== undefined && output !== '-' && existsSync(output)) {
+    throw new UserError(`persisting output file '${output}'`, { cause: new UserError('File exists (os error 17)') });
+  }
+  const target = output === undefined || output === '-' ? iso : output;
+  const temp = createTempNextTo(output === '-' ? join(tmpdir(), 'x') : target);
+  closeSync(temp.fd);
+  rmSync(temp.path); // xorriso wants to create the output itself
+  try {
+    await withContext(buildRebuiltIso(iso, temp.path, reporter), `rebuilding ${iso} with an embed area`);
+    await embedInPlace(temp.path, config);
+    if (output === undefined) renameSync(temp.path, iso);
+    else if (output === '-') await streamFile(temp.path);
+    else persistNoClobber(temp.path, output);
+  } finally {
+    rmSync(temp.path, { force: true });
+  }
+}
+
+async function streamFile(path: string): Promise<void> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(4 * 1024 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      await writeStdout(Buffer.from(buf.subarray(0, n)));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

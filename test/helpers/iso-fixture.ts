@@ -42,11 +42,11 @@ export function buildFixtureIso(opts: FixtureOptions = {}): Fixture {
     'images/pxeboot/initrd.img': Buffer.alloc(8192, 0x49),
     'images/pxeboot/rootfs.img': Buffer.alloc(16384, 0x52),
   };
-  const isolinuxPrefix = 'default nestos\nlabel nestos\n  kernel /images/pxeboot/vmlinuz\n  append initrd=/images/pxeboot/initrd.img,/images/ignition.img ';
+  const isolinuxPrefix = 'default nestos\nlabel nestos\n  kernel /images/pxeboot/vmlinuz\n  append initrd=/images/pxeboot/initrd.img' + (opts.plain ? '' : ',/images/ignition.img') + ' ';
   const grubPrefix = 'menuentry nestos {\n  linux /images/pxeboot/vmlinuz ';
   const region = kargsRegion();
   files['isolinux/isolinux.cfg'] = `${isolinuxPrefix}${region}\n# COREOS_KARG_EMBED_AREA\n`;
-  files['EFI/BOOT/grub.cfg'] = `${grubPrefix}${region}\n# COREOS_KARG_EMBED_AREA\n  initrd /images/pxeboot/initrd.img /images/ignition.img\n}\n`;
+  files['EFI/BOOT/grub.cfg'] = `${grubPrefix}${region}\n# COREOS_KARG_EMBED_AREA\n  initrd /images/pxeboot/initrd.img${opts.plain ? '' : ' /images/ignition.img'}\n}\n`;
   if (!opts.plain) {
     files['images/ignition.img'] = Buffer.alloc(AREA_SIZE);
     files[`${flavor}/igninfo.json`] = JSON.stringify({ file: 'images/ignition.img' });
@@ -82,4 +82,30 @@ export function patchedCopy(iso: string, dest: string, patches: Array<{ offset: 
   if (truncateTo !== undefined) buf = buf.subarray(0, truncateTo);
   writeFileSync(dest, buf);
   return dest;
+}
+
+/**
+ * A bootable live ISO WITHOUT embed areas, made from the sample live ISO: xorriso replays its
+ * boot setup, drops coreos/, nestos/ and images/ignition.img, and removes the area from the
+ * initrd lists of isolinux.cfg and grub.cfg.
+ */
+export function buildPlainBootableIso(sampleIso: string, dir: string): string {
+  const out = join(dir, 'plain-live.iso');
+  const cfgs = [
+    ['/isolinux/isolinux.cfg', ',/images/ignition.img'],
+    ['/EFI/BOOT/grub.cfg', ' /images/ignition.img'],
+  ] as const;
+  const maps: string[] = [];
+  for (const [path, needle] of cfgs) {
+    const local = join(dir, path.replace(/\//g, '_'));
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', sampleIso, '-extract', path, local], { stdio: 'ignore' });
+    writeFileSync(local, readFileSync(local, 'utf8').split(needle).join(''));
+    maps.push('-map', local, path);
+  }
+  execFileSync(
+    'xorriso',
+    ['-indev', sampleIso, '-outdev', out, '-boot_image', 'any', 'replay', '-rm_r', '/coreos', '/nestos', '/images/ignition.img', '--', ...maps, '-commit'],
+    { stdio: 'ignore' },
+  );
+  return out;
 }
