@@ -13,10 +13,20 @@ import { DEFAULT_SIZES, type LayoutSizes, parseSize } from '../ostree/layout.js'
 import type { OstreeInstallOptions } from '../ostree/install.js';
 import { stringList } from './options.js';
 
-export const OSTREE_CONFIG_KEYS = [
-  'ostree-repo', 'ostree-ref', 'osname', 'remote-name', 'ostree-karg',
-  'ostree-esp-size', 'ostree-boot-size', 'ostree-root-size', 'ostree-firmware',
-] as const;
+/** Config-file keys of the ostree mode and their kind (lists accumulate, scalars: last wins). */
+export const OSTREE_CONFIG_FIELDS = {
+  'ostree-repo': 'scalar',
+  'ostree-ref': 'scalar',
+  osname: 'scalar',
+  'remote-name': 'scalar',
+  'ostree-karg': 'list',
+  'ostree-esp-size': 'scalar',
+  'ostree-boot-size': 'scalar',
+  'ostree-root-size': 'scalar',
+  'ostree-firmware': 'scalar',
+} as const satisfies Record<string, 'scalar' | 'list'>;
+
+export const OSTREE_CONFIG_KEYS = Object.keys(OSTREE_CONFIG_FIELDS) as Array<keyof typeof OSTREE_CONFIG_FIELDS>;
 
 export function addOstreeInstallOptions<T>(y: Argv<T>): Argv<T> {
   return y

@@ -10,11 +10,11 @@
  *
  * TEST-ONLY: env NESTOS_INSTALLER_FAULT=<stage id> makes the run fail at the start of that stage.
  */
-import { mkdtemp, open, rm, rmdir, unlink } from 'node:fs/promises';
+import { mkdtemp, open, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkNotBusy } from '../disk/busy.js';
+import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
@@ -140,6 +140,10 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
   if (options.insecure) reporter.warn('Commit signature verification disabled (--insecure)');
   await checkLocalRef(options.repo, options.ref);
 
+  // Busy targets are refused before anything is attached or written (and never wiped).
+  const given = await stat(options.device).catch(() => undefined);
+  if (given?.isBlockDevice()) await checkNotBusy(options.device, reporter);
+  else if (given?.isFile()) await checkFileNotBusy(options.device, reporter);
   const target = await openTarget(options.device, { destSize: options.destSize, sectorSize: options.sectorSize }, reporter);
   const mounts = new MountStack();
   const workDir = await mkdtemp(join(tmpdir(), 'nestos-ostree-'));
@@ -154,7 +158,6 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     injectedFault(s);
   };
   try {
-    if (!target.isImageFile) await checkNotBusy(target.device, reporter);
     const part = (n: number) => partitionNode(target.device, n);
 
     begin('partition', `Partitioning ${target.given} (GPT: BIOS-BOOT, EFI-SYSTEM, boot, root)`);
@@ -166,7 +169,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     await run('mkfs.ext4', ['-F', '-q', '-L', 'boot', part(3)]);
     await run('mkfs.ext4', ['-F', '-q', '-L', 'root', part(4)]);
 
-    begin('mount', 'Mounting root and boot filesystems');
+    begin('mount', `Mounting root and boot filesystems at ${sysroot}`);
     await mounts.mount(part(4), sysroot);
     await mounts.mount(part(3), bootDir);
 

@@ -42,7 +42,7 @@ test('a fault at any stage leaves nothing attached, mounted or bootable', { time
       return true;
     });
     assert.equal(await loopsOf(img), '', `${stage}: loop left attached`);
-    assert.deepEqual(await installerMounts(), [], `${stage}: mounts left`);
+    assert.deepEqual(await installerMounts(reporter.lines), [], `${stage}: mounts left`);
     assert.equal(await ptType(img), '', `${stage}: partition table left`);
     assert.ok(reporter.lines.some((l) => l.includes('wiping partition table')), stage);
   }
@@ -55,8 +55,9 @@ test('a fault at any stage leaves nothing attached, mounted or bootable', { time
   assert.equal(existsSync(fresh), false);
   const kept = join(dir, 'kept.raw');
   await writeFile(kept, '');
-  await assert.rejects(ostreeInstall({ ...sampleOptions(kept, tiny.repo, tiny.ref, tiny.publicKey!), preserveOnError: true }, createMemoryReporter()));
+  const keptReporter = createMemoryReporter();
+  await assert.rejects(ostreeInstall({ ...sampleOptions(kept, tiny.repo, tiny.ref, tiny.publicKey!), preserveOnError: true }, keptReporter));
   assert.equal(await ptType(kept), 'gpt');
   assert.equal(await loopsOf(kept), '');
-  assert.deepEqual(await installerMounts(), []);
+  assert.deepEqual(await installerMounts(keptReporter.lines), []);
 });

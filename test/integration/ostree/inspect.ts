@@ -30,8 +30,13 @@ export async function loopsOf(file: string): Promise<string> {
   return output('losetup', ['--associated', file]);
 }
 
-/** Mount points left behind by the installer's work dirs. */
-export async function installerMounts(): Promise<string[]> {
+/**
+ * Mount points left behind under the work dirs of the installs whose reporter lines are given
+ * (the mount step names its sysroot), so concurrent installs by other processes do not count.
+ */
+export async function installerMounts(lines: readonly string[]): Promise<string[]> {
+  const dirs = lines.map((l) => /^Mounting root and boot filesystems at (\S+)$/.exec(l)?.[1]).filter((d): d is string => Boolean(d));
   const info = await readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.includes('nestos-ostree-'));
+  const points = info.split('\n').map((l) => l.split(' ')[4] ?? '');
+  return points.filter((m) => dirs.some((d) => m === d || m.startsWith(`${d}/`)));
 }
