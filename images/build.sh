@@ -4,6 +4,9 @@
 # (see lib.sh), so a rebuild with nothing changed only re-hashes. Usage: images/build.sh
 source "$(dirname "$0")/lib.sh"
 T0=$(date +%s.%N)
+# One build at a time (tests, the demo and people may start it concurrently).
+exec 9>"$CACHE/build.lock"
+if ! flock -n 9; then log "another images/build.sh is running; waiting"; flock 9; fi
 S=$IMAGES_SRC/steps
 
 KPKG=$(bash "$S/kernel-pkg.sh" "$CACHE/kernel")
@@ -24,6 +27,33 @@ step live-initramfs "nestos-sample-live-initramfs.x86_64.img nestos-sample-live-
 
 step live-iso "nestos-sample-live.x86_64.iso" "$S/live-iso.sh" "$IMAGES_SRC/live" "$(key_of live-initramfs)" \
   -- bash "$S/live-iso.sh"
+
+# Metal images come from the ostree helper's build-metal.sh (our installer's ostree mode).
+if [ -f "$IMAGES_SRC/build-metal.sh" ]; then
+  if ! bash "$IMAGES_SRC/build-metal.sh"; then
+    [ -n "${CI:-}" ] && { log "build-metal.sh failed"; exit 1; }
+    log "WARNING: build-metal.sh failed; continuing without metal images"
+  fi
+else
+  log "images/build-metal.sh not present yet; skipping metal images"
+fi
+MOUT=""
+[ -f "$OUT/nestos-sample-metal.x86_64.raw" ] && MOUT="nestos-sample-metal.x86_64.raw.xz nestos-sample-metal.x86_64.raw.gz nestos-sample-metal.x86_64.raw.zst"
+[ -f "$OUT/nestos-sample-metal4k.x86_64.raw" ] && MOUT="$MOUT nestos-sample-metal4k.x86_64.raw.xz"
+step compress-metal "$MOUT" "$S/compress-metal.sh" "$(key_of metal)" "$(key_of metal4k)" "$MOUT" \
+  -- bash "$S/compress-metal.sh"
+
+# Detached binary signatures for every published artifact (and the raw images, for tests).
+ARTS=(nestos-sample-metal.x86_64.raw nestos-sample-metal4k.x86_64.raw $MOUT nestos-sample-live.x86_64.iso
+  nestos-sample-live-kernel-x86_64 nestos-sample-live-initramfs.x86_64.img nestos-sample-live-rootfs.x86_64.img)
+SIGN=()
+for a in "${ARTS[@]}"; do [ -f "$OUT/$a" ] && SIGN+=("$a"); done
+SIGOUT=$(printf '%s.sig ' "${SIGN[@]}")
+step sign "$SIGOUT" "$IMAGES_SRC/sign.sh" "$(key_of signing-key)" "$(key_of compress-metal)" "$(key_of metal)" \
+  "$(key_of metal4k)" "$(key_of live-iso)" "$(key_of live-initramfs)" "${SIGN[@]}" \
+  -- bash -c 'cd "$0" && bash "$1" "${@:2}"' "$OUT" "$IMAGES_SRC/sign.sh" "${SIGN[@]}"
+
+step stream "sample.json" "$IMAGES_SRC/make-stream.sh" "$(key_of sign)" -- bash "$IMAGES_SRC/make-stream.sh"
 
 T1=$(date +%s.%N)
 log "all done in $(awk -v a="$T0" -v b="$T1" 'BEGIN{printf "%.1f", b-a}')s"

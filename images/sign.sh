@@ -4,6 +4,6 @@ source "$(dirname "$0")/lib.sh"
 for f in "$@"; do
   rm -f "$f.sig.tmp"
   gpg --homedir "$OUT/gnupg" --batch --quiet --yes --pinentry-mode loopback --passphrase '' \
-    --detach-sign --output "$f.sig.tmp" "$f"
+    --digest-algo SHA256 --detach-sign --output "$f.sig.tmp" "$f"
   mv "$f.sig.tmp" "$f.sig"
 done
