@@ -44,6 +44,9 @@ export function endsWithXzFooter(buf: Buffer): boolean {
 export class XzCodec implements Codec {
   private engine: NativeEngine;
   private recent: Buffer = Buffer.alloc(0);
+  /** A native code() call is running on the thread pool: closing now would free its stream. */
+  private busy = false;
+  private closed = false;
 
   constructor() {
     // The Unxz Transform owns a native liblzma stream decoder; we drive it ourselves.
@@ -59,6 +62,11 @@ export class XzCodec implements Codec {
   }
 
   close(): void {
+    this.closed = true;
+    if (!this.busy) this.release();
+  }
+
+  private release(): void {
     try {
       this.engine.close();
     } catch {
@@ -75,9 +83,18 @@ export class XzCodec implements Codec {
     return new Promise<void>((resolve, reject) => {
       let inOff = 0;
       const step = () => {
+        if (this.closed) return reject(new UserError('xz decoding aborted'));
         const out = Buffer.allocUnsafe(OUT_SIZE);
         const availIn = input.length - inOff;
+        this.busy = true;
         this.engine.code(flush, input, inOff, availIn, out, 0, (errno, availInAfter, availOutAfter) => {
+          this.busy = false;
+          if (this.closed) {
+            // Destroyed while liblzma was working: free the stream only now (freeing it under
+            // the worker thread segfaulted, e.g. when the destination hit ENOSPC).
+            this.release();
+            return reject(new UserError('xz decoding aborted'));
+          }
           const used = OUT_SIZE - availOutAfter;
           if (used > 0) emit(out.subarray(0, used));
           const consumed = availIn - availInAfter;
