@@ -48,3 +48,6 @@ step metal "nestos-sample-metal.x86_64.raw" "${INPUTS[@]}" -- \
   install_image nestos-sample-metal.x86_64.raw 512 bios,uefi
 step metal4k "nestos-sample-metal4k.x86_64.raw" "${INPUTS[@]}" -- \
   install_image nestos-sample-metal4k.x86_64.raw 4096 uefi
+for f in nestos-sample-metal.x86_64.raw nestos-sample-metal4k.x86_64.raw; do
+  log "metal: $OUT/$f ($(du -h --apparent-size "$OUT/$f" | cut -f1) sparse) from $REF @ ${COMMIT:0:12}"
+done

@@ -30,6 +30,8 @@ export const DEBIAN_PACKAGE_OF: Readonly<Record<string, string>> = {
   cpio: 'cpio',
   'qemu-system-x86_64': 'qemu-system-x86',
   chattr: 'e2fsprogs',
+  sync: 'coreutils',
+  gpgconf: 'gnupg',
   debugfs: 'e2fsprogs',
   e2fsck: 'e2fsprogs',
 };
