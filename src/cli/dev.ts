@@ -1,8 +1,6 @@
 /** Hidden `dev …` debug commands (upstream's shell tests use them). */
 import type { Argv } from 'yargs';
 import { stringList } from './options.js';
-import { devShowInitrd, devShowIso } from '../commands/dev-show.js';
-import { devExtractInitrd } from '../commands/dev-extract.js';
 
 type Args = Record<string, unknown>;
 const str = (v: unknown) => (v === undefined ? undefined : String(v));
@@ -20,13 +18,13 @@ export function devCommands(y: Argv): Argv {
                 .positional('iso', { type: 'string', demandOption: true })
                 .option('ignition', { type: 'boolean', default: false, describe: 'Show Ignition embed area' })
                 .option('kargs', { type: 'boolean', default: false, describe: 'Show kargs embed areas' }),
-            async (a: Args) => devShowIso({ iso: String(a['iso']), ignition: Boolean(a['ignition']), kargs: Boolean(a['kargs']) }),
+            async (a: Args) => (await import('../commands/dev-show.js')).devShowIso({ iso: String(a['iso']), ignition: Boolean(a['ignition']), kargs: Boolean(a['kargs']) }),
           )
           .command(
             'initrd <initrd> [filter..]',
             'List files in an initrd',
             (y) => y.positional('initrd', { type: 'string', demandOption: true }).positional('filter', { type: 'string', array: true }),
-            async (a: Args) => devShowInitrd({ input: str(a['initrd']), globs: stringList(a['filter']) }),
+            async (a: Args) => (await import('../commands/dev-show.js')).devShowInitrd({ input: str(a['initrd']), globs: stringList(a['filter']) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )
@@ -42,7 +40,7 @@ export function devCommands(y: Argv): Argv {
                 .option('directory', { alias: 'C', type: 'string', describe: 'Output directory', requiresArg: true })
                 .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List extracted files' }),
             async (a: Args) =>
-              devExtractInitrd({ input: str(a['initrd']), directory: str(a['directory']), verbose: Boolean(a['verbose']), globs: stringList(a['filter']) }),
+              (await import('../commands/dev-extract.js')).devExtractInitrd({ input: str(a['initrd']), directory: str(a['directory']), verbose: Boolean(a['verbose']), globs: stringList(a['filter']) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )

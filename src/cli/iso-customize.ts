@@ -3,7 +3,6 @@ import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
 import { stringList } from './options.js';
 import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
-import { isoCustomize } from '../commands/iso-customize.js';
 
 export function addIsoCustomizeCommand(y: Argv): Argv {
   return y.command(
@@ -17,7 +16,7 @@ export function addIsoCustomizeCommand(y: Argv): Argv {
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing customizations' })
         .option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true }),
     async (a: Record<string, unknown>) =>
-      isoCustomize(
+      (await import('../commands/iso-customize.js')).isoCustomize(
         {
           ...customizeOptionsFrom(a),
           iso: String(a['iso']),

@@ -2,11 +2,6 @@
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
 import { stringList } from './options.js';
-import { isoIgnitionEmbed, isoIgnitionRemove, isoIgnitionShow } from '../commands/iso-ignition.js';
-import { isoNetworkEmbed, isoNetworkExtract, isoNetworkRemove } from '../commands/iso-network.js';
-import { isoKargsModify, isoKargsReset, isoKargsShow } from '../commands/iso-kargs.js';
-import { isoReset } from '../commands/iso-reset.js';
-import { isoExtractPxe } from '../commands/iso-extract.js';
 import { addIsoCustomizeCommand } from './iso-customize.js';
 
 type Args = Record<string, unknown>;
@@ -27,7 +22,7 @@ function embedIgnition(y: Argv, configFlag: 'ignition-file' | 'config', alias: s
 const embedHandler = (configFlag: string, deprecated: boolean) => async (a: Args) => {
   const reporter = createReporter();
   if (deprecated) reporter.warn("`iso embed` is deprecated; use `iso ignition embed`.  Continuing.");
-  await isoIgnitionEmbed(
+  await (await import('../commands/iso-ignition.js')).isoIgnitionEmbed(
     { iso: String(a['iso']), ignition: str(a[configFlag]), force: Boolean(a['force']), output: str(a['output']), noValidate: a['validate'] === false, rebuild: Boolean(a['rebuild']) },
     reporter,
   );
@@ -36,9 +31,9 @@ const embedHandler = (configFlag: string, deprecated: boolean) => async (a: Args
 function ignitionGroup(y: Argv): Argv {
   return y
     .command('embed <iso>', 'Embed an Ignition config in an ISO image', (y) => embedIgnition(y, 'ignition-file', 'i'), embedHandler('ignition-file', false))
-    .command('show <iso>', 'Show the embedded Ignition config from an ISO image', isoArg, async (a: Args) => isoIgnitionShow({ iso: String(a['iso']) }))
+    .command('show <iso>', 'Show the embedded Ignition config from an ISO image', isoArg, async (a: Args) => (await import('../commands/iso-ignition.js')).isoIgnitionShow({ iso: String(a['iso']) }))
     .command('remove <iso>', 'Remove an existing embedded Ignition config from an ISO image', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-      isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) }),
+      (await import('../commands/iso-ignition.js')).isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) }),
     )
     .demandCommand(1, 'a subcommand is required');
 }
@@ -52,16 +47,16 @@ function networkGroup(y: Argv): Argv {
         outputOpt(isoArg(y))
           .option('keyfile', { alias: 'k', type: 'string', demandOption: true, describe: 'NetworkManager keyfile to embed', requiresArg: true })
           .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing network settings' }),
-      async (a: Args) => isoNetworkEmbed({ iso: String(a['iso']), keyfiles: stringList(a['keyfile']), force: Boolean(a['force']), output: str(a['output']) }),
+      async (a: Args) => (await import('../commands/iso-network.js')).isoNetworkEmbed({ iso: String(a['iso']), keyfiles: stringList(a['keyfile']), force: Boolean(a['force']), output: str(a['output']) }),
     )
     .command(
       'extract <iso>',
       'Extract embedded network settings from an ISO image',
       (y) => isoArg(y).option('directory', { alias: 'C', type: 'string', describe: 'Extract to directory instead of stdout', requiresArg: true }),
-      async (a: Args) => isoNetworkExtract({ iso: String(a['iso']), directory: str(a['directory']) }),
+      async (a: Args) => (await import('../commands/iso-network.js')).isoNetworkExtract({ iso: String(a['iso']), directory: str(a['directory']) }),
     )
     .command('remove <iso>', 'Remove existing network settings from an ISO image', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-      isoNetworkRemove({ iso: String(a['iso']), output: str(a['output']) }),
+      (await import('../commands/iso-network.js')).isoNetworkRemove({ iso: String(a['iso']), output: str(a['output']) }),
     )
     .demandCommand(1, 'a subcommand is required');
 }
@@ -77,7 +72,7 @@ function kargsGroup(y: Argv): Argv {
           .option('delete', { alias: 'd', type: 'string', describe: 'Kernel argument to delete', requiresArg: true })
           .option('replace', { alias: 'r', type: 'string', describe: 'Kernel argument to replace (KEY=OLD=NEW)', requiresArg: true }),
       async (a: Args) =>
-        isoKargsModify({
+        (await import('../commands/iso-kargs.js')).isoKargsModify({
           iso: String(a['iso']),
           append: stringList(a['append']),
           delete: stringList(a['delete']),
@@ -86,13 +81,13 @@ function kargsGroup(y: Argv): Argv {
         }),
     )
     .command('reset <iso>', 'Reset kernel args in an ISO image to defaults', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-      isoKargsReset({ iso: String(a['iso']), output: str(a['output']) }),
+      (await import('../commands/iso-kargs.js')).isoKargsReset({ iso: String(a['iso']), output: str(a['output']) }),
     )
     .command(
       'show <iso>',
       'Show kernel args from an ISO image',
       (y) => isoArg(y).option('default', { alias: 'd', type: 'boolean', default: false, describe: 'Show default kernel args' }),
-      async (a: Args) => isoKargsShow({ iso: String(a['iso']), default: Boolean(a['default']) }),
+      async (a: Args) => (await import('../commands/iso-kargs.js')).isoKargsShow({ iso: String(a['iso']), default: Boolean(a['default']) }),
     )
     .demandCommand(1, 'a subcommand is required');
 }
@@ -104,7 +99,7 @@ export function isoCommands(y: Argv): Argv {
       .command('network', 'Embed network settings in a CoreOS live ISO image', networkGroup)
       .command('kargs', 'Modify kernel args in a CoreOS live ISO image', kargsGroup)
       .command('reset <iso>', 'Restore a CoreOS live ISO image to default settings', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-        isoReset({ iso: String(a['iso']), output: str(a['output']) }),
+        (await import('../commands/iso-reset.js')).isoReset({ iso: String(a['iso']), output: str(a['output']) }),
       )
       .command('extract', 'Commands to extract files from a CoreOS live ISO image', (y) =>
         y
@@ -112,7 +107,7 @@ export function isoCommands(y: Argv): Argv {
             'pxe <iso>',
             'Extract PXE files from an ISO image',
             (y) => isoArg(y).option('output-dir', { alias: 'o', type: 'string', describe: 'Output directory', requiresArg: true }),
-            async (a: Args) => isoExtractPxe({ iso: String(a['iso']), outputDir: str(a['output-dir']) }),
+            async (a: Args) => (await import('../commands/iso-extract.js')).isoExtractPxe({ iso: String(a['iso']), outputDir: str(a['output-dir']) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )
@@ -120,11 +115,11 @@ export function isoCommands(y: Argv): Argv {
       .command('embed <iso>', false, (y) => embedIgnition(y, 'config', 'c'), embedHandler('config', true))
       .command('show <iso>', false, isoArg, async (a: Args) => {
         createReporter().warn("`iso show` is deprecated; use `iso ignition show`.  Continuing.");
-        await isoIgnitionShow({ iso: String(a['iso']) });
+        await (await import('../commands/iso-ignition.js')).isoIgnitionShow({ iso: String(a['iso']) });
       })
       .command('remove <iso>', false, (y) => outputOpt(isoArg(y)), async (a: Args) => {
         createReporter().warn("`iso remove` is deprecated; use `iso ignition remove`.  Continuing.");
-        await isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) });
+        await (await import('../commands/iso-ignition.js')).isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) });
       });
     g = addIsoCustomizeCommand(g);
     return g.demandCommand(1, 'a subcommand is required');

@@ -2,7 +2,6 @@
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
 import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
-import { pxeCustomize } from '../commands/pxe-customize.js';
 
 export function addPxeCustomizeCommand(y: Argv): Argv {
   return y.command(
@@ -17,6 +16,6 @@ export function addPxeCustomizeCommand(y: Argv): Argv {
         requiresArg: true,
       }),
     async (a: Record<string, unknown>) =>
-      pxeCustomize({ ...customizeOptionsFrom(a), input: String(a['path']), output: String(a['output']) }, createReporter()),
+      (await import('../commands/pxe-customize.js')).pxeCustomize({ ...customizeOptionsFrom(a), input: String(a['path']), output: String(a['output']) }, createReporter()),
   );
 }

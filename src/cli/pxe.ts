@@ -2,7 +2,6 @@
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
 import { stringList } from './options.js';
-import { pxeIgnitionUnwrap, pxeIgnitionWrap, pxeNetworkUnwrap, pxeNetworkWrap } from '../commands/pxe-wrap.js';
 import { addPxeCustomizeCommand } from './pxe-customize.js';
 
 type Args = Record<string, unknown>;
@@ -23,10 +22,10 @@ export function pxeCommands(y: Argv): Argv {
                 .option('ignition-file', { alias: 'i', type: 'string', describe: 'Ignition config to wrap [default: stdin]', requiresArg: true })
                 .option('validate', { type: 'boolean', default: true, describe: 'Validate the Ignition config (--no-validate to skip)' }),
             async (a: Args) =>
-              pxeIgnitionWrap({ ignition: str(a['ignition-file']), output: str(a['output']), noValidate: a['validate'] === false }, createReporter()),
+              (await import('../commands/pxe-wrap.js')).pxeIgnitionWrap({ ignition: str(a['ignition-file']), output: str(a['output']), noValidate: a['validate'] === false }, createReporter()),
           )
           .command('unwrap [initrd]', 'Show the wrapped Ignition config in an initrd image', initrdArg, async (a: Args) =>
-            pxeIgnitionUnwrap({ input: str(a['initrd']) }),
+            (await import('../commands/pxe-wrap.js')).pxeIgnitionUnwrap({ input: str(a['initrd']) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )
@@ -39,13 +38,13 @@ export function pxeCommands(y: Argv): Argv {
               outOpt(y)
                 .option('keyfile', { alias: 'k', type: 'string', demandOption: true, describe: 'NetworkManager keyfile to wrap', requiresArg: true })
                 .option('nestos', { type: 'boolean', default: false, describe: 'Use etc/nestos-firstboot-network/ (NestOS live initramfs)' }),
-            async (a: Args) => pxeNetworkWrap({ keyfiles: stringList(a['keyfile']), output: str(a['output']), nestos: Boolean(a['nestos']) }),
+            async (a: Args) => (await import('../commands/pxe-wrap.js')).pxeNetworkWrap({ keyfiles: stringList(a['keyfile']), output: str(a['output']), nestos: Boolean(a['nestos']) }),
           )
           .command(
             'unwrap [initrd]',
             'Extract wrapped network settings from an initrd image',
             (y) => initrdArg(y).option('directory', { alias: 'C', type: 'string', describe: 'Extract to directory instead of stdout', requiresArg: true }),
-            async (a: Args) => pxeNetworkUnwrap({ input: str(a['initrd']), directory: str(a['directory']) }),
+            async (a: Args) => (await import('../commands/pxe-wrap.js')).pxeNetworkUnwrap({ input: str(a['initrd']), directory: str(a['directory']) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       );
