@@ -4,7 +4,7 @@
 // a copy of the disk — test-only).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { output, run } from '../../../src/exec/run.js';
@@ -35,6 +35,13 @@ test('a later ostree admin deploy adds a second bootable menu entry', { timeout:
 
   await withInstalledImage(img, 512, async (sysroot) => {
     await run('ostree', ['pull', `--repo=${join(sysroot, 'ostree/repo')}`, 'openEuler', ref]);
+    // Without the hook, ostree runs grub-mkconfig chrooted in the new deployment (the sample OS
+    // has none): the deploy fails cleanly and the installed loader stays in place.
+    await assert.rejects(
+      run('ostree', ['admin', 'deploy', `--sysroot=${sysroot}`, '--os=nestos', `openEuler:${ref}`], { env: { OSTREE_GRUB2_EXEC: undefined } }),
+      /grub-mkconfig/,
+    );
+    assert.equal(await readlink(join(sysroot, 'boot', 'loader')), 'loader.1');
     await run('ostree', ['admin', 'deploy', `--sysroot=${sysroot}`, '--os=nestos', `openEuler:${ref}`], { env: ostreeGrubEnv() });
     const status = await output('ostree', ['admin', 'status', `--sysroot=${sysroot}`]);
     assert.match(status, new RegExp(`nestos ${second}\\.0[\\s\\S]*Version: 24\\.03-LTS\\.2[\\s\\S]*nestos ${first}\\.0`));
