@@ -1,9 +1,7 @@
 /** `download` flags (upstream's, plus --trusted-key) → src/commands/download.ts. */
 import type { Argv } from 'yargs';
-import { download } from '../commands/download.js';
-import { createReporter } from '../report.js';
 import { defaultArch } from '../stream/arch.js';
-import { DEFAULT_STREAM } from '../stream/metadata.js';
+import { DEFAULT_STREAM } from '../stream/defaults.js';
 import { parseFetchRetries, stringList } from './options.js';
 import { addFetchOptions, addTrustOptions } from './source-options.js';
 
@@ -29,6 +27,9 @@ export function downloadCommands(y: Argv): Argv {
         ),
       ),
     async (a: Args) => {
+      // Loaded on use: keeps start-up (and peak RSS) of other commands free of the download stack.
+      const { download } = await import('../commands/download.js');
+      const { createReporter } = await import('../report.js');
       const paths = await download(
         {
           stream: last(a['stream']) ?? DEFAULT_STREAM,

@@ -3,9 +3,9 @@ import { UserError } from '../errors.js';
 import { httpGetBytes } from '../http/fetch.js';
 import type { Reporter } from '../report.js';
 import { parseStreamMetadata, type StreamMetadata } from './schema.js';
+import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from './defaults.js';
 
-export const DEFAULT_STREAM_BASE_URL = 'https://nestos.org.cn/NestOS-release/streams/';
-export const DEFAULT_STREAM = 'stable';
+export { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL };
 
 export interface Artifact {
   type: string;
