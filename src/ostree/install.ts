@@ -20,13 +20,13 @@ import { output, run } from '../exec/run.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { prepareFirstBoot } from '../install/firstboot.js';
 import { readDefaultBlsEntry, blsOptions } from '../boot/bls.js';
-import type { Reporter } from '../report.js';
+import { formatBytes, type Reporter } from '../report.js';
 import { installBiosGrub } from '../boot/grub-bios.js';
 import { installUefiGrub, makeEsp } from '../boot/grub-efi.js';
 import { ostreeGrubEnv, writeStaticGrubConfig } from '../boot/ostree-grub.js';
 import { writeFirstBootFiles } from './firstboot-files.js';
 import { writeFstab } from './fstab.js';
-import { checkSizes, type LayoutSizes, partitionNode, sgdiskArgs } from './layout.js';
+import { checkSizes, type LayoutSizes, minimumDiskBytes, partitionNode, sgdiskArgs } from './layout.js';
 import { MountStack } from './mounts.js';
 import {
   addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,
@@ -152,6 +152,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
   const bios = (options.bios ?? true) && target.sectorSize === 512;
   const uefi = options.uefi ?? true;
   let stage: Stage = 'partition';
+  let touched = false; // nothing to wipe until sgdisk has written
   const begin = (s: Stage, text: string) => {
     stage = s;
     reporter.step(text);
@@ -161,6 +162,12 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     const part = (n: number) => partitionNode(target.device, n);
 
     begin('partition', `Partitioning ${target.given} (GPT: BIOS-BOOT, EFI-SYSTEM, boot, root)`);
+    const size = Number(await output('blockdev', ['--getsize64', target.device]));
+    const needed = minimumDiskBytes(options.sizes);
+    if (size < needed) {
+      throw new UserError(`${target.given} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(needed)}`);
+    }
+    touched = true;
     await run('sgdisk', sgdiskArgs(options.sizes, target.device));
     await target.rescan();
 
@@ -232,7 +239,9 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     reporter.info('Install complete.');
     return result;
   } catch (err) {
-    await cleanupAfterFailure(target, mounts, options.preserveOnError, reporter);
+    await cleanupAfterFailure(target, mounts, {
+      wipe: touched && !options.preserveOnError, deleteFile: target.createdFile && !options.preserveOnError,
+    }, reporter);
     throw new UserError(`ostree install failed at stage '${stage}'`, { cause: err });
   } finally {
     await mounts.releaseAll();
@@ -243,14 +252,16 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
   }
 }
 
-async function cleanupAfterFailure(target: InstallTarget, mounts: MountStack, preserve: boolean, reporter: Reporter): Promise<void> {
+async function cleanupAfterFailure(
+  target: InstallTarget, mounts: MountStack, what: { wipe: boolean; deleteFile: boolean }, reporter: Reporter,
+): Promise<void> {
   for (const p of await mounts.releaseAll()) reporter.warn(`Cleanup: ${p}`);
-  if (preserve) {
-    reporter.warn(`Preserving partition table of ${target.given} as requested`);
+  if (!what.wipe) {
+    reporter.warn(`Partition table of ${target.given} left as it is`);
   } else {
     reporter.warn(`Error: install failed; wiping partition table of ${target.given}`);
     await wipeTable(target.device).catch((e: Error) => reporter.warn(`Cleanup: wiping ${target.device}: ${e.message}`));
   }
   await target.release().catch((e: Error) => reporter.warn(`Cleanup: detaching ${target.device}: ${e.message}`));
-  if (target.createdFile && !preserve) await unlink(target.given).catch(() => undefined);
+  if (what.deleteFile) await unlink(target.given).catch(() => undefined);
 }

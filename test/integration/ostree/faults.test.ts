@@ -44,9 +44,17 @@ test('a fault at any stage leaves nothing attached, mounted or bootable', { time
     assert.equal(await loopsOf(img), '', `${stage}: loop left attached`);
     assert.deepEqual(await installerMounts(reporter.lines), [], `${stage}: mounts left`);
     assert.equal(await ptType(img), '', `${stage}: partition table left`);
-    assert.ok(reporter.lines.some((l) => l.includes('wiping partition table')), stage);
+    // A fault before sgdisk ran has nothing to wipe; every later one wipes.
+    assert.equal(reporter.lines.some((l) => l.includes('wiping partition table')), stage !== 'partition', stage);
   }
   delete process.env.NESTOS_INSTALLER_FAULT;
+
+  // Too small a target is refused before anything is written.
+  const small = join(dir, 'small.raw');
+  await writeFile(small, '');
+  await assert.rejects(ostreeInstall({ ...sampleOptions(small, tiny.repo, tiny.ref, tiny.publicKey!), destSize: 64 * 1024 * 1024 }, createMemoryReporter()),
+    (err: Error) => /is too small \(64\.0 MiB\); this layout needs at least/.test(String((err.cause as Error).message)));
+  assert.equal(await loopsOf(small), '');
 
   // A file the run created is deleted; --preserve-on-error keeps the table for inspection.
   process.env.NESTOS_INSTALLER_FAULT = 'deploy';
