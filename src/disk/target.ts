@@ -94,6 +94,24 @@ export async function writeAt(target: Target, buf: Buffer, position: number): Pr
   if (position + buf.length > target.size) target.size = position + buf.length;
 }
 
+/** Writes several buffers back to back at `position` without concatenating them. */
+export async function writevAt(target: Target, bufs: Buffer[], position: number): Promise<void> {
+  let pos = position;
+  let rest = bufs.filter((b) => b.length > 0);
+  while (rest.length > 0) {
+    const { bytesWritten } = await target.handle.writev(rest, pos);
+    if (bytesWritten <= 0) throw new UserError(`short write to ${target.path} at offset ${pos}`);
+    pos += bytesWritten;
+    let skip = bytesWritten;
+    while (rest.length > 0 && skip >= rest[0]!.length) {
+      skip -= rest[0]!.length;
+      rest = rest.slice(1);
+    }
+    if (skip > 0 && rest.length > 0) rest = [rest[0]!.subarray(skip), ...rest.slice(1)];
+  }
+  if (pos > target.size) target.size = pos;
+}
+
 export async function readAt(target: Pick<Target, 'handle' | 'path'>, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let done = 0;

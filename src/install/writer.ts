@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { detectSectorSize } from '../disk/gpt.js';
 import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
-import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
+import { type Target, syncTarget, targetSectors, writeAt, writevAt } from '../disk/target.js';
 import type { Reporter } from '../report.js';
 
 export const MIB = 1024 * 1024;
@@ -65,12 +65,13 @@ export async function writeImage(input: Readable, opts: WriteImageOptions): Prom
 
   const flush = async () => {
     if (pendingLen === 0) return;
-    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
+    const bufs = pending;
+    const len = pendingLen;
     pending = [];
     pendingLen = 0;
-    if (position + buf.length > limit) throw tooBig(position + buf.length);
-    await writeAt(target, buf, position);
-    position += buf.length;
+    if (position + len > limit) throw tooBig(position + len);
+    await writevAt(target, bufs, position);
+    position += len;
   };
 
   const startBody = async (head: Buffer) => {
