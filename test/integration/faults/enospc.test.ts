@@ -73,3 +73,17 @@ test('iso ignition embed -o onto a full filesystem: exit 1, no output, no temp f
     rmSync(big.dir, { recursive: true, force: true });
   }
 });
+
+test('pxe ignition wrap -o onto a full filesystem: exit 1, no partial output', { timeout: 120_000 }, async () => {
+  const dir = fresh('pxe');
+  // ~3 MiB of incompressible inline data: the xz cpio does not fit the 2 MiB tmpfs.
+  const { randomBytes } = await import('node:crypto');
+  const big = { ignition: { version: '3.4.0' }, storage: { files: [{ path: '/x', contents: { source: `data:;base64,${randomBytes(3 * 1024 * 1024).toString('base64')}` } }] } };
+  const config = join(w.dir, 'big.ign');
+  writeFileSync(config, JSON.stringify(big));
+  const out = join(dir, 'config.img');
+  const r = await runCli(['pxe', 'ignition', 'wrap', '-i', config, '-o', out]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, NOSPACE);
+  assert.deepEqual(readdirSync(dir), [], 'no partial config.img and no temp file');
+});
