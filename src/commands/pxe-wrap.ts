@@ -1,5 +1,6 @@
 /** `pxe ignition wrap|unwrap` and `pxe network wrap|unwrap` (reference §2.1, §2.2). */
-import { writeFileSync } from 'node:fs';
+import { closeSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createTempNextTo } from '../io/atomic-output.js';
 import { UserError, withContextSync } from '../errors.js';
 import type { Reporter } from '../report.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
@@ -11,10 +12,30 @@ import { readIgnitionConfig } from './ignition-input.js';
 import { readInputFile } from './input.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
-/** With -o the file is written/truncated normally (upstream); else stdout, never a terminal. */
+/**
+ * With -o an existing file is replaced (upstream), but through a temp file + rename so a failed
+ * write (e.g. ENOSPC) never leaves a partial archive; else stdout, never a terminal.
+ */
 async function emit(data: Buffer, output: string | undefined): Promise<void> {
   if (output !== undefined && output !== '-') {
-    withContextSync(() => writeFileSync(output, data), `writing ${output}`);
+    withContextSync(() => {
+      const temp = createTempNextTo(output);
+      let open = true;
+      try {
+        writeFileSync(temp.fd, data);
+        closeSync(temp.fd);
+        open = false;
+        renameSync(temp.path, output);
+      } catch (err) {
+        if (open) closeSync(temp.fd);
+        try {
+          unlinkSync(temp.path);
+        } catch {
+          /* already gone */
+        }
+        throw err;
+      }
+    }, `writing ${output}`);
     return;
   }
   assertStdoutNotTerminal();
