@@ -192,3 +192,17 @@ test('SIGTERM mid-write resets the table and keeps saved partitions', async () =
     }
   });
 });
+
+test('a regular-file target attached to a loop device is busy', async () => {
+  const file = join(dir, 'attached.img');
+  await run('truncate', ['-s', '64M', file]);
+  const dev = (await run('losetup', ['--show', '-f', file])).stdout.trim();
+  try {
+    const r = await runCli(['install', file, '-f', join(dir, 'good.raw.xz'), '--trusted-key', pub]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`Partitions in use on ${file}:\\n\\s+${file} in use by ${dev}`));
+    assert.match(r.stderr, /found busy partitions/);
+  } finally {
+    await run('losetup', ['-d', dev]).catch(() => undefined);
+  }
+});
