@@ -29,7 +29,7 @@ export function sniff(buf: Buffer, pos: number): Compression {
 }
 
 /** One gzip member: returns data and compressed length (header parsed here, body via inflateRaw). */
-function gunzipOne(buf: Buffer, start: number): { data: Buffer; consumed: number } {
+function gunzipOne(buf: Buffer, start: number, maxOutput: number): { data: Buffer; consumed: number } {
   const fail = () => new UserError('unexpected end of compressed stream');
   if (start + 10 > buf.length || buf[start + 2] !== 8) throw new UserError('invalid gzip header');
   const flg = buf[start + 3]!;
@@ -49,7 +49,7 @@ function gunzipOne(buf: Buffer, start: number): { data: Buffer; consumed: number
   if (p > buf.length) throw fail();
   let result: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    result = inflateRawSync(buf.subarray(p), { info: true, maxOutputLength: MAX_DECOMPRESSED }) as unknown as typeof result;
+    result = inflateRawSync(buf.subarray(p), { info: true, maxOutputLength: maxOutput }) as unknown as typeof result;
   } catch (e) {
     throw new UserError(`gzip decoding failed: ${(e as Error).message}`);
   }
@@ -59,26 +59,37 @@ function gunzipOne(buf: Buffer, start: number): { data: Buffer; consumed: number
   return { data: result.buffer, consumed: trailer + 8 - start };
 }
 
-function unzstdFrames(buf: Buffer, start: number): { data: Buffer; consumed: number } {
+function unzstdFrames(buf: Buffer, start: number, maxOutput: number): { data: Buffer; consumed: number } {
   let p = start;
+  let declared = 0;
   while (isZstdMagic(buf, p)) {
     let size: number;
     try {
       size = zstdBinding.findFrameCompressedSize(buf.subarray(p));
+      declared += zstdBinding.getFrameContentSize(buf.subarray(p)) ?? 0;
     } catch {
       throw new UserError('unexpected end of compressed stream');
     }
     p += size;
   }
+  if (declared > maxOutput) throw new UserError(`zstd archive decompresses to more than ${maxOutput} bytes`);
   try {
-    return { data: zstdDecompress(buf.subarray(start, p)), consumed: p - start };
+    const data = zstdDecompress(buf.subarray(start, p));
+    if (data.length > maxOutput) throw new UserError(`zstd archive decompresses to more than ${maxOutput} bytes`);
+    return { data, consumed: p - start };
   } catch (e) {
     throw new UserError(`zstd decoding failed: ${(e as Error).message}`);
   }
 }
 
 /** Visits every regular file of every archive, in order. */
-export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => void): void {
+export interface InitrdReadOptions {
+  /** Upper bound for each decompressed archive (decompression bombs fail instead of exhausting memory). */
+  maxDecompressed?: number;
+}
+
+export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => void, opts: InitrdReadOptions = {}): void {
+  const max = opts.maxDecompressed ?? MAX_DECOMPRESSED;
   let pos = 0;
   while (pos < buf.length) {
     if (buf[pos] === 0) {
@@ -94,7 +105,7 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
       pos = end;
       continue;
     }
-    const r = kind === 'gzip' ? gunzipOne(buf, pos) : kind === 'xz' ? unxzOne(buf.subarray(pos), MAX_DECOMPRESSED) : unzstdFrames(buf, pos);
+    const r = kind === 'gzip' ? gunzipOne(buf, pos, max) : kind === 'xz' ? unxzOne(buf.subarray(pos), max) : unzstdFrames(buf, pos, max);
     archive = r.data;
     next = pos + r.consumed;
     const { entries, end } = readNewc(archive, 0);
@@ -107,10 +118,10 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
 }
 
 /** Path → contents of the kept regular files (last duplicate wins), sorted bytewise. */
-export function readInitrd(buf: Buffer, filter: (path: string) => boolean = () => true): Map<string, Buffer> {
+export function readInitrd(buf: Buffer, filter: (path: string) => boolean = () => true, opts: InitrdReadOptions = {}): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   walkInitrd(buf, (name, data) => {
     if (filter(name)) files.set(name, Buffer.from(data));
-  });
+  }, opts);
   return new Map([...files.entries()].sort((a, b) => comparePaths(a[0], b[0])));
 }

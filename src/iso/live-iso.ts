@@ -88,7 +88,8 @@ export class LiveIso implements Disposable {
     const area = this.ignitionArea();
     const bytes = this.iso.read(area.offset, area.length, 'reading initrd embed area');
     if (bytes.every((b) => b === 0)) return new Map();
-    return withContextSync(() => readInitrd(bytes), 'decoding initrd embed area');
+    // The area is small; anything decompressing past 256 MiB is hostile.
+    return withContextSync(() => readInitrd(bytes, () => true, { maxDecompressed: 256 * 1024 * 1024 }), 'decoding initrd embed area');
   }
 
   /** Patch that stores `files` in the area: xz(newc) + zeros, or all zeros when empty. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
 import { buildFixtureIso, patchedCopy } from '../../helpers/iso-fixture.js';
 import { Iso9660 } from '../../../src/formats/iso9660.js';
+import { xzCrc32 } from '../../../src/io/xz.js';
 
 const f = buildFixtureIso();
 const CONFIG = '{"ignition":{"version":"3.3.0"}}';
@@ -105,6 +106,13 @@ test('garbage in the embed area: decoding initrd embed area', async () => {
   const before = readFileSync(bad);
   await expectError(['iso', 'ignition', 'embed', bad], /decoding initrd embed area/);
   assert.deepEqual(readFileSync(bad), before);
+});
+
+test('decompression bomb in the embed area fails cleanly', async () => {
+  const area = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as { offset: number };
+  const bomb = xzCrc32(Buffer.alloc(300 * 1024 * 1024));
+  const bad = patchedCopy(f.iso, join(f.dir, 'bomb.iso'), [{ offset: area.offset, data: bomb }]);
+  await expectError(['iso', 'ignition', 'show', bad], /decoding initrd embed area[\s\S]*decompresses to more than/);
 });
 
 test('hostile kargs.json: size above 2048 and regions that disagree', async () => {
