@@ -1,6 +1,6 @@
 /** `iso extract pxe`: every file of IMAGES/PXEBOOT as `<iso stem>-<lowercased name>`, created new. */
 import { basename, extname, join } from 'node:path';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { UserError, withContextSync } from '../errors.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { LiveIso } from '../iso/live-iso.js';
@@ -19,11 +19,15 @@ export async function isoExtractPxe(o: { iso: string; outputDir?: string }): Pro
         const CHUNK = 4 * 1024 * 1024;
         for (let pos = 0; pos < rec.length; pos += CHUNK) {
           const buf = live.iso.read(rec.offset + pos, Math.min(CHUNK, rec.length - pos));
-          writeSync(fd, buf);
+          withContextSync(() => writeSync(fd, buf), `writing ${out}`);
         }
-      } finally {
+      } catch (err) {
+        // We created it (wx): a failed write (e.g. ENOSPC) must not leave a partial file.
         closeSync(fd);
+        unlinkSync(out);
+        throw err;
       }
+      closeSync(fd);
       await writeStdout(out + '\n');
     }
   } finally {
