@@ -21,13 +21,6 @@ step signing-key "gnupg sample-signing-key.pub.asc sample-signing-key.fpr" "$S/s
 step repo "repo repo-ref" "$S/repo.sh" "$IMAGES_SRC/tree" "$(key_of probe-initramfs)" "$(key_of signing-key)" /bin/busybox \
   -- bash "$S/repo.sh"
 
-step live-initramfs "nestos-sample-live-initramfs.x86_64.img nestos-sample-live-rootfs.x86_64.img nestos-sample-live-kernel-x86_64" \
-  "$S/live-initramfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" "$IMAGES_SRC/probe" "$IMAGES_SRC/live/init" \
-  "$IMAGES_SRC/live/features.json" "$(key_of kernel)" /bin/busybox -- bash "$S/live-initramfs.sh"
-
-step live-iso "nestos-sample-live.x86_64.iso" "$S/live-iso.sh" "$IMAGES_SRC/live" "$(key_of live-initramfs)" \
-  -- bash "$S/live-iso.sh"
-
 # Metal images come from the ostree helper's build-metal.sh (our installer's ostree mode).
 if [ -f "$IMAGES_SRC/build-metal.sh" ]; then
   if ! bash "$IMAGES_SRC/build-metal.sh"; then
@@ -42,6 +35,17 @@ MOUT=""
 [ -f "$OUT/nestos-sample-metal4k.x86_64.raw" ] && MOUT="$MOUT nestos-sample-metal4k.x86_64.raw.xz"
 step compress-metal "$MOUT" "$S/compress-metal.sh" "$(key_of metal)" "$(key_of metal4k)" "$MOUT" \
   -- bash "$S/compress-metal.sh"
+
+# The live initramfs embeds the installer (dist/) and the compressed metal images.
+[ -f "$REPO_ROOT/dist/src/main.js" ] || (cd "$REPO_ROOT" && npm run build --silent) || true
+step live-initramfs "nestos-sample-live-initramfs.x86_64.img nestos-sample-live-rootfs.x86_64.img nestos-sample-live-kernel-x86_64" \
+  "$S/live-initramfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" "$IMAGES_SRC/probe" "$IMAGES_SRC/live/init" \
+  "$IMAGES_SRC/live" "$S/live-payload.sh" "$(key_of kernel)" "$(key_of compress-metal)" "$(key_of signing-key)" \
+  /bin/busybox "$(hash_inputs "$REPO_ROOT/dist/src" "$REPO_ROOT/package-lock.json" "$(command -v node)")" \
+  -- bash "$S/live-initramfs.sh"
+
+step live-iso "nestos-sample-live.x86_64.iso" "$S/live-iso.sh" "$IMAGES_SRC/live" "$(key_of live-initramfs)" \
+  -- bash "$S/live-iso.sh"
 
 # Detached binary signatures for every published artifact (and the raw images, for tests).
 ARTS=(nestos-sample-metal.x86_64.raw nestos-sample-metal4k.x86_64.raw $MOUT nestos-sample-live.x86_64.iso
