@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { httpGet, httpGetBytes } from '../http/fetch.js';
 import type { Reporter } from '../report.js';
-import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL, fetchStreamMetadata, findArtifacts } from '../stream/metadata.js';
+import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from '../stream/defaults.js';
 
 export interface OpenedImage {
   body: Readable;
@@ -166,6 +166,8 @@ export async function resolveImageSources(o: ResolveOptions): Promise<ImageSourc
   const stream = o.stream ?? DEFAULT_STREAM;
   const platform = o.platform ?? 'metal';
   const base = o.streamBaseUrl ?? DEFAULT_STREAM_BASE_URL;
+  // Loaded on use: the schema library is only needed for stream sources.
+  const { fetchStreamMetadata, findArtifacts } = await import('../stream/metadata.js');
   const meta = await fetchStreamMetadata(base, stream, { retries: o.retries, reporter: o.reporter });
   if (o.streamBaseUrl === undefined || o.streamBaseUrl === DEFAULT_STREAM_BASE_URL) {
     o.reporter.info(`Downloading NestOS ${stream} ${o.arch} ${platform} image (${o.format}) and signature`);
