@@ -7,6 +7,7 @@
  * directory /etc/nestos-installer/keys.d/ (env NESTOS_INSTALLER_KEYS_DIR overrides it), and
  * any `--trusted-key` files; armored or binary public keys.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -93,7 +94,8 @@ function failure(err: unknown): VerificationError {
   return new VerificationError(`GPG verification failure: ${hint}`);
 }
 
-export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
+/** openpgp.js end to end (web streams): the fallback for signatures other than v4 binary. */
+function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let wantMore: (() => void) | undefined;
   const source = new ReadableStream<Uint8Array>(
@@ -152,5 +154,115 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
       cb(err);
     },
   });
+  return { stream, verified: () => result };
+}
+
+const NODE_HASH: Record<string, string> = {
+  sha224: 'sha224',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  sha3_256: 'sha3-256',
+  sha3_512: 'sha3-512',
+};
+
+/** v4 binary-document signatures (what gpg makes) can be hashed natively, off web streams. */
+function nativeHashName(p: openpgp.SignaturePacket): string | undefined {
+  if (p.version !== 4 || p.signatureType !== openpgp.enums.signature.binary) return undefined;
+  if (!(p.signatureData instanceof Uint8Array)) return undefined;
+  return NODE_HASH[openpgp.enums.read(openpgp.enums.hash, p.hashAlgorithm as openpgp.enums.hash) as string];
+}
+
+/** Checks one packet against its precomputed digest with the issuer's signing key. */
+async function verifyPacket(p: openpgp.SignaturePacket, digest: Uint8Array, keys: openpgp.PublicKey[]): Promise<void> {
+  const issuer = p.issuerKeyID;
+  const key = keys.find((k) => k.getKeyIDs().some((id) => id.equals(issuer)));
+  if (!key) throw new Error(`Could not find signing key with key ID ${issuer.toHex()}`);
+  const signingKey = await key.getSigningKey(issuer, null);
+  // openpgp's own check (digest prefix, RSA/ECC math, expiry, rejected hash algorithms) on the
+  // digest we computed: the same code path openpgp uses for one-pass signatures.
+  (p as unknown as { hashed: Promise<Uint8Array> }).hashed = Promise.resolve(digest);
+  await p.verify(signingKey.keyPacket, p.signatureType!, undefined as never, new Date(), true);
+}
+
+/**
+ * Verifier for detached signatures: hashes the stream with node:crypto (v4 binary signatures,
+ * i.e. everything gpg makes) and lets openpgp.js check the signature math on the digest;
+ * other signature versions fall back to openpgp.js' own streaming verification.
+ */
+export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
+  type Plan = { kind: 'native'; packets: openpgp.SignaturePacket[]; hashes: Hash[] } | { kind: 'fallback'; v: SignatureVerifier };
+  const planned: Promise<Plan> = (async () => {
+    if (keys.length === 0) throw new VerificationError('GPG verification failure: no trusted keys (add one with --trusted-key)');
+    const sig = await parseSignature(signature);
+    const packets = [...sig.packets] as openpgp.SignaturePacket[];
+    if (packets.length === 0) throw new VerificationError('GPG verification failure: no signature found');
+    const names = packets.map(nativeHashName);
+    if (names.some((n) => n === undefined)) return { kind: 'fallback', v: createOpenpgpStreamVerifier(signature, keys) };
+    return { kind: 'native', packets, hashes: names.map((n) => createHash(n!)) };
+  })();
+  planned.catch(() => undefined);
+  let plan: Plan | undefined;
+  let finished: (() => void) | undefined;
+  const ended = new Promise<void>((resolve) => (finished = resolve));
+
+  const feed = (chunk: Buffer, cb: (err?: Error | null, data?: Buffer) => void) => {
+    const p = plan!;
+    if (p.kind === 'native') {
+      for (const h of p.hashes) h.update(chunk);
+      return cb(null, chunk);
+    }
+    p.v.stream.write(chunk, (err) => cb(err ?? null, chunk));
+  };
+
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (plan) return feed(chunk, cb);
+      planned.then(
+        (p) => {
+          plan = p;
+          if (p.kind === 'fallback') p.v.stream.resume();
+          feed(chunk, cb);
+        },
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
+    },
+    flush(cb) {
+      planned.then(
+        (p) => {
+          plan = p;
+          if (p.kind === 'fallback') {
+            p.v.stream.resume();
+            p.v.stream.end();
+          }
+          finished!();
+          cb();
+        },
+        () => {
+          finished!();
+          cb();
+        },
+      );
+    },
+  });
+
+  const result = (async () => {
+    const p = await planned;
+    await ended;
+    if (p.kind === 'fallback') return p.v.verified();
+    for (const [i, packet] of p.packets.entries()) {
+      const h = p.hashes[i]!;
+      h.update(packet.signatureData as Uint8Array);
+      const trailer = Buffer.alloc(6);
+      trailer[0] = 4;
+      trailer[1] = 0xff;
+      trailer.writeUInt32BE((packet.signatureData as Uint8Array).length, 2);
+      h.update(trailer);
+      await verifyPacket(packet, new Uint8Array(h.digest()), keys);
+    }
+  })().catch((err: unknown) => {
+    throw err instanceof VerificationError ? err : failure(err);
+  });
+  result.catch(() => undefined);
   return { stream, verified: () => result };
 }

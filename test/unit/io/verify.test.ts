@@ -96,3 +96,23 @@ test('loadTrustedKeys reads the keys.d directory and --trusted-key files', async
     else process.env.NESTOS_INSTALLER_KEYS_DIR = saved;
   }
 });
+
+test('a signature whose RSA value was tampered with fails (the digest prefix alone is not trusted)', async () => {
+  const keys = await parseKeys(key.publicArmored, 'k');
+  const sig = Buffer.from(key.signBinary(data));
+  sig[sig.length - 1]! ^= 0x01; // last byte of the RSA signature MPI
+  await assert.rejects(verify(data, sig, keys), /GPG verification failure: Signature verification failed/);
+});
+
+test('a text-mode signature (not hashed natively) is verified by the openpgp.js streaming path', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const text = Buffer.from('line one\nline two\n'.repeat(5000));
+  const file = join(tmp, 'text.txt');
+  writeFileSync(file, text);
+  const sig = execFileSync('gpg', ['--homedir', key.home, '--batch', '--quiet', '--textmode', '--detach-sign', '--output', '-', file]);
+  const keys = await parseKeys(key.publicArmored, 'k');
+  assert.equal(await verify(text, sig, keys), text.length);
+  const bad = Buffer.from(text);
+  bad[5]! ^= 1;
+  await assert.rejects(verify(bad, sig, keys), /GPG verification failure/);
+});
