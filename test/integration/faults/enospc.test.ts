@@ -87,3 +87,24 @@ test('pxe ignition wrap -o onto a full filesystem: exit 1, no partial output', {
   assert.match(r.stderr, NOSPACE);
   assert.deepEqual(readdirSync(dir), [], 'no partial config.img and no temp file');
 });
+
+test('iso extract pxe -o onto a full filesystem: exit 1, no partial file', { timeout: 120_000 }, async () => {
+  const dir = fresh('extract');
+  // A fixture whose pxeboot rootfs alone is larger than the 2 MiB tmpfs.
+  const big = buildFixtureIso({ filler: 0 });
+  const { execFileSync } = await import('node:child_process');
+  const root = join(big.dir, 'root');
+  writeFileSync(join(root, 'images/pxeboot/rootfs.img'), Buffer.alloc(3 * 1024 * 1024, 0x52));
+  const iso = join(big.dir, 'big.iso');
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-o', iso, root], { stdio: 'ignore' });
+  try {
+    const r = await runCli(['iso', 'extract', 'pxe', '-o', dir, iso]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, NOSPACE);
+    for (const name of readdirSync(dir)) {
+      assert.doesNotMatch(name, /rootfs/, `partial ${name} left behind`);
+    }
+  } finally {
+    rmSync(big.dir, { recursive: true, force: true });
+  }
+});
