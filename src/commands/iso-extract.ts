@@ -19,7 +19,8 @@ export async function isoExtractPxe(o: { iso: string; outputDir?: string }): Pro
         const CHUNK = 4 * 1024 * 1024;
         for (let pos = 0; pos < rec.length; pos += CHUNK) {
           const buf = live.iso.read(rec.offset + pos, Math.min(CHUNK, rec.length - pos));
-          withContextSync(() => writeSync(fd, buf), `writing ${out}`);
+          // writeSync may write less than asked (a full disk gives a short write first).
+          for (let done = 0; done < buf.length; ) done += withContextSync(() => writeSync(fd, buf, done), `writing ${out}`);
         }
       } catch (err) {
         // We created it (wx): a failed write (e.g. ENOSPC) must not leave a partial file.
