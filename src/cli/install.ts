@@ -4,10 +4,12 @@
  * to src/ostree/install.ts when --ostree-repo is set.
  */
 import type { Argv } from 'yargs';
-import { installCommand } from '../commands/install.js';
-import { DEFAULT_CONFIG_DIRS, DEFAULT_IMAGE_DIR, liveInstall } from '../live/install-service.js';
 import { UsageError } from '../errors.js';
 import { createReporter } from '../report.js';
+
+// Heavy modules (openpgp, decoders) load only when a command runs: peak RSS matters.
+const DEFAULT_CONFIG_DIRS = ['/etc/nestos/installer.d', '/etc/coreos/installer.d'];
+const DEFAULT_IMAGE_DIR = '/usr/share/nestos-installer/image';
 import { type InstallOptions, defaultInstallOptions, parseSize } from '../install/options.js';
 import { addOstreeInstallOptions, isOstreeInstall, ostreeOptionsFrom } from './install-ostree-options.js';
 import { parseFetchRetries, stringList } from './options.js';
@@ -117,6 +119,7 @@ export function installCommands(y: Argv): Argv {
       const args = argv as Record<string, unknown>;
       const reporter = createReporter({ json: flag(args.json) });
       const dirs = stringList(args['config-dir']);
+      const { liveInstall } = await import('../live/install-service.js');
       const result = await liveInstall({
         cmdlinePath: String(last(args.cmdline)),
         configDirs: dirs.length > 0 ? dirs : DEFAULT_CONFIG_DIRS,
@@ -138,6 +141,7 @@ export function installCommands(y: Argv): Argv {
         await ostreeInstall(ostreeOptionsFrom(args), reporter);
         return;
       }
+      const { installCommand } = await import('../commands/install.js');
       const result = await installCommand({ options: installOptionsFromArgv(args), configFiles: stringList(args['config-file']) }, reporter);
       if (result.dryRun && !reporter.json) process.stdout.write(result.plan.join('\n') + '\n');
     },

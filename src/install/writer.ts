@@ -12,7 +12,8 @@ import { type Target, syncTarget, targetSectors, writeAt, writevAt } from '../di
 import type { Reporter } from '../report.js';
 
 export const MIB = 1024 * 1024;
-const CHUNK = 4 * MIB;
+// 1 MiB writes: larger batches keep more decompressed data alive at once (peak RSS).
+const CHUNK = MIB;
 
 export interface WriteImageOptions {
   target: Target;
