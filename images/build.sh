@@ -41,7 +41,7 @@ step compress-metal "$MOUT" "$S/compress-metal.sh" "$(key_of metal)" "$(key_of m
 step live-initramfs "nestos-sample-live-initramfs.x86_64.img nestos-sample-live-rootfs.x86_64.img nestos-sample-live-kernel-x86_64" \
   "$S/live-initramfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" "$IMAGES_SRC/probe" "$IMAGES_SRC/live/init" \
   "$IMAGES_SRC/live" "$S/live-payload.sh" "$(key_of kernel)" "$(key_of compress-metal)" "$(key_of signing-key)" \
-  /bin/busybox "$(hash_inputs "$REPO_ROOT/dist/src" "$REPO_ROOT/package-lock.json" "$(command -v node)")" \
+  /bin/busybox "$(hash_inputs "$REPO_ROOT/dist/src" "$REPO_ROOT/package-lock.json" "node-$(node --version)")" \
   -- bash "$S/live-initramfs.sh"
 
 step live-iso "nestos-sample-live.x86_64.iso" "$S/live-iso.sh" "$IMAGES_SRC/live" "$(key_of live-initramfs)" \
