@@ -9,7 +9,14 @@ exec 9>"$CACHE/build.lock"
 if ! flock -n 9; then log "another images/build.sh is running; waiting"; flock 9; fi
 S=$IMAGES_SRC/steps
 
-KPKG=$(bash "$S/kernel-pkg.sh" "$CACHE/kernel")
+# apt-cache is slow (~3 s); re-ask only when the apt lists changed.
+APTSTAMP=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0)
+if [ -f "$CACHE/kernel-pkg" ] && [ "$(sed -n 1p "$CACHE/kernel-pkg")" = "$APTSTAMP" ]; then
+  KPKG=$(sed -n 2p "$CACHE/kernel-pkg")
+else
+  KPKG=$(bash "$S/kernel-pkg.sh" "$CACHE/kernel")
+  printf '%s\n%s\n' "$APTSTAMP" "$KPKG" >"$CACHE/kernel-pkg"
+fi
 step kernel "vmlinuz kernel-version modules" "$S/kernel.sh" "$KPKG" -- bash "$S/kernel.sh" "$KPKG"
 
 step probe-initramfs "probe-initramfs.img" "$S/probe-initramfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" \
