@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type * as openpgp from 'openpgp';
 import { chainHas, UserError, VerificationError } from '../errors.js';
 import { HttpStatusError } from '../http/fetch.js';
@@ -121,6 +121,23 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
   }
   const resumed = opened.start > 0;
 
+  // A transport failure mid-body ends the stream cleanly instead of tearing the pipeline down,
+  // so every byte received reaches the .part; the failure is raised once the bytes are on disk.
+  let bodyError: unknown;
+  const rawBody = opened.body;
+  const body = canResume
+    ? Readable.from(
+        (async function* () {
+          try {
+            yield* rawBody as AsyncIterable<Buffer>;
+          } catch (err) {
+            bodyError = err ?? new Error('connection lost');
+          }
+        })(),
+        { objectMode: false },
+      )
+    : rawBody;
+
   let wrote = false;
   try {
     const vp = await verifiedPipeline(src, {
@@ -129,7 +146,7 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
       decompress: stripped !== undefined,
       reporter: o.reporter,
       signature: signed ? sig : null,
-      body: opened.body,
+      body,
       leadIn: resumed ? { stream: createReadStream(partPath, { start: 0, end: opened.start - 1 }), length: opened.start } : undefined,
       total: opened.length,
       label: src.type,
@@ -137,6 +154,7 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
     const out = createWriteStream(partPath, { flags: resumed ? 'a' : 'w' });
     out.once('open', () => void (wrote = true));
     await pipeline(vp.stream, out);
+    if (bodyError !== undefined) throw bodyError;
     await vp.done();
     await rename(partPath, finalPath);
     if (!o.decompress && sig) {
