@@ -23,13 +23,15 @@ export async function detachLoop(dev: string): Promise<void> {
   await run('losetup', ['-d', dev]);
 }
 
-/** Re-reads the partition table of a block device so partition nodes match the new table. */
+/**
+ * Re-reads the partition table of a block device so partition nodes match the new table
+ * (BLKRRPART). Devices that refuse it (a loop device without partition scanning) only get
+ * their already-known partitions updated: adding partitions there would outlive the loop
+ * device (the kernel drops them on detach only for partscan loops).
+ */
 export async function rereadPartitions(dev: string): Promise<void> {
   const ok = await run('blockdev', ['--rereadpt', dev]).then(() => true, () => false);
-  if (!ok) {
-    await run('partx', ['-d', dev]).catch(() => undefined);
-    await run('partx', ['-a', dev]).catch(() => undefined);
-  }
+  if (!ok) await run('partx', ['-u', dev]).catch(() => undefined);
   await run('udevadm', ['settle']).catch(() => undefined);
 }
 
