@@ -25,13 +25,12 @@ export async function detachLoop(dev: string): Promise<void> {
 
 /**
  * Re-reads the partition table of a block device so partition nodes match the new table
- * (BLKRRPART). Devices that refuse it (a loop device without partition scanning) only get
- * their already-known partitions updated: adding partitions there would outlive the loop
- * device (the kernel drops them on detach only for partscan loops).
+ * (BLKRRPART). Devices that refuse it (a loop device without partition scanning) are left
+ * alone: partx -a/-u there would add partitions that outlive the loop device (the kernel
+ * drops them on detach only for partscan loops).
  */
 export async function rereadPartitions(dev: string): Promise<void> {
-  const ok = await run('blockdev', ['--rereadpt', dev]).then(() => true, () => false);
-  if (!ok) await run('partx', ['-u', dev]).catch(() => undefined);
+  await run('blockdev', ['--rereadpt', dev]).catch(() => undefined);
   await run('udevadm', ['settle']).catch(() => undefined);
 }
 
