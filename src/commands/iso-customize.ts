@@ -24,7 +24,7 @@ export async function isoCustomize(o: IsoCustomizeOptions, reporter: Reporter): 
     if (customized && !o.force) throw new UserError('This ISO image is already customized; use -f to force.');
     const wantsKargs = o.liveKargAppend.length + o.liveKargReplace.length + o.liveKargDelete.length > 0;
     if (wantsKargs && !k) throw new UserError('This OS image does not support customizing live kernel arguments.');
-    const built = buildLiveInitrd(o, live.features(), live.networkDir(), reporter);
+    const built = buildLiveInitrd(o, live.features(), live.flavor, reporter);
     const patches: Patch[] = [live.initrdPatch(built.files)];
     if (k) {
       const kargs = editKargs(k.default, { append: o.liveKargAppend, replace: o.liveKargReplace, delete: o.liveKargDelete });

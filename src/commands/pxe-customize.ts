@@ -11,7 +11,7 @@ import { writeNewc } from '../formats/cpio-newc.js';
 import { xzCrc32 } from '../io/xz.js';
 import { writeFileNoClobber } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
-import { CONFIG_NAME, NETWORK_DIRS, isNetworkPath } from '../iso/live-iso.js';
+import { CONFIG_NAME, isNetworkPath } from '../iso/live-iso.js';
 import { buildLiveInitrd, type CustomizeOptions } from '../iso/customize.js';
 
 const STAMPS = ['etc/coreos-live-initramfs', 'etc/nestos-live-initramfs'];
@@ -31,8 +31,8 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
   if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
   const featuresFile = FEATURES.map((f) => found.get(f)).find((b) => b !== undefined);
   const features: Features = featuresFile ? parseJsonFile(featuresFile, FeaturesSchema, 'features.json') : {};
-  const networkDir = found.has('etc/nestos-live-initramfs') ? NETWORK_DIRS.nestos : NETWORK_DIRS.coreos;
-  const built = buildLiveInitrd(o, features, networkDir, reporter);
+  const flavor = found.has('etc/nestos-live-initramfs') ? 'nestos' : 'coreos';
+  const built = buildLiveInitrd(o, features, flavor, reporter);
   const appended = xzCrc32(writeNewc(built.files));
   if (o.output === '-') {
     await writeStdout(original);

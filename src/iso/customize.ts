@@ -2,8 +2,9 @@
  * The live initrd that `iso customize` / `pxe customize` generate (reference §1.6): `config.ign`
  * (a spec 3.3.0 live Ignition config) plus network keyfiles. The live config carries installer
  * configs, dest.ign, pre/post-install scripts + units and CA certificates as gzip data URLs.
- * NestOS and upstream paths are both written (`/etc/nestos/…` and `/etc/coreos/…`), so the media
- * self-installs with either flavour of the live installer service.
+ * Paths follow the media flavour: `/etc/nestos/installer.d`, `/etc/nestos/dest.ign` on NestOS
+ * media, `/etc/coreos/…` otherwise. Only one set is written: the live install service reads both
+ * directories and merges every file, so writing both would give each directive twice.
  */
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { UserError, withContextSync } from '../errors.js';
 import type { Reporter } from '../report.js';
 import type { Features } from '../formats/iso-metadata.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
-import { CONFIG_NAME } from './live-iso.js';
+import { CONFIG_NAME, NETWORK_DIRS } from './live-iso.js';
+import type { Flavor } from './layout.js';
 
 export interface CustomizeOptions {
   destDevice?: string;
@@ -40,7 +42,6 @@ function unsupported(what: string): UserError {
   return new UserError(`This OS image does not support ${what}.`);
 }
 
-const FLAVOR_DIRS = ['nestos', 'coreos'] as const;
 
 function scriptUnit(kind: 'pre' | 'post', name: string): string {
   const installers = 'nestos-installer.service coreos-installer.service';
@@ -71,7 +72,8 @@ export interface LiveInitrd {
 }
 
 /** Builds the generated initrd content; every input is read and validated here, before any write. */
-export function buildLiveInitrd(o: CustomizeOptions, features: Features, networkDir: string, reporter: Reporter): LiveInitrd {
+export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor: Flavor, reporter: Reporter): LiveInitrd {
+  const networkDir = NETWORK_DIRS[flavor];
   const wantsInstaller = o.installerConfig.length > 0 || o.destDevice !== undefined || o.destIgnition !== undefined || o.destConsole.length > 0 || o.destKargAppend.length > 0 || o.destKargDelete.length > 0;
   if (wantsInstaller && !features['installer-config']) throw unsupported('installer configuration');
   if (o.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
@@ -124,7 +126,7 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, network
     return { name: basename(p), data };
   });
 
-  for (const flavor of FLAVOR_DIRS) {
+  {
     if (destIgn) addFile(`/etc/${flavor}/dest.ign`, destIgn, 0o600);
     let serial = 0;
     const entry = () => String(serial++).padStart(4, '0');

@@ -73,3 +73,22 @@ test('PXE: kernel + live initramfs + wrapped config shows the config sha256', { 
   });
   assert.equal(probe.ignition_sha256, CONFIG_SHA);
 });
+
+// Self-installing media (--dest-*) need the live install service and a target disk: the lead's
+// end-to-end boot test covers that. Here: the customised live config and kargs reach the kernel.
+test('iso customize output boots: live config and live kargs reach the kernel (BIOS)', { timeout: 300_000 }, async (t) => {
+  const p = need(t, 'nestos-sample-live.x86_64.iso');
+  if (!p) return;
+  const dir = mkdtempSync(join(tmpdir(), 'iso-customize-boot-'));
+  const liveIgn = join(dir, 'live.ign');
+  writeFileSync(liveIgn, CONFIG);
+  const key = join(dir, 'eth1.nmconnection');
+  writeFileSync(key, '[connection]\nid=eth1\n');
+  const out = join(dir, 'custom.iso');
+  await ok(['iso', 'customize', '--live-ignition', liveIgn, '--network-keyfile', key, '--live-karg-append', 'nestos.customized=1', '-o', out, p[0]!]);
+  const live = (await ok(['iso', 'ignition', 'show', out])).stdout;
+  const { probe } = await bootProbe({ firmware: 'bios', iso: out });
+  assert.equal(probe.ignition_sha256, createHash('sha256').update(live).digest('hex'));
+  assert.match(probe.cmdline, / nestos\.customized=1( |$)/);
+  assert.ok(probe.network_keyfiles.some((k) => k.endsWith('eth1.nmconnection')), JSON.stringify(probe.network_keyfiles));
+});

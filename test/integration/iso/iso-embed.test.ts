@@ -30,7 +30,12 @@ async function fails(args: string[], pattern: RegExp, input?: string | Buffer) {
 const fixture = buildFixtureIso();
 const targets: Array<{ name: string; iso: string }> = [{ name: 'fixture', iso: fixture.iso }];
 const sample = join(IMAGES_DIR, 'nestos-sample-live.x86_64.iso');
-if (existsSync(sample)) targets.push({ name: 'sample', iso: sample });
+if (existsSync(sample)) {
+  // A private snapshot: the images helper may rebuild build/images while tests run.
+  const snapshot = join(fixture.dir, 'sample-snapshot.iso');
+  copyFileSync(sample, snapshot);
+  targets.push({ name: 'sample', iso: snapshot });
+}
 
 for (const t of targets) {
   const work = (n: string) => {
