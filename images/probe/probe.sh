@@ -102,6 +102,8 @@ probe_line() {
   done
   [ -n "$bootmnt" ] && umount "$bootmnt" 2>/dev/null
 
+  # Quiet the kernel's console while the line is printed, so no kernel message can land inside it.
+  echo 1 > /proc/sys/kernel/printk 2>/dev/null
   printf '\nFIRSTBOOT-PROBE {"cmdline":%s,"deployment":%s,"ignition_sha256":%s,"firstboot":%s,"platform":%s,"network_keyfiles":[%s],"kernel":%s,"disks":[%s]}\n' \
     "$(jstr "$cmdline")" "$(jstr_or_null "$deployment")" "$(jstr_or_null "$ign_sha")" "$firstboot" \
     "$(jstr_or_null "$platform")" "$kf_json" "$(jstr "$(uname -r)")" "$disks"
