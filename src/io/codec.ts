@@ -1,11 +1,18 @@
 /** The interface each streaming decoder implements for src/io/decompress.ts. */
 import { UserError } from '../errors.js';
 
+/**
+ * Hands decoded output downstream. A returned promise means "the reader is full": the codec
+ * must not produce more until it settles. Without that, one small input chunk of a sparse
+ * disk image (GiBs of zeros compress to KiBs) would pile GiBs of output up in memory.
+ */
+export type Emit = (out: Buffer) => Promise<void> | undefined;
+
 export interface Codec {
   /** Decodes one input chunk, emitting output as produced; resolves once it is consumed. */
-  write(chunk: Buffer, emit: (out: Buffer) => void): Promise<void>;
+  write(chunk: Buffer, emit: Emit): Promise<void>;
   /** The input ended: rejects when the compressed stream is incomplete. */
-  finish(emit: (out: Buffer) => void): Promise<void>;
+  finish(emit: Emit): Promise<void>;
   /** Releases native resources early (on destroy). */
   close(): void;
 }

@@ -6,7 +6,7 @@
  */
 import { Transform } from 'node:stream';
 import { UserError } from '../errors.js';
-import { type Codec, isZstdMagic } from './codec.js';
+import { type Codec, type Emit, isZstdMagic } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
 import { XzCodec } from './xz-decoder.js';
 import { ZstdCodec } from './zstd-decoder.js';
@@ -65,6 +65,15 @@ export function createDecompressor(): Transform {
     return buffered;
   };
 
+  // Resolved when the reader asks for more (our _read runs), after a push returned false.
+  let readerWaiting: (() => void) | undefined;
+  const emit: Emit = (out) => {
+    if (t.push(out)) return undefined;
+    return new Promise<void>((resolve) => {
+      readerWaiting = resolve;
+    });
+  };
+
   const t: Transform = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       let data = chunk;
@@ -75,7 +84,7 @@ export function createDecompressor(): Transform {
         data = decide();
       }
       if (!codec) return cb(null, data);
-      codec.write(data, (out) => t.push(out)).then(
+      codec.write(data, emit).then(
         () => cb(),
         (err: unknown) => cb(asUserError(kind, err)),
       );
@@ -87,7 +96,6 @@ export function createDecompressor(): Transform {
         return cb();
       }
       const c = codec;
-      const emit = (out: Buffer) => void t.push(out);
       (rest && rest.length > 0 ? c.write(rest, emit) : Promise.resolve())
         .then(() => c.finish(emit))
         .then(
@@ -97,8 +105,16 @@ export function createDecompressor(): Transform {
     },
     destroy(err, cb) {
       codec?.close();
+      readerWaiting?.();
       cb(err);
     },
   });
+  const transformRead = t._read.bind(t);
+  t._read = (size: number) => {
+    const wake = readerWaiting;
+    readerWaiting = undefined;
+    wake?.();
+    transformRead(size);
+  };
   return t;
 }

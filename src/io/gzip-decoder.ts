@@ -6,7 +6,7 @@
  */
 import zlib from 'node:zlib';
 import { UserError } from '../errors.js';
-import { type Codec, trailingError, truncatedError } from './codec.js';
+import { type Codec, type Emit, trailingError, truncatedError } from './codec.js';
 
 const FHCRC = 2;
 const FEXTRA = 4;
@@ -42,7 +42,7 @@ export class GzipCodec implements Codec {
   private failure: Error | undefined;
   private crc = 0;
   private size = 0;
-  private emit: (out: Buffer) => void = () => undefined;
+  private emit: Emit = () => undefined;
   /** Input fed to inflate but possibly not yet consumed: needed to find the trailer. */
   private fed: Array<{ buf: Buffer; start: number }> = [];
   private fedTotal = 0;
@@ -50,7 +50,7 @@ export class GzipCodec implements Codec {
   private tailLen = 0;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
-  async write(chunk: Buffer, emit: (out: Buffer) => void): Promise<void> {
+  async write(chunk: Buffer, emit: Emit): Promise<void> {
     this.emit = emit;
     let body = chunk;
     if (this.header) {
@@ -69,7 +69,7 @@ export class GzipCodec implements Codec {
     return this.feed(body);
   }
 
-  async finish(emit: (out: Buffer) => void): Promise<void> {
+  async finish(emit: Emit): Promise<void> {
     this.emit = emit;
     if (this.header) throw truncatedError();
     if (!this.ended) {
@@ -99,7 +99,11 @@ export class GzipCodec implements Codec {
     inflate.on('data', (d: Buffer) => {
       this.crc = zlib.crc32(d, this.crc);
       this.size += d.length;
-      this.emit(d);
+      const full = this.emit(d);
+      if (full) {
+        inflate.pause();
+        full.then(() => inflate.resume(), () => undefined);
+      }
     });
     inflate.on('end', () => {
       this.ended = true;

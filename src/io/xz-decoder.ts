@@ -8,7 +8,7 @@
 import zlib from 'node:zlib';
 import * as lzma from 'node-liblzma';
 import { UserError } from '../errors.js';
-import { type Codec, trailingError, truncatedError } from './codec.js';
+import { type Codec, type Emit, trailingError, truncatedError } from './codec.js';
 
 interface NativeEngine {
   code(
@@ -53,11 +53,11 @@ export class XzCodec implements Codec {
     this.engine = (lzma.createUnxz() as unknown as { lzma: NativeEngine }).lzma;
   }
 
-  write(chunk: Buffer, emit: (out: Buffer) => void): Promise<void> {
+  write(chunk: Buffer, emit: Emit): Promise<void> {
     return this.run(lzma.LZMA_RUN as number, chunk, emit);
   }
 
-  finish(emit: (out: Buffer) => void): Promise<void> {
+  finish(emit: Emit): Promise<void> {
     return this.run(lzma.LZMA_FINISH as number, Buffer.alloc(0), emit);
   }
 
@@ -79,7 +79,7 @@ export class XzCodec implements Codec {
     if (this.recent.length > WINDOW) this.recent = this.recent.subarray(this.recent.length - WINDOW);
   }
 
-  private run(flush: number, input: Buffer, emit: (out: Buffer) => void): Promise<void> {
+  private run(flush: number, input: Buffer, emit: Emit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let inOff = 0;
       const step = () => {
@@ -96,26 +96,34 @@ export class XzCodec implements Codec {
             return reject(new UserError('xz decoding aborted'));
           }
           const used = OUT_SIZE - availOutAfter;
-          if (used > 0) emit(out.subarray(0, used));
-          const consumed = availIn - availInAfter;
-          if (errno !== (lzma.LZMA_OK as number) && errno !== (lzma.LZMA_STREAM_END as number)) {
-            this.remember(input.subarray(inOff, inOff + Math.max(consumed, 0) + 16));
-            return reject(this.failure(errno, flush));
-          }
-          this.remember(input.subarray(inOff, inOff + consumed));
-          inOff += consumed;
-          if (errno === (lzma.LZMA_STREAM_END as number)) {
-            // liblzma accepts stream padding (zero bytes) after a stream; we do not.
-            if (inOff < input.length || !endsWithXzFooter(this.recent)) return reject(trailingError());
-            return resolve();
-          }
-          if (flush === (lzma.LZMA_FINISH as number)) {
-            if (availOutAfter === 0 || consumed > 0) return step();
-            return reject(this.failure(lzma.LZMA_BUF_ERROR as number, flush));
-          }
-          if (availOutAfter === 0 || inOff < input.length) return step();
-          resolve();
+          const full = used > 0 ? emit(out.subarray(0, used)) : undefined;
+          if (full) full.then(() => after(errno, availIn, availInAfter, availOutAfter), reject);
+          else after(errno, availIn, availInAfter, availOutAfter);
         });
+      };
+      const after = (errno: number, availIn: number, availInAfter: number, availOutAfter: number) => {
+        if (this.closed) {
+          this.release();
+          return reject(new UserError('xz decoding aborted'));
+        }
+        const consumed = availIn - availInAfter;
+        if (errno !== (lzma.LZMA_OK as number) && errno !== (lzma.LZMA_STREAM_END as number)) {
+          this.remember(input.subarray(inOff, inOff + Math.max(consumed, 0) + 16));
+          return reject(this.failure(errno, flush));
+        }
+        this.remember(input.subarray(inOff, inOff + consumed));
+        inOff += consumed;
+        if (errno === (lzma.LZMA_STREAM_END as number)) {
+          // liblzma accepts stream padding (zero bytes) after a stream; we do not.
+          if (inOff < input.length || !endsWithXzFooter(this.recent)) return reject(trailingError());
+          return resolve();
+        }
+        if (flush === (lzma.LZMA_FINISH as number)) {
+          if (availOutAfter === 0 || consumed > 0) return step();
+          return reject(this.failure(lzma.LZMA_BUF_ERROR as number, flush));
+        }
+        if (availOutAfter === 0 || inOff < input.length) return step();
+        resolve();
       };
       step();
     });

@@ -6,7 +6,7 @@
 import zstdBinding from 'zstd-napi/binding.js';
 
 const { DCtx } = zstdBinding;
-import { type Codec, isZstdMagic, trailingError, truncatedError } from './codec.js';
+import { type Codec, type Emit, isZstdMagic, trailingError, truncatedError } from './codec.js';
 
 /** Output slice size: large slices keep per-call overhead low (measured in scripts/bench). */
 const OUT_SIZE = 1024 * 1024;
@@ -17,7 +17,7 @@ export class ZstdCodec implements Codec {
   /** Bytes after a finished frame, kept until 4 are available to check the next magic. */
   private pending: Buffer = Buffer.alloc(0);
 
-  async write(chunk: Buffer, emit: (out: Buffer) => void): Promise<void> {
+  async write(chunk: Buffer, emit: Emit): Promise<void> {
     let src = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = Buffer.alloc(0);
     while (src.length > 0) {
@@ -31,7 +31,7 @@ export class ZstdCodec implements Codec {
       }
       const out = Buffer.allocUnsafe(OUT_SIZE);
       const [ret, produced, consumed] = this.dctx.decompressStream(out, src);
-      if (produced > 0) emit(out.subarray(0, produced));
+      if (produced > 0) await emit(out.subarray(0, produced));
       src = src.subarray(consumed);
       if (ret === 0) this.inFrame = false;
       else if (consumed === 0 && produced === 0) break;
@@ -41,7 +41,7 @@ export class ZstdCodec implements Codec {
     while (this.inFrame) {
       const out = Buffer.allocUnsafe(OUT_SIZE);
       const [ret, produced] = this.dctx.decompressStream(out, Buffer.alloc(0));
-      if (produced > 0) emit(out.subarray(0, produced));
+      if (produced > 0) await emit(out.subarray(0, produced));
       if (ret === 0) this.inFrame = false;
       if (produced < OUT_SIZE) break;
     }
