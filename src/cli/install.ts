@@ -136,13 +136,19 @@ export function installCommands(y: Argv): Argv {
     async (argv) => {
       const args = argv as Record<string, unknown>;
       const reporter = createReporter({ json: flag(args.json) });
-      if (isOstreeInstall(args)) {
+      const configFiles = stringList(args['config-file']);
+      // The ostree mode reads argv directly, so config files are merged into it first.
+      const { readConfigFile, overlayConfigsOnArgv } = await import('../install/config-file.js');
+      const withConfigs = configFiles.length > 0
+        ? overlayConfigsOnArgv(await Promise.all(configFiles.map(readConfigFile)), args)
+        : args;
+      if (isOstreeInstall(withConfigs)) {
         const { ostreeInstall } = await import('../ostree/install.js');
-        await ostreeInstall(ostreeOptionsFrom(args), reporter);
+        await ostreeInstall(ostreeOptionsFrom(withConfigs), reporter);
         return;
       }
       const { installCommand } = await import('../commands/install.js');
-      const result = await installCommand({ options: installOptionsFromArgv(args), configFiles: stringList(args['config-file']) }, reporter);
+      const result = await installCommand({ options: installOptionsFromArgv(args), configFiles }, reporter);
       if (result.dryRun && !reporter.json) process.stdout.write(result.plan.join('\n') + '\n');
     },
   );

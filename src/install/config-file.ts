@@ -42,6 +42,16 @@ export const ConfigFileSchema = z.strictObject({
   'trusted-key': list.optional(),
   'dest-size': scalar.optional(),
   'dest-sector-size': scalar.optional(),
+  // The ostree-deploy mode (src/cli/install-ostree-options.ts); ignored by the image install.
+  'ostree-repo': scalar.optional(),
+  'ostree-ref': scalar.optional(),
+  osname: scalar.optional(),
+  'remote-name': scalar.optional(),
+  'ostree-karg': list.optional(),
+  'ostree-esp-size': scalar.optional(),
+  'ostree-boot-size': scalar.optional(),
+  'ostree-root-size': scalar.optional(),
+  'ostree-firmware': scalar.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
@@ -165,4 +175,31 @@ export function mergeInstallOptions(configs: ConfigFile[], cli: InstallOptions):
   exclusive([['stream', 'stream'], ['imageUrl', 'image-url'], ['imageFile', 'image-file']]);
   exclusive([['ignitionFile', 'ignition-file'], ['ignitionUrl', 'ignition-url']]);
   return { options: merged, args };
+}
+
+/**
+ * Config files laid under the command line as an argv-shaped record (kebab-case keys), for
+ * modes that read argv directly (the ostree deploy): lists accumulate configs then command
+ * line; scalars: the command line wins, then the later config; one device at most.
+ */
+export function overlayConfigsOnArgv(configs: ConfigFile[], argv: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  const devices: string[] = [];
+  for (const cfg of configs) {
+    for (const [key, value] of Object.entries(cfg)) {
+      if (value === undefined) continue;
+      if (key === 'dest-device') devices.push(String(value));
+      else if (Array.isArray(value)) merged[key] = [...((merged[key] as unknown[] | undefined) ?? []), ...value];
+      else merged[key] = value;
+    }
+  }
+  for (const [key, value] of Object.entries(argv)) {
+    if (value === undefined || value === false) continue;
+    if (key === 'device' && typeof value === 'string') devices.push(value);
+    else if (Array.isArray(merged[key])) merged[key] = [...(merged[key] as unknown[]), ...(Array.isArray(value) ? value : [value])];
+    else merged[key] = value;
+  }
+  if (devices.length > 1) throw new UsageError(`the destination device may be given only once (got ${devices.join(', ')})`);
+  if (devices[0] !== undefined) merged.device = devices[0];
+  return merged;
 }
