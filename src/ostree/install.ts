@@ -98,10 +98,6 @@ function injectedFault(stage: Stage): void {
   }
 }
 
-async function fsUuid(partition: string): Promise<string> {
-  return output('blkid', ['-s', 'UUID', '-o', 'value', partition]);
-}
-
 /** A local source repo is checked before the disk is touched (remote ones fail at 'pull'). */
 async function checkLocalRef(repo: string, ref: string): Promise<void> {
   if (/^(https?):\/\//.test(repo)) return;

@@ -6,14 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { run } from '../../../src/exec/run.js';
 import { runCli } from '../../helpers/cli.js';
+import { serveDirectory, type StaticServer } from '../../helpers/static-server.js';
 import { IMAGES_DIR, MAIN_JS } from '../../helpers/paths.js';
 import { bootProbe } from '../../helpers/qemu.js';
 import { needImages } from '../images/need-images.js';
@@ -21,7 +20,7 @@ import { needImages } from '../images/need-images.js';
 const IGNITION = Buffer.from('{"ignition":{"version":"3.4.0"},"passwd":{"users":[{"name":"core"}]}}\n');
 const IGN_SHA = createHash('sha256').update(IGNITION).digest('hex');
 let dir: string;
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let baseUrl = '';
 
 before(async () => {
@@ -40,19 +39,8 @@ before(async () => {
     `trusted-key: [${join(IMAGES_DIR, 'sample-signing-key.pub.asc')}]`,
     '',
   ].join('\n'));
-  server = createServer((req, res) => {
-    const path = join(IMAGES_DIR, basename(new URL(req.url ?? '/', 'http://x').pathname));
-    stat(path).then((st) => {
-      res.writeHead(200, { 'content-length': st.size });
-      createReadStream(path).pipe(res);
-    }, () => {
-      res.writeHead(404);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  baseUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`;
+  server = await serveDirectory(IMAGES_DIR);
+  baseUrl = `${server.baseUrl}/`;
 });
 
 after(async () => {

@@ -4,15 +4,14 @@
  * the rendered GRUB menu and the console block.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { run } from '../../../src/exec/run.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
 import { runCli } from '../../helpers/cli.js';
+import { serveDirectory, type StaticServer } from '../../helpers/static-server.js';
 import { MIB, buildTestImage, compress, debugfsCat, debugfsStat, readGptOfDevice, readGptOfFile, sha256, type TestImage } from './fixture.js';
 
 let dir: string;
@@ -20,7 +19,7 @@ let key: GpgKey;
 let pub: string;
 let img512: TestImage;
 let img4k: TestImage;
-let server: Server;
+let server: StaticServer;
 let baseUrl: string;
 const IGNITION = Buffer.from('{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hello","contents":{"source":"data:,hi"}}]}}\n');
 
@@ -38,20 +37,8 @@ before(async () => {
   for (const kind of ['xz', 'gz', 'zst'] as const) await sign(await compress(img512.raw, kind));
   await sign(await compress(img4k.raw, 'xz'));
   await writeFile(join(dir, 'config.ign'), IGNITION);
-  server = createServer((req, res) => {
-    const name = basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const path = join(dir, name);
-    stat(path).then((st) => {
-      res.writeHead(200, { 'content-length': st.size });
-      createReadStream(path).pipe(res);
-    }, () => {
-      res.writeHead(404);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  server = await serveDirectory(dir);
+  baseUrl = server.baseUrl;
 });
 
 after(async () => {

@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -14,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { run } from '../../../src/exec/run.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
 import { runCli } from '../../helpers/cli.js';
+import { serveDirectory, type StaticServer } from '../../helpers/static-server.js';
 import { MAIN_JS } from '../../helpers/paths.js';
 import { MIB, buildTestImage, compress, debugfsCat, debugfsStat, readGptOfFile, sha256, type TestImage } from './fixture.js';
 
@@ -22,7 +21,7 @@ let key: GpgKey;
 let pub: string;
 let img512: TestImage;
 let img4k: TestImage;
-let server: Server;
+let server: StaticServer;
 let baseUrl: string;
 const IGNITION = Buffer.from('{"ignition":{"version":"3.3.0"}}\n');
 
@@ -39,24 +38,13 @@ before(async () => {
     await writeFile(`${xz}.sig`, key.signBinary(await readFile(xz)));
   }
   await writeFile(join(dir, 'config.ign'), IGNITION);
-  server = createServer((req, res) => {
-    const name = basename(new URL(req.url ?? '/', 'http://x').pathname);
-    if (name === 'test.json') {
-      res.setHeader('content-type', 'application/json');
-      return void res.end(JSON.stringify(streamJson()));
-    }
-    const path = join(dir, name);
-    stat(path).then((st) => {
-      res.writeHead(200, { 'content-length': st.size });
-      createReadStream(path).pipe(res);
-    }, () => {
-      res.writeHead(404);
-      res.end();
-    });
+  server = await serveDirectory(dir, (name, _req, res) => {
+    if (name !== 'test.json') return false;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(streamJson()));
+    return true;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  baseUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  baseUrl = server.baseUrl;
 });
 
 after(async () => {
