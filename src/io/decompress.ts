@@ -75,6 +75,9 @@ export function createDecompressor(): Transform {
   };
 
   const t: Transform = new Transform({
+    // Room for decoded output while the consumer's write is in flight, so decoding and disk
+    // writes overlap (with the 16 KiB default they took turns). 2 MiB keeps peak RSS in budget.
+    readableHighWaterMark: 2 * 1024 * 1024,
     transform(chunk: Buffer, _enc, cb) {
       let data = chunk;
       if (!decided) {
