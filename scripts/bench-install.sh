@@ -28,7 +28,7 @@ bench_install() {
   bench_row install "xz -dc > /dev/null (2 GiB out)" "${t% *}" "${t#* }"
   bench_time t sh -c "xz -dc '$d/img.raw.xz' | dd of='$dev' bs=1M conv=fsync status=none && gpg --homedir '$BENCH_TMP/gnupg' --batch --quiet --verify '$d/img.raw.xz.sig' '$d/img.raw.xz' 2>/dev/null"
   ref=${t% *}
-  bench_row install "xz -dc | dd conv=fsync, then gpg --verify" "${t% *}" "${t#* }"
+  bench_row install "xz -dc + dd conv=fsync, then gpg --verify" "${t% *}" "${t#* }"
   bench_time t "${CLI[@]}" install "$dev" -f "$d/img.raw.xz" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
     { tail -5 "$d/log" >&2; losetup -d "$dev"; return 1; }
   rss_mb=$(( ${t#* } / 1024 ))
