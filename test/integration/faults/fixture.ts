@@ -4,8 +4,7 @@
  * partition to save. Not a test file itself.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -13,6 +12,7 @@ import { run } from '../../../src/exec/run.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
 import { startServer, type TestServer } from '../../helpers/http-server.js';
 import { MIB, buildTestImage, readGptOfFile, sha256 } from '../install/fixture.js';
+import { type SavedPartitionDisk, withSavedPartitionDisk } from '../../helpers/saved-partition-disk.js';
 
 export { MIB, sha256 };
 
@@ -65,28 +65,11 @@ export async function createFaultWorld(): Promise<FaultWorld> {
   };
 }
 
-export interface LoopDisk {
-  file: string;
-  dev: string;
-  dataHash: string;
-}
+export type LoopDisk = SavedPartitionDisk;
 
 /** A 64 MiB loop disk: partition 1 "old", partition 2 "data" (random bytes) at 48 MiB. */
-export async function withSavedDisk<T>(dir: string, fn: (d: LoopDisk) => Promise<T>): Promise<T> {
-  const file = join(dir, `disk-${randomBytes(4).toString('hex')}.img`);
-  await run('truncate', ['-s', '64M', file]);
-  await run('sgdisk', ['-n1:0:+4M', '-c1:old', `-n2:${48 * 2048}:+4M`, '-c2:data', file]);
-  const data = randomBytes(4 * MIB);
-  const h = await open(file, 'r+');
-  await h.write(data, 0, data.length, 48 * MIB);
-  await h.close();
-  const dev = (await run('losetup', ['--show', '-f', file])).stdout.trim();
-  try {
-    return await fn({ file, dev, dataHash: sha256(data) });
-  } finally {
-    await run('losetup', ['-d', dev]).catch(() => undefined);
-    await rm(file, { force: true });
-  }
+export function withSavedDisk<T>(dir: string, fn: (d: LoopDisk) => Promise<T>): Promise<T> {
+  return withSavedPartitionDisk(dir, { sizeMiB: 64, dataMiB: 48 }, fn);
 }
 
 /** The failure contract on a disk: only the saved partition remains, byte-identical; no boot code. */

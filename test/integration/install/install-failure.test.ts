@@ -5,7 +5,6 @@
  * partitions) and keeps saved partitions byte-identical.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { run } from '../../../src/exec/run.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
 import { runCli } from '../../helpers/cli.js';
 import { MIB, buildTestImage, compress, readGptOfFile, sha256, type TestImage } from './fixture.js';
+import { type SavedPartitionDisk, withSavedPartitionDisk } from '../../helpers/saved-partition-disk.js';
 
 let dir: string;
 let key: GpgKey;
@@ -59,28 +59,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Disk {
-  file: string;
-  dev: string;
-  dataHash: string;
-}
+type Disk = SavedPartitionDisk;
 
 /** A loop disk whose GPT has partition 1 "old" and partition 2 "data" (random bytes) at dataMiB. */
-async function withDisk<T>(sizeMiB: number, dataMiB: number, fn: (d: Disk) => Promise<T>): Promise<T> {
-  const file = join(dir, `disk-${randomBytes(4).toString('hex')}.img`);
-  await run('truncate', ['-s', `${sizeMiB}M`, file]);
-  await run('sgdisk', ['-n1:0:+4M', '-c1:old', `-n2:${dataMiB * 2048}:+4M`, '-c2:data', file]);
-  const data = randomBytes(4 * MIB);
-  const h = await import('node:fs/promises').then((m) => m.open(file, 'r+'));
-  await h.write(data, 0, data.length, dataMiB * MIB);
-  await h.close();
-  const dev = (await run('losetup', ['--show', '-f', file])).stdout.trim();
-  try {
-    return await fn({ file, dev, dataHash: sha256(data) });
-  } finally {
-    await run('losetup', ['-d', dev]).catch(() => undefined);
-    await rm(file, { force: true });
-  }
+function withDisk<T>(sizeMiB: number, dataMiB: number, fn: (d: Disk) => Promise<T>): Promise<T> {
+  return withSavedPartitionDisk(dir, { sizeMiB, dataMiB }, fn);
 }
 
 async function assertOnlySaved(d: Disk, dataMiB: number): Promise<void> {
