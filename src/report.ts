@@ -64,6 +64,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const emit = (obj: Record<string, unknown>) => write(JSON.stringify(obj));
   let spinner: Ora | undefined;
   let lastPrint = -Infinity;
+  // The last plain progress line, so the final state is not printed twice.
+  let lastProgressLine = '';
   let started = now();
 
   const rate = (bytes: number) => {
@@ -109,16 +111,18 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
         else spinner.text = text;
         return;
       }
-      write(progressText(event));
+      lastProgressLine = progressText(event);
+      write(lastProgressLine);
     },
     progressDone(event) {
       if (json) return emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null, done: true });
       if (spinner) {
         spinner.succeed(progressText(event));
         spinner = undefined;
-      } else {
+      } else if (progressText(event) !== lastProgressLine) {
         write(progressText(event));
       }
+      lastProgressLine = '';
       lastPrint = -Infinity;
     },
     result(data) {
