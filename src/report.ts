@@ -3,7 +3,7 @@
  * an ora spinner on a TTY, at most one plain line per second otherwise (the journal reads
  * these), or JSON lines with --json. Everything goes to stderr; stdout carries data only.
  */
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export interface ProgressEvent {
   /** What is being read, e.g. "disk", "kernel", "image". */
@@ -63,6 +63,10 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const write = (line: string) => out.write(line + '\n');
   const emit = (obj: Record<string, unknown>) => write(JSON.stringify(obj));
   let spinner: Ora | undefined;
+  // ora (and chalk) load only when a TTY will show a spinner: every command's start-up,
+  // --help included, paid ~60 ms for it otherwise. Until it has loaded, nothing is drawn.
+  let makeSpinner: typeof import('ora').default | undefined;
+  if (tty && !json) void import('ora').then((m) => { makeSpinner = m.default; }, () => undefined);
   let lastPrint = -Infinity;
   // The last plain progress line, so the final state is not printed twice.
   let lastProgressLine = '';
@@ -107,8 +111,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
       if (json) return emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null });
       if (tty) {
         const text = `${progressText(event)}  ${rate(event.bytes)}`;
-        if (!spinner) spinner = ora({ text, stream: out, discardStdin: false }).start();
-        else spinner.text = text;
+        if (spinner) spinner.text = text;
+        else if (makeSpinner) spinner = makeSpinner({ text, stream: out, discardStdin: false }).start();
         return;
       }
       lastProgressLine = progressText(event);
