@@ -4,20 +4,27 @@
  * (El Torito, isohybrid MBR/GPT) and adds `images/ignition.img` (256 KiB of zeros) plus
  * `coreos/igninfo.json`; each boot entry's initrd list gets `/images/ignition.img` appended
  * (isolinux `initrd=a,b` / `INITRD a`, GRUB `initrd a b`). Then the config is embedded as usual.
+ * The result is a function of the input bytes only: xorriso runs with SOURCE_DATE_EPOCH set to
+ * the input's volume date (fixing volume dates, file dates, the boot catalog time and the
+ * isohybrid MBR id / GPT GUIDs derived from them) and the added files get that date, owner 0
+ * and fixed modes.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync, openSync, readSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, withContext } from '../errors.js';
 import type { Reporter } from '../report.js';
 import { run } from '../exec/run.js';
+import { Iso9660 } from '../formats/iso9660.js';
 import { persistNoClobber, createTempNextTo } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
 import { CONFIG_NAME, LiveIso } from './live-iso.js';
 import { writeIsoOutput } from './output.js';
+import { isoVolumeEpoch } from './volume-date.js';
 
 export const REBUILD_AREA = '/images/ignition.img';
 const AREA_SIZE = 256 * 1024;
+const IGNINFO_PATH = '/coreos/igninfo.json';
 
 /** Appends the embed area to every initrd list of a boot config; returns undefined if none. */
 export function addAreaToBootConfig(text: string, style: 'isolinux' | 'grub'): string | undefined {
@@ -39,6 +46,36 @@ export function addAreaToBootConfig(text: string, style: 'isolinux' | 'grub'): s
   return changed ? lines.join('\n') : undefined;
 }
 
+/** Environment making xorriso's output reproducible (see SOURCE_DATE_EPOCH in xorriso(1)). */
+function reproducibleEnv(epoch: number): Record<string, string> {
+  // TZ: timestrings and file dates are recorded in GMT, independent of the caller's zone.
+  return { SOURCE_DATE_EPOCH: String(epoch), TZ: 'UTC' };
+}
+
+/**
+ * xorriso commands giving the added files and directories fixed owner, mode and dates; otherwise
+ * they would take the caller's uid, umask and clock (implicit directories get 0700 and now).
+ */
+export function fixedAttributes(files: string[], dirs: string[], epoch: number): string[] {
+  const all = [...dirs, ...files];
+  const out = ['-chown', '0', ...all, '--', '-chgrp', '0', ...all, '--'];
+  if (files.length > 0) out.push('-chmod', '0644', ...files, '--');
+  if (dirs.length > 0) out.push('-chmod', '0755', ...dirs, '--');
+  out.push('-alter_date', 'b', `=${epoch}`, ...all, '--');
+  return out;
+}
+
+/** Which of these directories the input ISO lacks (xorriso will create them). */
+function missingDirs(iso: string, dirs: string[]): string[] {
+  const fd = openSync(iso, 'r');
+  try {
+    const reader = new Iso9660(fd, fstatSync(fd).size);
+    return dirs.filter((d) => reader.find(d.toUpperCase()) === undefined);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function listBootConfigs(iso: string): Promise<string[]> {
   const r = await run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f', '-name', '*.cfg', '--'], { timeout: 120_000 });
   return r.stdout
@@ -50,31 +87,39 @@ async function listBootConfigs(iso: string): Promise<string[]> {
 async function buildRebuiltIso(input: string, outPath: string, reporter: Reporter): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'nestos-installer-rebuild-'));
   try {
+    const epoch = isoVolumeEpoch(input);
     const configs = await listBootConfigs(input);
     const maps: string[] = [];
+    const edited: string[] = [];
     let n = 0;
     for (const cfg of configs) {
       const local = join(work, `cfg-${n++}`);
       await run('xorriso', ['-osirrox', 'on', '-indev', input, '-extract', cfg, local], { timeout: 120_000 });
       const style = /grub/i.test(cfg) ? 'grub' : 'isolinux';
-      const edited = addAreaToBootConfig(readFileSync(local, 'utf8'), style);
-      if (edited === undefined) continue;
-      writeFileSync(local, edited);
+      const text = addAreaToBootConfig(readFileSync(local, 'utf8'), style);
+      if (text === undefined) continue;
+      rmSync(local, { force: true }); // the extracted copy may be read-only
+      writeFileSync(local, text);
       maps.push('-map', local, cfg);
+      edited.push(cfg);
       reporter.info(`Adding ${REBUILD_AREA} to the initrds of ${cfg}`);
     }
     if (maps.length === 0) throw new UserError(`no boot entry loading an initrd found in ${input}; cannot add an embed area`);
     writeFileSync(join(work, 'ignition.img'), Buffer.alloc(AREA_SIZE));
     writeFileSync(join(work, 'igninfo.json'), JSON.stringify({ file: REBUILD_AREA.slice(1) }));
+    const files = [REBUILD_AREA, IGNINFO_PATH, ...edited];
+    const dirs = missingDirs(input, ['/images', '/coreos']);
     await run(
       'xorriso',
       [
         '-indev', input, '-outdev', outPath, '-boot_image', 'any', 'replay',
         '-map', join(work, 'ignition.img'), REBUILD_AREA,
-        '-map', join(work, 'igninfo.json'), '/coreos/igninfo.json',
-        ...maps, '-commit',
+        '-map', join(work, 'igninfo.json'), IGNINFO_PATH,
+        ...maps,
+        ...fixedAttributes(files, dirs, epoch),
+        '-commit',
       ],
-      { timeout: 600_000 },
+      { timeout: 600_000, env: reproducibleEnv(epoch) },
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
