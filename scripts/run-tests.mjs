@@ -32,8 +32,15 @@ if (files.length === 0) {
   console.error(`run-tests: no ${kind} tests found`);
   process.exit(1);
 }
+// The CLI under test is the bundle users run (bin/nestos-installer → dist/cli/main.js).
+const bundle = join(root, 'dist/cli/main.js');
+if (!existsSync(bundle)) {
+  console.error('run-tests: dist/cli/main.js missing; run `npm run build`');
+  process.exit(1);
+}
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
+  env: { ...process.env, NESTOS_INSTALLER_MAIN: process.env.NESTOS_INSTALLER_MAIN || bundle },
 });
 process.exit(result.status ?? 1);
