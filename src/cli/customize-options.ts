@@ -13,6 +13,7 @@ export function addCustomizeOptions(y: Argv): Argv {
     .option('dest-karg-append', many('Destination kernel argument to append'))
     .option('dest-karg-delete', many('Destination kernel argument to delete'))
     .option('network-keyfile', many('NetworkManager keyfile for live & dest'))
+    .option('network-nmstate', many('Nmstate config for live & dest'))
     .option('ignition-ca', many('Ignition PEM CA bundle for live & dest'))
     .option('pre-install', many('Script to run before installation'))
     .option('post-install', many('Script to run after installation'))
@@ -30,6 +31,7 @@ export function customizeOptionsFrom(a: Record<string, unknown>): CustomizeOptio
     destKargAppend: stringList(a['dest-karg-append']),
     destKargDelete: stringList(a['dest-karg-delete']),
     networkKeyfiles: stringList(a['network-keyfile']),
+    networkNmstate: stringList(a['network-nmstate']),
     ignitionCa: stringList(a['ignition-ca']),
     preInstall: stringList(a['pre-install']),
     postInstall: stringList(a['post-install']),

@@ -1,6 +1,6 @@
 /**
  * The live initrd that `iso customize` / `pxe customize` generate (reference §1.6): `config.ign`
- * (a spec 3.3.0 live Ignition config) plus network keyfiles. The live config carries installer
+ * (a spec 3.3.0 live Ignition config) plus network keyfiles (given, or converted from nmstate). The live config carries installer
  * configs, dest.ign, pre/post-install scripts + units and CA certificates as gzip data URLs.
  * Paths follow the media flavour: `/etc/nestos/installer.d`, `/etc/nestos/dest.ign` on NestOS
  * media, `/etc/coreos/…` otherwise. Only one set is written: the live install service reads both
@@ -14,6 +14,7 @@ import { UserError, withContextSync } from '../errors.js';
 import type { Reporter } from '../report.js';
 import type { Features } from '../formats/iso-metadata.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
+import { readNmstateFile } from '../network/nmstate.js';
 import { CONFIG_NAME, NETWORK_DIRS } from './live-iso.js';
 import type { Flavor } from './layout.js';
 
@@ -24,6 +25,8 @@ export interface CustomizeOptions {
   destKargAppend: string[];
   destKargDelete: string[];
   networkKeyfiles: string[];
+  /** nmstate YAML files, converted to keyfiles (src/network/nmstate.ts). */
+  networkNmstate: string[];
   ignitionCa: string[];
   preInstall: string[];
   postInstall: string[];
@@ -77,7 +80,8 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
   const wantsInstaller = o.installerConfig.length > 0 || o.destDevice !== undefined || o.destIgnition !== undefined || o.destConsole.length > 0 || o.destKargAppend.length > 0 || o.destKargDelete.length > 0;
   if (wantsInstaller && !features['installer-config']) throw unsupported('installer configuration');
   if (o.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
-  if (o.networkKeyfiles.length > 0 && !features['live-initrd-network']) throw unsupported('customizing network settings');
+  const wantsNetwork = o.networkKeyfiles.length > 0 || o.networkNmstate.length > 0;
+  if (wantsNetwork && !features['live-initrd-network']) throw unsupported('customizing network settings');
 
   const validate = (bytes: Buffer, what: string) => {
     if (o.noValidate) return;
@@ -96,6 +100,13 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
     seenNames.add(name);
     files.set(networkDir + name, read(k));
   }
+  for (const path of o.networkNmstate) {
+    for (const k of readNmstateFile(path)) {
+      if (seenNames.has(k.name)) throw new UserError(`multiple input files named '${k.name}'`);
+      seenNames.add(k.name);
+      files.set(networkDir + k.name, k.data);
+    }
+  }
 
   const storageFiles: unknown[] = [];
   const units: unknown[] = [];
@@ -107,7 +118,7 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
   if (o.destConsole.length > 0) installer['console'] = o.destConsole;
   if (o.destKargAppend.length > 0) installer['append-karg'] = o.destKargAppend;
   if (o.destKargDelete.length > 0) installer['delete-karg'] = o.destKargDelete;
-  if (o.networkKeyfiles.length > 0 && wantsInstaller) installer['copy-network'] = true;
+  if (wantsNetwork && wantsInstaller) installer['copy-network'] = true;
 
   let destIgn: Buffer | undefined;
   if (o.destIgnition !== undefined) {
