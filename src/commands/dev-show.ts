@@ -2,10 +2,10 @@
 import { UserError } from '../errors.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { globFilter } from '../formats/glob.js';
-import { readInitrd } from '../formats/initrd.js';
+import { listInitrd } from '../formats/initrd-collect.js';
+import { inputChunks } from '../io/input-chunks.js';
 import { LiveIso } from '../iso/live-iso.js';
 import { locateIgnitionArea, locateKargsAreas } from '../iso/layout.js';
-import { readInputFile } from './input.js';
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
@@ -40,7 +40,7 @@ export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boo
 }
 
 export async function devShowInitrd(o: { input?: string; globs: string[] }): Promise<void> {
-  const bytes = await readInputFile(o.input, 'initrd');
-  const files = readInitrd(bytes, globFilter(o.globs));
-  await writeStdout([...files.keys()].map((p) => p + '\n').join(''));
+  // Names only: file contents stream by without being kept.
+  const names = await listInitrd(inputChunks(o.input, 'initrd'), globFilter(o.globs));
+  await writeStdout(names.map((p) => p + '\n').join(''));
 }

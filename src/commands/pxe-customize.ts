@@ -2,10 +2,11 @@
  * `pxe customize -o OUT LIVE-INITRAMFS`: copies the live initramfs verbatim and appends one
  * xz(newc) archive with the generated live initrd (reference §2.4). File output is no-clobber.
  */
-import { readFileSync, writeSync } from 'node:fs';
-import { UserError, withContextSync } from '../errors.js';
+import { writeSync } from 'node:fs';
+import { UserError, withContext } from '../errors.js';
 import type { Reporter } from '../report.js';
-import { readInitrd } from '../formats/initrd.js';
+import { collectInitrd } from '../formats/initrd-collect.js';
+import { inputChunks } from '../io/input-chunks.js';
 import { FeaturesSchema, parseJsonFile, type Features } from '../formats/iso-metadata.js';
 import { writeNewc } from '../formats/cpio-newc.js';
 import { xzCrc32 } from '../io/xz.js';
@@ -24,9 +25,10 @@ export interface PxeCustomizeOptions extends CustomizeOptions {
 
 export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): Promise<void> {
   if (o.output === '-') assertStdoutNotTerminal();
-  const original = withContextSync(() => readFileSync(o.input), `reading ${o.input}`);
+  // The live initramfs (100+ MiB) is streamed twice: scanned for the few files that matter
+  // (contents of other files are skipped), then copied verbatim to the output.
   const interesting = (p: string) => STAMPS.includes(p) || FEATURES.includes(p) || p === CONFIG_NAME || isNetworkPath(p);
-  const found = withContextSync(() => readInitrd(original, interesting), `reading live initramfs ${o.input}`);
+  const found = await withContext(collectInitrd(inputChunks(o.input, 'file'), interesting), `reading live initramfs ${o.input}`);
   if (!STAMPS.some((s) => found.has(s))) throw new UserError('not a CoreOS live initramfs image');
   if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
   const featuresFile = FEATURES.map((f) => found.get(f)).find((b) => b !== undefined);
@@ -35,11 +37,11 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
   const built = buildLiveInitrd(o, features, flavor, reporter);
   const appended = xzCrc32(writeNewc(built.files));
   if (o.output === '-') {
-    await writeStdout(original);
+    for await (const chunk of inputChunks(o.input, 'file')) await writeStdout(chunk);
     await writeStdout(appended);
   } else {
-    await writeFileNoClobber(o.output, (temp) => {
-      writeSync(temp.fd, original);
+    await writeFileNoClobber(o.output, async (temp) => {
+      for await (const chunk of inputChunks(o.input, 'file')) writeSync(temp.fd, chunk);
       writeSync(temp.fd, appended);
     });
   }

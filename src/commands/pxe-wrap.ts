@@ -6,10 +6,10 @@ import type { Reporter } from '../report.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
 import { xzCrc32 } from '../io/xz.js';
 import { writeNewc } from '../formats/cpio-newc.js';
-import { readInitrd } from '../formats/initrd.js';
+import { collectInitrd } from '../formats/initrd-collect.js';
+import { inputChunks } from '../io/input-chunks.js';
 import { CONFIG_NAME, NETWORK_DIRS, isNetworkPath } from '../iso/live-iso.js';
 import { readIgnitionConfig } from './ignition-input.js';
-import { readInputFile } from './input.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
 /**
@@ -53,8 +53,7 @@ export async function pxeIgnitionWrap(o: { ignition?: string; output?: string; n
 }
 
 export async function pxeIgnitionUnwrap(o: { input?: string }): Promise<void> {
-  const bytes = await readInputFile(o.input, 'initrd');
-  const config = readInitrd(bytes, (p) => p === CONFIG_NAME).get(CONFIG_NAME);
+  const config = (await collectInitrd(inputChunks(o.input, 'initrd'), (p) => p === CONFIG_NAME)).get(CONFIG_NAME);
   if (!config) throw new UserError("couldn't find Ignition config in archive");
   await writeStdout(config);
 }
@@ -67,6 +66,5 @@ export async function pxeNetworkWrap(o: { keyfiles: string[]; output?: string; n
 }
 
 export async function pxeNetworkUnwrap(o: { input?: string; directory?: string }): Promise<void> {
-  const bytes = await readInputFile(o.input, 'initrd');
-  await emitNetworkFiles(readInitrd(bytes, isNetworkPath), o.directory);
+  await emitNetworkFiles(await collectInitrd(inputChunks(o.input, 'initrd'), isNetworkPath), o.directory);
 }

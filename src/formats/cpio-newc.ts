@@ -61,6 +61,52 @@ export interface CpioEntry {
   data: Buffer;
 }
 
+/** Size of the fixed newc header ("070701" + 13 eight-digit hex fields). */
+export const NEWC_HEADER_SIZE = 110;
+/**
+ * Longest name field accepted. Real names are under PATH_MAX (4096), dracut --data-align pads them
+ * with NULs to a block boundary; the bound keeps a streaming reader from buffering a hostile name.
+ */
+export const MAX_NAME_SIZE = 64 * 1024;
+
+export interface NewcFixedHeader {
+  mode: number;
+  size: number;
+  namesize: number;
+}
+
+/**
+ * Validates the fixed header at `buf[pos]` (at least NEWC_HEADER_SIZE bytes); `at` is the
+ * archive offset reported in errors. Shared by the whole-buffer and the streaming readers.
+ */
+export function parseNewcFixed(buf: Buffer, pos: number, at: number): NewcFixedHeader {
+  const magic = buf.toString('latin1', pos, pos + 6);
+  if (magic !== '070701' && magic !== '070702') throw new UserError(`bad cpio magic at offset ${at}`);
+  const field = (i: number) => {
+    const text = buf.toString('latin1', pos + 6 + i * 8, pos + 14 + i * 8);
+    if (!/^[0-9a-fA-F]{8}$/.test(text)) throw new UserError(`bad cpio header field at offset ${at + 6 + i * 8}`);
+    return parseInt(text, 16);
+  };
+  const mode = field(1);
+  const size = field(6);
+  const namesize = field(11);
+  if (namesize === 0) throw new UserError(`truncated cpio name at offset ${at + NEWC_HEADER_SIZE}`);
+  if (namesize > MAX_NAME_SIZE) throw new UserError(`cpio name too long (${namesize} bytes) at offset ${at + NEWC_HEADER_SIZE}`);
+  return { mode, size, namesize };
+}
+
+/** The name field without its terminating NUL and any further NUL padding (dracut-cpio pads names). */
+export function newcName(buf: Buffer, start: number, namesize: number): string {
+  let end = start + namesize;
+  while (end > start && buf[end - 1] === 0) end--;
+  return buf.toString('utf8', start, end);
+}
+
+/** Offset of an entry's data from the start of its header (header + name, 4-aligned). */
+export const newcDataOffset = (namesize: number) => NEWC_HEADER_SIZE + namesize + pad4(NEWC_HEADER_SIZE + namesize);
+export const NEWC_TRAILER = 'TRAILER!!!';
+export { pad4 as newcPad };
+
 /**
  * Reads one newc archive starting at `offset`, up to and including its trailer.
  * Returns the entries and the offset just past the (4-aligned) trailer.
@@ -69,27 +115,15 @@ export function readNewc(buf: Buffer, offset = 0): { entries: CpioEntry[]; end: 
   const entries: CpioEntry[] = [];
   let pos = offset;
   for (;;) {
-    if (pos + 110 > buf.length) throw new UserError(`truncated cpio header at offset ${pos}`);
-    const magic = buf.toString('latin1', pos, pos + 6);
-    if (magic !== '070701' && magic !== '070702') throw new UserError(`bad cpio magic at offset ${pos}`);
-    const field = (i: number) => {
-      const text = buf.toString('latin1', pos + 6 + i * 8, pos + 14 + i * 8);
-      if (!/^[0-9a-fA-F]{8}$/.test(text)) throw new UserError(`bad cpio header field at offset ${pos + 6 + i * 8}`);
-      return parseInt(text, 16);
-    };
-    const mode = field(1);
-    const size = field(6);
-    const namesize = field(11);
-    const nameStart = pos + 110;
-    if (namesize === 0 || nameStart + namesize > buf.length) throw new UserError(`truncated cpio name at offset ${nameStart}`);
-    // Drop the terminating NUL and any further NUL padding (dracut-cpio pads names).
-    let nameEnd = nameStart + namesize;
-    while (nameEnd > nameStart && buf[nameEnd - 1] === 0) nameEnd--;
-    const name = buf.toString('utf8', nameStart, nameEnd);
-    const dataStart = nameStart + namesize + pad4(110 + namesize);
+    if (pos + NEWC_HEADER_SIZE > buf.length) throw new UserError(`truncated cpio header at offset ${pos}`);
+    const { mode, size, namesize } = parseNewcFixed(buf, pos, pos);
+    const nameStart = pos + NEWC_HEADER_SIZE;
+    if (nameStart + namesize > buf.length) throw new UserError(`truncated cpio name at offset ${nameStart}`);
+    const name = newcName(buf, nameStart, namesize);
+    const dataStart = pos + newcDataOffset(namesize);
     if (dataStart + size > buf.length) throw new UserError(`truncated cpio data for '${name}' at offset ${dataStart}`);
     pos = dataStart + size + pad4(size);
-    if (name === 'TRAILER!!!') return { entries, end: Math.min(pos, buf.length) };
+    if (name === NEWC_TRAILER) return { entries, end: Math.min(pos, buf.length) };
     entries.push({ name, mode, data: buf.subarray(dataStart, dataStart + size) });
   }
 }

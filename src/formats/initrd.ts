@@ -3,6 +3,9 @@
  * (one stream), zstd (consecutive frames) or uncompressed newc, with zero padding between them.
  * Only regular files matching the filter are kept; a later duplicate wins (kernel semantics).
  * After the trailer of a compressed archive the rest of its decompressed data must be zeros.
+ *
+ * This whole-buffer reader is for small in-memory inputs (the ISO embed area); files are read with
+ * the streaming reader in initrd-stream.ts, which shares the newc parsing and these rules.
  */
 import { inflateRawSync, crc32 } from 'node:zlib';
 import { decompress as zstdDecompress } from 'zstd-napi';
@@ -11,7 +14,15 @@ import { UserError } from '../errors.js';
 import { readNewc, S_IFMT, S_IFREG, comparePaths } from './cpio-newc.js';
 import { unxzOne, XZ_MAGIC } from '../io/xz.js';
 
-const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+/** Default cap on one archive's decompressed size. */
+export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+
+/** After the trailer of a compressed archive, its decompressed data must be zeros. */
+export function assertZerosFrom(data: Buffer, from: number): void {
+  for (let i = from; i < data.length; i++) {
+    if (data[i] !== 0) throw new UserError('found trailing garbage inside compressed archive');
+  }
+}
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
 
@@ -110,9 +121,7 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
     next = pos + r.consumed;
     const { entries, end } = readNewc(archive, 0);
     for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
-    for (let i = end; i < archive.length; i++) {
-      if (archive[i] !== 0) throw new UserError('found trailing garbage inside compressed archive');
-    }
+    assertZerosFrom(archive, end);
     pos = next;
   }
 }

@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { compress as zstdCompress } from 'zstd-napi';
 import { readNewc, writeNewc, S_IFMT, S_IFREG } from '../../src/formats/cpio-newc.js';
 import { readInitrd, walkInitrd } from '../../src/formats/initrd.js';
+import { collectInitrd } from '../../src/formats/initrd-collect.js';
+import { UserError } from '../../src/errors.js';
 import { xzCrc32 } from '../../src/io/xz.js';
 import { mutate, mutationArb, params, tolerant, RUNS, TEST_TIMEOUT_MS } from './harness.js';
 
@@ -70,6 +72,60 @@ test('initrd: concatenated raw/gzip/xz/zstd archives with zero padding read back
     ),
     // xz at preset 9 is slow to encode; the round trip needs far fewer runs than the fuzzing below.
     params({ numRuns: Math.min(RUNS, 1_500) }),
+  );
+});
+
+async function* chunked(buf: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
+  let i = 0;
+  for (let k = 0; i < buf.length; k++) {
+    const n = sizes[k % sizes.length]!;
+    yield buf.subarray(i, i + n);
+    i += n;
+  }
+}
+
+/** The streaming reader's result, or undefined when it refused the input (UserError only). */
+async function streamed(buf: Buffer, sizes: number[]): Promise<Map<string, Buffer> | undefined> {
+  try {
+    return await collectInitrd(chunked(buf, sizes), () => true);
+  } catch (err) {
+    if (err instanceof UserError) return undefined;
+    throw err;
+  }
+}
+
+const chunkSizesArb = fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 });
+
+test('initrd stream: any chunking reads concatenated archives exactly; mutated input agrees with the buffer reader or is refused', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const codecs = {
+    none: (b: Buffer) => b,
+    gzip: (b: Buffer) => gzipSync(b, { level: 1 }),
+    zstd: (b: Buffer) => zstdCompress(b),
+  };
+  const xzSamples = [new Map([['etc/a', Buffer.from('hello')]]), new Map([['x/y/z', Buffer.alloc(700, 7)], ['b', Buffer.from('b')]])].map((f) => xzCrc32(writeNewc(f)));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(filesArb, fc.constantFrom<keyof typeof codecs>('none', 'gzip', 'zstd'), fc.integer({ min: 1, max: 9 })), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom(...xzSamples),
+      chunkSizesArb,
+      fc.array(mutationArb, { maxLength: 3 }),
+      async (parts, xz, sizes, muts) => {
+        const chunks: Buffer[] = [xz, Buffer.alloc(4)];
+        for (const [files, codec, pad] of parts) chunks.push(codecs[codec](writeNewc(files)), Buffer.alloc(pad));
+        const initrd = Buffer.concat(chunks);
+        if (muts.length === 0) {
+          assert.deepEqual(await streamed(initrd, sizes), readInitrd(initrd));
+          return;
+        }
+        const bad = mutate(initrd, muts);
+        const fromStream = await streamed(bad, sizes);
+        const fromBuffer = tolerant(() => readInitrd(bad));
+        // The stream reader is at least as strict (it also checks the gzip size field).
+        if (fromStream && fromBuffer) assert.deepEqual(fromStream, fromBuffer);
+        if (fromStream) assert.ok(fromBuffer, 'accepted by the stream reader only');
+      },
+    ),
+    params({ numRuns: Math.min(RUNS, 2_000) }),
   );
 });
 
