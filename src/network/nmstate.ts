@@ -94,12 +94,13 @@ export function nmstateToKeyfiles(state: Nmstate): GeneratedKeyfile[] {
   const dns = state['dns-resolver']?.config;
   if (dns) {
     const pick = (f: Family, what: string): string => {
-      const candidates = state.interfaces.filter((i) => enabled(i, f));
+      // NetworkManager refuses DNS settings on link-local (and disabled) profiles
+      const candidates = state.interfaces.filter((i) => enabled(i, f) && ['manual', 'auto', 'dhcp'].includes(methodOf(f, i[ipKey(f)])));
       const best =
         candidates.find((i) => extras.get(i.name)?.[f].gateway !== undefined || extras.get(i.name)?.[f].routes.some((r) => isDefault(r.split(',')[0]!))) ??
-        candidates.find((i) => !i[ipKey(f)]?.dhcp && !(f === 6 && i.ipv6?.autoconf)) ??
+        candidates.find((i) => methodOf(f, i[ipKey(f)]) === 'manual') ??
         candidates[0];
-      if (!best) throw fail('dns-resolver.config', `${what} needs an interface with ${ipKey(f)} enabled to be attached to`);
+      if (!best) throw fail('dns-resolver.config', `${what} needs an interface with ${ipKey(f)} enabled (DHCP, autoconf or static addresses) to be attached to`);
       return best.name;
     };
     const servers = dns.server ?? [];
@@ -197,16 +198,21 @@ function keyfileFor(i: NmInterface, n: number, port: Port | undefined, extras: R
   return { name: `${i.name}.nmconnection`, data: Buffer.from(renderKeyfile(sections)) };
 }
 
+/** The NetworkManager `method` of one IP family (nmstate: dhcp / autoconf / addresses). */
+function methodOf(f: Family, ip: NmIp | undefined): string {
+  if (!ip?.enabled) return 'disabled';
+  if (f === 4) return ip.dhcp ? 'auto' : 'manual';
+  return ip.autoconf ? 'auto' : ip.dhcp ? 'dhcp' : (ip.address ?? []).length > 0 ? 'manual' : 'link-local';
+}
+
 function ipEntries(f: Family, ip: NmIp | undefined, extras: FamilyExtras | undefined, n: number): Array<[string, string]> {
   if (!ip?.enabled) return [['method', 'disabled']];
   const addresses = ip.address ?? [];
   for (const [k, a] of addresses.entries()) {
     if (isIP(a.ip) !== f || a['prefix-length'] > (f === 4 ? 32 : 128)) throw fail(`interfaces[${n}].${ipKey(f)}.address[${k}]`, `${a.ip}/${a['prefix-length']} is not an IPv${f} address with a valid prefix length`);
   }
-  const auto = f === 4 ? ip.dhcp === true : ip.autoconf === true || ip.dhcp === true;
-  let method: string;
-  if (f === 4) method = auto ? 'auto' : 'manual';
-  else method = ip.autoconf ? 'auto' : ip.dhcp ? 'dhcp' : addresses.length > 0 ? 'manual' : 'link-local';
+  const method = methodOf(f, ip);
+  const auto = method === 'auto' || method === 'dhcp';
   if (method === 'manual' && addresses.length === 0) {
     throw fail(`interfaces[${n}].ipv4`, 'enabled without dhcp needs at least one address (or set enabled: false)');
   }

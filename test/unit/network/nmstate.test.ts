@@ -202,4 +202,6 @@ test('inconsistent documents are refused with a reason', () => {
   refuse('interfaces:\n- {name: eth0, type: ethernet, ipv4: {enabled: true, dhcp: true}}\nroutes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-address: "2001:db8::1", next-hop-interface: eth0}\n', /next-hop-address: is not an IPv4 address/);
   refuse('interfaces:\n- {name: eth0, type: ethernet, ipv4: {enabled: true, dhcp: true}}\ndns-resolver: {config: {server: ["2001:db8::53"]}}\n', /DNS server 2001:db8::53 needs an interface with ipv6 enabled/);
   refuse('interfaces:\n- {name: eth0, type: ethernet, ipv4: {enabled: true, dhcp: true}}\ndns-resolver: {config: {search: ["bad;domain"]}}\n', /dns-resolver\.config\.search\[0\].*DNS domain name/);
+  // NetworkManager refuses DNS on a link-local profile
+  refuse('interfaces:\n- {name: eth0, type: ethernet, ipv6: {enabled: true}}\ndns-resolver: {config: {server: ["2001:db8::53"]}}\n', /DNS server 2001:db8::53 needs an interface with ipv6 enabled \(DHCP, autoconf or static addresses\)/);
 });
