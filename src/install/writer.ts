@@ -2,18 +2,21 @@
  * The streaming writer (reference §3.2, made stricter): the image's first MiB is withheld and
  * a placeholder (zeros, or the saved-partitions table) written first; the rest streams from
  * 1 MiB; only after the whole image is written AND the signature verified is the real first
- * MiB written (merged with saved partitions). Zero blocks are really written.
+ * MiB written (merged with saved partitions). The body goes out in 1 MiB blocks; long runs of
+ * zero blocks are zeroed by the kernel rather than written (src/disk/zero-runs.ts).
  */
 import type { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { detectSectorSize } from '../disk/gpt.js';
 import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
-import { type Target, syncTarget, targetSectors, writeAt, writevAt } from '../disk/target.js';
+import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
+import { ZERO_MIB, ZeroRuns } from '../disk/zero-runs.js';
+import { EarlyWriteback } from '../disk/early-writeback.js';
 import type { Reporter } from '../report.js';
 
 export const MIB = 1024 * 1024;
-// 1 MiB writes: larger batches keep more decompressed data alive at once (peak RSS).
-const CHUNK = MIB;
+// 1 MiB blocks: larger ones keep more decompressed data alive at once (peak RSS).
+const BLOCK = MIB;
 
 export interface WriteImageOptions {
   target: Target;
@@ -60,18 +63,25 @@ export async function writeImage(input: Readable, opts: WriteImageOptions): Prom
   let firstLen = 0;
   let firstMiB: Buffer | undefined;
   let imageSectorSize: number | undefined;
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
   let position = MIB;
+  // Decoded data is gathered into one aligned block at a time, so all-zero blocks are seen whole.
+  const block = Buffer.allocUnsafe(BLOCK);
+  let blockLen = 0;
+  const zeros = new ZeroRuns(target);
+  const writeback = new EarlyWriteback(target);
 
   const flush = async () => {
-    if (pendingLen === 0) return;
-    const bufs = pending;
-    const len = pendingLen;
-    pending = [];
-    pendingLen = 0;
+    if (blockLen === 0) return;
+    const len = blockLen;
+    blockLen = 0;
     if (position + len > limit) throw tooBig(position + len);
-    await writevAt(target, bufs, position);
+    if (len === BLOCK && block.equals(ZERO_MIB)) {
+      await zeros.add(position, len);
+    } else {
+      await zeros.close();
+      await writeAt(target, block.subarray(0, len), position);
+      writeback.wrote(len);
+    }
     position += len;
   };
 
@@ -100,12 +110,20 @@ export async function writeImage(input: Readable, opts: WriteImageOptions): Prom
         first = [];
         await startBody(firstMiB);
       }
-      if (chunk.length === 0) continue;
-      pending.push(chunk);
-      pendingLen += chunk.length;
-      if (pendingLen >= CHUNK) await flush();
+      while (chunk.length > 0) {
+        const n = chunk.copy(block, blockLen);
+        blockLen += n;
+        chunk = chunk.subarray(n);
+        if (blockLen === BLOCK) await flush();
+      }
     }
     await flush();
+    await zeros.drain();
+    await writeback.settle();
+  } catch (err) {
+    await zeros.settle();
+    await writeback.settle().catch(() => undefined);
+    throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -1,0 +1,40 @@
+/**
+ * Buffered writes sit dirty in the page cache until the final fsync, which then writes all of
+ * them while nothing else happens. A background fdatasync after every few dozen MiB makes the
+ * disk write while the decoder still works, so the final sync finds little left. One sync at a
+ * time; its error surfaces from `settle()`.
+ */
+import type { Target } from './target.js';
+
+const EVERY = 32 * 1024 * 1024;
+
+export class EarlyWriteback {
+  private unsynced = 0;
+  private inFlight: Promise<void> | undefined;
+  private error: unknown;
+
+  constructor(
+    private readonly target: Target,
+    private readonly every = EVERY,
+  ) {}
+
+  wrote(bytes: number): void {
+    this.unsynced += bytes;
+    if (this.unsynced < this.every || this.inFlight) return;
+    this.unsynced = 0;
+    this.inFlight = this.target.handle
+      .datasync()
+      .catch((err: unknown) => {
+        this.error ??= err;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+  }
+
+  /** Waits for the sync in flight; throws the first sync error seen. */
+  async settle(): Promise<void> {
+    await this.inFlight;
+    if (this.error !== undefined) throw this.error;
+  }
+}
