@@ -61,7 +61,7 @@ export async function devExtractInitrd(o: { input?: string; directory?: string; 
   const staging = new Staging(root);
   let failed = true;
   try {
-    await scanInitrd(inputChunks(o.input, 'initrd'), ({ name }) => {
+    await scanInitrd(inputChunks(o.input, 'initrd', { reuse: true }), ({ name }) => {
       if (!filter(name)) return undefined;
       checkMemberPath(name);
       return staging.open(name);

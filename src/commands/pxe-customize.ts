@@ -28,7 +28,7 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
   // The live initramfs (100+ MiB) is streamed twice: scanned for the few files that matter
   // (contents of other files are skipped), then copied verbatim to the output.
   const interesting = (p: string) => STAMPS.includes(p) || FEATURES.includes(p) || p === CONFIG_NAME || isNetworkPath(p);
-  const found = await withContext(collectInitrd(inputChunks(o.input, 'file'), interesting), `reading live initramfs ${o.input}`);
+  const found = await withContext(collectInitrd(inputChunks(o.input, 'file', { reuse: true }), interesting), `reading live initramfs ${o.input}`);
   if (!STAMPS.some((s) => found.has(s))) throw new UserError('not a CoreOS live initramfs image');
   if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
   const featuresFile = FEATURES.map((f) => found.get(f)).find((b) => b !== undefined);

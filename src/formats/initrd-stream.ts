@@ -46,7 +46,8 @@ class Pending {
       const r = await this.it.next();
       if (r.done) this.eof = true;
       else if (r.value.length > 0) {
-        const chunk = Buffer.from(r.value as Uint8Array);
+        const v = r.value;
+        const chunk = Buffer.isBuffer(v) ? v : typeof v === 'string' ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
         this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
         return true;
       }
@@ -149,7 +150,8 @@ async function readCompressed(input: Pending, kind: Exclude<Compression, 'none'>
 /**
  * Visits every regular file of every archive of the initrd, in order (a later duplicate comes
  * later; whether it wins is the visitor's business). Data a sink receives is only valid during
- * the call: copy what you keep.
+ * the call: copy what you keep. A source chunk is not used any more once the chunk after the next
+ * one is asked for (so a source may alternate between two buffers).
  */
 export async function scanInitrd(source: AsyncIterable<Buffer | Uint8Array | string>, visit: MemberVisitor, opts: InitrdReadOptions = {}): Promise<void> {
   const max = opts.maxDecompressed ?? MAX_DECOMPRESSED;

@@ -61,7 +61,8 @@ export class NewcParser {
       this.offset += take;
       this.need -= take;
       if (this.phase === 'fixed' || this.phase === 'name') {
-        this.parts.push(piece);
+        // Copied: the caller may reuse its buffer once push returns.
+        this.parts.push(Buffer.from(piece));
         this.partsLen += take;
       } else if (this.phase === 'data') {
         this.sink?.write(piece);

@@ -5,7 +5,10 @@
  */
 import { truncatedError } from './codec.js';
 
-/** Receives decoded output synchronously; it may throw to abort decoding. */
+/**
+ * Receives decoded output synchronously; it may throw to abort decoding. The buffer is only valid
+ * during the call (decoders reuse it): copy what you keep.
+ */
 export type MemberOutput = (out: Buffer) => void;
 
 export interface MemberStep {

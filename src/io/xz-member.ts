@@ -84,8 +84,8 @@ export class XzMember implements MemberDecoder {
         strm.setOutput(this.outPtr, OUT_SIZE);
         const ret = code(strm, LZMA_RUN);
         const produced = OUT_SIZE - strm.availOut;
-        // Copy out: the heap is reused (and replaced when the module's memory grows).
-        if (produced > 0) out(Buffer.from(m.HEAPU8.subarray(this.outPtr, this.outPtr + produced)));
+        // A view of the heap, valid during the `out` call only (the next code() call reuses it).
+        if (produced > 0) out(Buffer.from(m.HEAPU8.buffer, m.HEAPU8.byteOffset + this.outPtr, produced));
         if (ret === LZMA_STREAM_END) return { used: p + n - strm.availIn, done: true };
         if (ret !== LZMA_OK) throw xzError(ret);
         if (strm.availIn === 0 && strm.availOut > 0) break;

@@ -11,6 +11,8 @@ const OUT_SIZE = 1024 * 1024;
 export class ZstdMember implements MemberDecoder {
   private dctx = new zstdBinding.DCtx();
   private inFrame = false;
+  /** Reused: output is only valid during the `out` call (bombs would otherwise churn GiBs of buffers). */
+  private readonly buf = Buffer.allocUnsafe(OUT_SIZE);
 
   async write(chunk: Buffer, out: MemberOutput): Promise<MemberStep> {
     let p = 0;
@@ -20,7 +22,7 @@ export class ZstdMember implements MemberDecoder {
         if (!isZstdMagic(chunk, p)) return { used: p, done: true };
         this.inFrame = true;
       }
-      const buf = Buffer.allocUnsafe(OUT_SIZE);
+      const buf = this.buf;
       const [ret, produced, consumed] = this.dctx.decompressStream(buf, chunk.subarray(p));
       p += consumed;
       if (produced > 0) out(buf.subarray(0, produced));

@@ -150,3 +150,13 @@ test('junk that looks like a compressed archive fails as a UserError', async () 
   const zstdJunk = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(30, 0x77)]);
   await rejectsAtAllSizes(zstdJunk, /zstd decoding failed|unexpected end/);
 });
+
+test('headers straddling the decoders\' 1 MiB output buffers (which they reuse) are read intact', async () => {
+  for (const first of [1024 * 1024 - 200, 1024 * 1024 - 150, 1024 * 1024 - 117, 1024 * 1024 - 60, 1024 * 1024 - 3]) {
+    const cpio = writeNewc(new Map([['a', Buffer.alloc(first, 0x61)], ['b/second', Buffer.from('second\n')], ['c', Buffer.alloc(3000, 0x63)]]));
+    for (const enc of [xzCrc32, (b: Buffer) => zstd(b), (b: Buffer) => gzipSync(b)]) {
+      const got = await collectInitrd(chunks(enc(cpio), 65536), all);
+      assert.deepEqual(got, readInitrd(cpio), `first member ${first}`);
+    }
+  }
+});
