@@ -41,7 +41,8 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
     await writeStdout(appended);
   } else {
     await writeFileNoClobber(o.output, async (temp) => {
-      for await (const chunk of inputChunks(o.input, 'file')) writeSync(temp.fd, chunk);
+      // Written synchronously, so the two read buffers can be reused.
+      for await (const chunk of inputChunks(o.input, 'file', { reuse: true })) writeSync(temp.fd, chunk);
       writeSync(temp.fd, appended);
     });
   }

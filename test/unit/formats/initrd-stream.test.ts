@@ -1,7 +1,7 @@
 /** The streaming initrd reader: same results as the whole-buffer reader, at any chunking, and hostile input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { compress as zstd } from 'zstd-napi';
 import { writeNewc } from '../../../src/formats/cpio-newc.js';
 import { readInitrd } from '../../../src/formats/initrd.js';
@@ -159,4 +159,21 @@ test('headers straddling the decoders\' 1 MiB output buffers (which they reuse) 
       assert.deepEqual(got, readInitrd(cpio), `first member ${first}`);
     }
   }
+});
+
+test('an xz header asking for a 4 GiB dictionary fails on the decoder memory limit', async () => {
+  const xz = Buffer.from(xzCrc32(arch('a', 'small')));
+  // Block header at 12: size byte, flags, optional sizes (varints), filter id 0x21, props size 1, props.
+  const size = (xz[12]! + 1) * 4;
+  const flags = xz[13]!;
+  let p = 14;
+  const skipVarint = () => {
+    while (xz[p++]! & 0x80);
+  };
+  if (flags & 0x40) skipVarint();
+  if (flags & 0x80) skipVarint();
+  assert.deepEqual([xz[p], xz[p + 1]], [0x21, 1], 'LZMA2 filter');
+  xz[p + 2] = 40; // dictionary size 4 GiB - 1
+  xz.writeUInt32LE(crc32(xz.subarray(12, 12 + size - 4)), 12 + size - 4);
+  await rejectsAtAllSizes(xz, /xz stream needs more than 256 MiB of memory to decode/);
 });
