@@ -132,7 +132,7 @@ async function readCompressed(input: Pending, kind: Exclude<Compression, 'none'>
         const { used, done } = await decoder.write(input.buf, archive.write);
         input.consume(used);
         if (done) break;
-        if (input.buf.length > MAX_PENDING) throw new UserError(`${kind} archive at offset ${start} is corrupt`);
+        if (input.buf.length > MAX_PENDING) throw new UserError(`${kind} archive at offset ${start}: the decoder made no progress on ${input.buf.length} bytes (corrupt archive)`);
       }
       if (!(await input.more())) {
         decoder.finish();
