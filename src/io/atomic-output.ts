@@ -4,7 +4,7 @@
  * as upstream's tempfile `persist_noclobber`. An existing target fails with "File exists"; on any
  * error the temp file is removed.
  */
-import { closeSync, linkSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, linkSync, openSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
@@ -20,19 +20,45 @@ export interface TempOutput {
   fd: number;
 }
 
-/** Creates a fresh temp file next to `target`. */
-export function createTempNextTo(target: string): TempOutput {
+/**
+ * Creates a fresh temp file next to `target` with `create(path)`, which must fail with EEXIST
+ * when the path exists (exclusive create); retried under another random name.
+ */
+function createExclusiveNextTo(target: string, create: (path: string) => number): TempOutput {
   const dir = dirname(resolve(target));
   for (let attempt = 0; ; attempt++) {
     const path = join(dir, `.nestos-installer-temp-${randomSuffix()}`);
     try {
-      return { path, fd: openSync(path, 'wx+', 0o644) };
+      return { path, fd: create(path) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) {
         throw new UserError(`creating temporary file in ${dir}`, { cause: e });
       }
     }
   }
+}
+
+/** Creates a fresh, empty temp file next to `target`. */
+export function createTempNextTo(target: string): TempOutput {
+  return createExclusiveNextTo(target, (path) => openSync(path, 'wx+', 0o644));
+}
+
+/**
+ * Creates the temp file next to `target` as a copy of `source`: a reflink where the filesystem
+ * has them, else copy_file_range. Created exclusively by the copy itself, never truncated: on
+ * ext4 truncating a file and closing it forces its writeback, which made `-o FILE` wait for the
+ * disk (0.75 s vs cp's 0.31 s for 1 GiB).
+ */
+export function copyToTempNextTo(source: string, target: string): TempOutput {
+  return createExclusiveNextTo(target, (path) => {
+    copyFileSync(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    try {
+      return openSync(path, 'r+');
+    } catch (e) {
+      unlinkSync(path);
+      throw e;
+    }
+  });
 }
 
 /** Persists an already-written temp file at `target` without clobbering; the temp name is removed. */
@@ -52,9 +78,16 @@ export function persistNoClobber(tempPath: string, target: string): void {
   }
 }
 
-/** Runs `fill(temp)` and persists the result at `target` without clobbering an existing file. */
-export async function writeFileNoClobber(target: string, fill: (temp: TempOutput) => Promise<void> | void): Promise<void> {
-  const temp = createTempNextTo(target);
+/**
+ * Runs `fill(temp)` and persists the result at `target` without clobbering an existing file.
+ * The temp file starts empty, or as a copy of `opts.copyOf`.
+ */
+export async function writeFileNoClobber(
+  target: string,
+  fill: (temp: TempOutput) => Promise<void> | void,
+  opts: { copyOf?: string } = {},
+): Promise<void> {
+  const temp = opts.copyOf === undefined ? createTempNextTo(target) : copyToTempNextTo(opts.copyOf, target);
   let closed = false;
   try {
     await fill(temp);

@@ -1,10 +1,10 @@
 /**
  * The three output modes of every modifying ISO command (reference §1.7), byte-identical:
  * in place (positioned writes of the changed regions only), `-o FILE` (copy into a temp file
- * in the target directory, patch, persist without clobbering), and `-o -` (stream the input to
+ * in the target directory (a reflink where possible), patch, persist without clobbering), and `-o -` (stream the input to
  * stdout with the regions substituted; refuses a terminal). All validation happens before this.
  */
-import { copyFileSync, openSync, closeSync, writeSync, fstatSync, readSync } from 'node:fs';
+import { openSync, closeSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { writeFileNoClobber } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
@@ -44,10 +44,13 @@ export async function writeIsoOutput(input: string, patches: Patch[], output: st
       await streamPatched(inFd, length, sorted);
       return;
     }
-    await writeFileNoClobber(output, (temp) => {
-      copyFileSync(input, temp.path);
-      for (const p of sorted) writeAll(temp.fd, p.data, p.offset);
-    });
+    await writeFileNoClobber(
+      output,
+      (temp) => {
+        for (const p of sorted) writeAll(temp.fd, p.data, p.offset);
+      },
+      { copyOf: input },
+    );
   } finally {
     closeSync(inFd);
   }
