@@ -11,7 +11,7 @@ import { detectSectorSize } from '../disk/gpt.js';
 import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
 import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
 import { ZERO_MIB, ZeroRuns } from '../disk/zero-runs.js';
-import { EarlyWriteback } from '../disk/early-writeback.js';
+import { EarlyWriteback } from '../io/early-writeback.js';
 import type { Reporter } from '../report.js';
 
 export const MIB = 1024 * 1024;
@@ -68,7 +68,7 @@ export async function writeImage(input: Readable, opts: WriteImageOptions): Prom
   const block = Buffer.allocUnsafe(BLOCK);
   let blockLen = 0;
   const zeros = new ZeroRuns(target);
-  const writeback = new EarlyWriteback(target);
+  const writeback = new EarlyWriteback(() => target.handle.datasync());
 
   const flush = async () => {
     if (blockLen === 0) return;

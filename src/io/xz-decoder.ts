@@ -23,7 +23,7 @@ interface NativeEngine {
   close(): void;
 }
 
-const OUT_SIZE = 1024 * 1024;
+const OUT_SIZE = 256 * 1024;
 const WINDOW = 4096;
 
 /** True when `buf` holds a valid xz stream footer ending at or before an error region. */

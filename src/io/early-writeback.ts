@@ -1,11 +1,9 @@
 /**
  * Buffered writes sit dirty in the page cache until the final fsync, which then writes all of
  * them while nothing else happens. A background fdatasync after every few dozen MiB makes the
- * disk write while the decoder still works, so the final sync finds little left. One sync at a
- * time; its error surfaces from `settle()`.
+ * disk write while the producer (the image decoder) still works, so the final sync finds little
+ * left. One sync at a time; its error surfaces from `settle()`.
  */
-import type { Target } from './target.js';
-
 const EVERY = 32 * 1024 * 1024;
 
 export class EarlyWriteback {
@@ -14,7 +12,7 @@ export class EarlyWriteback {
   private error: unknown;
 
   constructor(
-    private readonly target: Target,
+    private readonly datasync: () => Promise<void>,
     private readonly every = EVERY,
   ) {}
 
@@ -22,8 +20,7 @@ export class EarlyWriteback {
     this.unsynced += bytes;
     if (this.unsynced < this.every || this.inFlight) return;
     this.unsynced = 0;
-    this.inFlight = this.target.handle
-      .datasync()
+    this.inFlight = this.datasync()
       .catch((err: unknown) => {
         this.error ??= err;
       })
