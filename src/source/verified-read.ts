@@ -79,7 +79,8 @@ function concat(first: Readable, second: Readable): Readable {
 
 export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
   const sig = o.signature === undefined ? await source.signature() : o.signature;
-  const signed = requireSignature(sig, o.insecure, o.reporter);
+  // A signature the caller passed already went through the missing-signature rule (and its message).
+  const signed = o.signature === undefined ? requireSignature(sig, o.insecure, o.reporter) : sig !== null;
   if (o.leadIn && o.decompress) throw new UserError('internal error: resume with decompression');
   const body = o.body ?? (await source.open());
   const input = o.leadIn ? concat(o.leadIn.stream, body) : body;

@@ -76,7 +76,7 @@ test('a missing signature is accepted with --insecure, and no .sig is written', 
   const dir = outDir();
   const r = await get(dir, serveCase('nosig-ok', good()), ['--insecure']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /Signature not found; skipping verification as requested/);
+  assert.equal(r.stderr.toString().split('Signature not found; skipping verification as requested').length - 1, 1, 'said once');
   assert.deepEqual(readdirSync(dir), [NAME]);
 });
 
