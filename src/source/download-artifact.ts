@@ -151,7 +151,9 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
       total: opened.length,
       label: src.type,
     });
-    const out = createWriteStream(partPath, { flags: resumed ? 'a' : 'w' });
+    // A 1 MiB buffer lets chunks queue and go out in batches (writev) while the next ones arrive;
+    // with the default 16 KiB, each network chunk waited for its own write (4x slower than curl).
+    const out = createWriteStream(partPath, { flags: resumed ? 'a' : 'w', highWaterMark: 1024 * 1024 });
     out.once('open', () => void (wrote = true));
     await pipeline(vp.stream, out);
     if (bodyError !== undefined) throw bodyError;
