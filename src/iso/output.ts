@@ -1,8 +1,9 @@
 /**
  * The three output modes of every modifying ISO command (reference §1.7), byte-identical:
- * in place (positioned writes of the changed regions only), `-o FILE` (copy into a temp file
- * in the target directory (a reflink where possible), patch, persist without clobbering), and `-o -` (stream the input to
- * stdout with the regions substituted; refuses a terminal). All validation happens before this.
+ * in place (positioned writes of the changed regions only), `-o FILE` (a copy, or a reflink,
+ * as a temp file in the target directory, patched, persisted without clobbering), and `-o -`
+ * (stream the input to stdout with the regions substituted; refuses a terminal). All
+ * validation happens before this.
  */
 import { openSync, closeSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';

@@ -152,7 +152,7 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
       label: src.type,
     });
     // A 1 MiB buffer lets chunks queue and go out in batches (writev) while the next ones arrive;
-    // with the default 16 KiB, each network chunk waited for its own write (4x slower than curl).
+    // with the default 16 KiB, each network chunk waited for its own write (256 MiB: 0.82 -> 0.64 s).
     const out = createWriteStream(partPath, { flags: resumed ? 'a' : 'w', highWaterMark: 1024 * 1024 });
     out.once('open', () => void (wrote = true));
     await pipeline(vp.stream, out);

@@ -21,7 +21,10 @@ export interface VerifiedPipelineOptions {
   decompress: boolean;
   reporter: Reporter;
   label?: string;
-  /** Signature bytes already fetched (else source.signature() is asked). `null` = none. */
+  /**
+   * Signature bytes already fetched and put through `requireSignature` by the caller (else
+   * source.signature() is asked here and the rule applied). `null` = none, allowed.
+   */
   signature?: Uint8Array | null;
   /** Already opened body (else source.open()). */
   body?: Readable;
@@ -79,7 +82,6 @@ function concat(first: Readable, second: Readable): Readable {
 
 export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
   const sig = o.signature === undefined ? await source.signature() : o.signature;
-  // A signature the caller passed already went through the missing-signature rule (and its message).
   const signed = o.signature === undefined ? requireSignature(sig, o.insecure, o.reporter) : sig !== null;
   if (o.leadIn && o.decompress) throw new UserError('internal error: resume with decompression');
   const body = o.body ?? (await source.open());
