@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
  * Hands decoded output downstream. A returned promise means "the reader is full": the codec
  * must not produce more until it settles. Without that, one small input chunk of a sparse
  * disk image (GiBs of zeros compress to KiBs) would pile GiBs of output up in memory.
+ * Output buffers are read-only for everyone downstream (runs of zeros may share one buffer).
  */
 export type Emit = (out: Buffer) => Promise<void> | undefined;
 

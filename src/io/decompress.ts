@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { type Codec, type Emit, isZstdMagic } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
 import { XzCodec } from './xz-decoder.js';
-import { ZstdCodec } from './zstd-decoder.js';
+import { OffThreadZstdCodec } from './zstd-offthread.js';
 
 export { isZstdMagic, TRAILING_MESSAGE, TRUNCATED_MESSAGE } from './codec.js';
 
@@ -33,7 +33,7 @@ function codecFor(kind: Compression): Codec | undefined {
     case 'xz':
       return new XzCodec();
     case 'zstd':
-      return new ZstdCodec();
+      return new OffThreadZstdCodec();
     case 'none':
       return undefined;
   }

@@ -9,10 +9,17 @@ const { DCtx } = zstdBinding;
 import { type Codec, type Emit, isZstdMagic, trailingError, truncatedError } from './codec.js';
 
 /** Output slice size: large slices keep per-call overhead low (measured in scripts/bench). */
-const OUT_SIZE = 1024 * 1024;
+export const OUT_SIZE = 1024 * 1024;
 
 export class ZstdCodec implements Codec {
   private dctx = new DCtx();
+
+  /**
+   * `output()` gives the buffer the next call decodes into (OUT_SIZE bytes; by default a fresh
+   * one; the worker-thread decoder hands out slots of a shared ring instead).
+   */
+  constructor(private readonly output: () => Buffer = () => Buffer.allocUnsafe(OUT_SIZE)) {}
+
   private inFrame = false;
   /** Bytes after a finished frame, kept until 4 are available to check the next magic. */
   private pending: Buffer = Buffer.alloc(0);
@@ -29,7 +36,7 @@ export class ZstdCodec implements Codec {
         if (!isZstdMagic(src)) throw trailingError();
         this.inFrame = true;
       }
-      const out = Buffer.allocUnsafe(OUT_SIZE);
+      const out = this.output();
       const [ret, produced, consumed] = this.dctx.decompressStream(out, src);
       if (produced > 0) await emit(out.subarray(0, produced));
       src = src.subarray(consumed);
@@ -39,7 +46,7 @@ export class ZstdCodec implements Codec {
     }
     // Flush output still held in the context for the current input.
     while (this.inFrame) {
-      const out = Buffer.allocUnsafe(OUT_SIZE);
+      const out = this.output();
       const [ret, produced] = this.dctx.decompressStream(out, Buffer.alloc(0));
       if (produced > 0) await emit(out.subarray(0, produced));
       if (ret === 0) this.inFrame = false;

@@ -121,3 +121,36 @@ test('backpressure: a slow consumer still gets every byte', async () => {
   );
   assert.equal(digest(Buffer.concat(out)), digest(data));
 });
+
+test('zstd decodes on a worker thread and still honours backpressure: 2 GiB of zeros to a slow reader stays under 150 MB RSS', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const module = new URL('../../../src/io/decompress.js', import.meta.url).href;
+  // 2 GiB of zeros is a few KiB of zstd; without backpressure the decoder would buffer all of it.
+  const script = `
+    import { Readable, Writable } from 'node:stream';
+    import { pipeline } from 'node:stream/promises';
+    import { compress } from 'zstd-napi';
+    const { createDecompressor } = await import(${JSON.stringify(module)});
+    const frame = compress(Buffer.alloc(256 * 1024 * 1024));
+    let total = 0;
+    await pipeline(Readable.from(Array(8).fill(frame)), createDecompressor(), new Writable({
+      highWaterMark: 1024 * 1024,
+      write(c, _e, cb) { total += c.length; setImmediate(cb); },
+    }));
+    console.log(JSON.stringify({ total, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../../../', import.meta.url).pathname });
+  const { total, maxRssMB } = JSON.parse(stdout) as { total: number; maxRssMB: number };
+  assert.equal(total, 2 * 1024 * 1024 * 1024);
+  assert.ok(maxRssMB < 150, `peak RSS ${maxRssMB} MB`);
+});
+
+test('zstd: a consumer that stops reading does not keep the process alive after destroy', async () => {
+  const source = Readable.from([encoded.zstd!, encoded.zstd!]);
+  const d = createDecompressor();
+  source.pipe(d);
+  await new Promise<void>((resolve) => d.once('readable', () => resolve()));
+  d.destroy();
+  source.destroy();
+});
