@@ -15,10 +15,10 @@ export class ZstdCodec implements Codec {
   private dctx = new DCtx();
 
   /**
-   * `output()` gives the buffer the next call decodes into (OUT_SIZE bytes; by default a fresh
-   * one; the worker-thread decoder hands out slots of a shared ring instead).
+   * `output()` gives the buffer the next call decodes into (OUT_SIZE bytes): the worker thread
+   * (zstd-worker.ts) hands out slots of its shared ring.
    */
-  constructor(private readonly output: () => Buffer = () => Buffer.allocUnsafe(OUT_SIZE)) {}
+  constructor(private readonly output: () => Buffer) {}
 
   private inFrame = false;
   /** Bytes after a finished frame, kept until 4 are available to check the next magic. */

@@ -49,7 +49,7 @@ export class OffThreadZstdCodec implements Codec {
       this.nextInputSlot = (slot + 1) % INPUT_SLOTS;
       piece.copy(Buffer.from(this.input, slot * INPUT_SLOT_SIZE, piece.length));
       this.queuedInputs++;
-      await this.request(emit, { kind: 'write', slot, length: piece.length });
+      this.post(emit, { kind: 'write', slot, length: piece.length });
     }
     if (this.queuedInputs === INPUT_SLOTS) await this.waitFor('roomWaiter');
   }
@@ -57,7 +57,7 @@ export class OffThreadZstdCodec implements Codec {
   /** Resolves once every input was decoded, every output handed on, and the stream complete. */
   async finish(emit: Emit): Promise<void> {
     try {
-      await this.request(emit, { kind: 'finish' });
+      this.post(emit, { kind: 'finish' });
       await this.waitFor('endWaiter');
     } finally {
       this.close();
@@ -68,17 +68,17 @@ export class OffThreadZstdCodec implements Codec {
     const worker = this.worker;
     this.worker = undefined;
     // Wake a worker blocked on a full ring, so it can be stopped.
-    for (let k = 0; k < SLOTS; k++) Atomics.store(this.slotState, k, FREE);
-    Atomics.notify(this.slotState, 0);
-    for (let k = 1; k < SLOTS; k++) Atomics.notify(this.slotState, k);
+    for (let k = 0; k < SLOTS; k++) {
+      Atomics.store(this.slotState, k, FREE);
+      Atomics.notify(this.slotState, k);
+    }
     void worker?.terminate();
   }
 
-  private request(emit: Emit, msg: ToWorker): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+  private post(emit: Emit, msg: ToWorker): void {
+    if (this.failure) throw this.failure;
     this.emit = emit;
     this.start().postMessage(msg);
-    return Promise.resolve();
   }
 
   private waitFor(which: 'roomWaiter' | 'endWaiter'): Promise<void> {

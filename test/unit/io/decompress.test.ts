@@ -146,11 +146,25 @@ test('zstd decodes on a worker thread and still honours backpressure: 2 GiB of z
   assert.ok(maxRssMB < 150, `peak RSS ${maxRssMB} MB`);
 });
 
-test('zstd: a consumer that stops reading does not keep the process alive after destroy', async () => {
-  const source = Readable.from([encoded.zstd!, encoded.zstd!]);
-  const d = createDecompressor();
-  source.pipe(d);
-  await new Promise<void>((resolve) => d.once('readable', () => resolve()));
-  d.destroy();
-  source.destroy();
+test('zstd: a stream destroyed mid-decode does not keep the process alive (its worker ends)', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const module = new URL('../../../src/io/decompress.js', import.meta.url).href;
+  // The reader never reads: the worker fills the ring and blocks; destroy must still let it go.
+  const script = `
+    import { Readable } from 'node:stream';
+    import { compress } from 'zstd-napi';
+    const { createDecompressor } = await import(${JSON.stringify(module)});
+    const d = createDecompressor();
+    Readable.from([compress(Buffer.alloc(64 * 1024 * 1024))]).pipe(d);
+    await new Promise((resolve) => d.once('readable', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    d.destroy();
+    console.log('destroyed');
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('../../../', import.meta.url).pathname,
+    timeout: 30_000,
+  });
+  assert.equal(stdout.trim(), 'destroyed');
 });
