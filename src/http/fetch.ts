@@ -1,18 +1,18 @@
 /**
- * HTTP(S) GET on undici, plus file:// for local feeds. Retries with exponential backoff
- * (1 s doubling, capped at 600 s) on connection errors and 408/429/500/502/503/504, as
- * upstream; redirects are followed by hand so the final URL is known (download names the
- * file after it). Retries only cover getting the response headers: a failure mid-body is
- * the caller's (download resumes it with a Range request, see rangeStart).
+ * HTTP(S) GET on node:http (node-get.ts says why not undici), plus file:// for local feeds.
+ * Retries with exponential backoff (1 s doubling, capped at 600 s) on connection errors and
+ * 408/429/500/502/503/504, as upstream; redirects are followed by hand so the final URL is
+ * known (download names the file after it). Retries only cover getting the response headers:
+ * a failure mid-body is the caller's (download resumes it with a Range request, see rangeStart).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
 import { UserError } from '../errors.js';
 import type { Reporter } from '../report.js';
+import { closeAgents, type GetTimeouts, nodeGet } from './node-get.js';
 
 export interface HttpTimeouts {
   /** TCP/TLS connect timeout. */
@@ -37,6 +37,8 @@ export interface HttpResponse {
   finalUrl: string;
   /** Length of this body (not of the whole file for a 206). */
   contentLength?: number;
+  /** For a 206: the first byte's offset from Content-Range, when given. */
+  rangeStart?: number;
   /** For a 206: the total size from Content-Range, when given. */
   totalLength?: number;
   body: Readable;
@@ -62,18 +64,11 @@ function envMs(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-let sharedAgent: Agent | undefined;
-let agentKey = '';
-function agentFor(t: HttpTimeouts | undefined): Agent {
-  const connect = t?.connectMs ?? envMs('NESTOS_INSTALLER_CONNECT_TIMEOUT_MS', 30_000);
-  const idle = t?.idleMs ?? envMs('NESTOS_INSTALLER_IDLE_TIMEOUT_MS', 60_000);
-  const key = `${connect}/${idle}`;
-  if (!sharedAgent || key !== agentKey) {
-    void sharedAgent?.close().catch(() => undefined);
-    sharedAgent = new Agent({ connectTimeout: connect, headersTimeout: idle, bodyTimeout: idle, keepAliveTimeout: 4_000 });
-    agentKey = key;
-  }
-  return sharedAgent;
+function timeoutsFor(t: HttpTimeouts | undefined): GetTimeouts {
+  return {
+    connectMs: t?.connectMs ?? envMs('NESTOS_INSTALLER_CONNECT_TIMEOUT_MS', 30_000),
+    idleMs: t?.idleMs ?? envMs('NESTOS_INSTALLER_IDLE_TIMEOUT_MS', 60_000),
+  };
 }
 
 function describe(err: unknown): string {
@@ -99,6 +94,7 @@ async function getFile(url: string, opts: HttpGetOptions): Promise<HttpResponse>
     status: start > 0 ? 206 : 200,
     finalUrl: url,
     contentLength: st.size - start,
+    rangeStart: start,
     totalLength: st.size,
     body: createReadStream(path, { start, highWaterMark: 256 * 1024 }),
   };
@@ -110,21 +106,23 @@ async function getOnce(url: string, opts: HttpGetOptions): Promise<HttpResponse>
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers: Record<string, string> = { 'user-agent': 'nestos-installer' };
     if (opts.rangeStart) headers.range = `bytes=${opts.rangeStart}-`;
-    const res = await request(current, { method: 'GET', headers, dispatcher: agentFor(opts.timeouts) });
+    const res = await nodeGet(current, headers, timeoutsFor(opts.timeouts));
+    const status = res.statusCode ?? 0;
     const location = res.headers.location;
-    if ([301, 302, 303, 307, 308].includes(res.statusCode) && typeof location === 'string') {
-      res.body.resume();
+    if ([301, 302, 303, 307, 308].includes(status) && typeof location === 'string') {
+      res.resume();
       current = new URL(location, current).toString();
       continue;
     }
     const len = Number(res.headers['content-length']);
-    const range = /\/(\d+)\s*$/.exec(String(res.headers['content-range'] ?? ''));
+    const range = /^\s*bytes\s+(\d+)-\d+\/(\d+|\*)\s*$/i.exec(String(res.headers['content-range'] ?? ''));
     return {
-      status: res.statusCode,
+      status,
       finalUrl: current,
       contentLength: Number.isFinite(len) && res.headers['content-length'] !== undefined ? len : undefined,
-      totalLength: range ? Number(range[1]) : undefined,
-      body: res.body,
+      rangeStart: range ? Number(range[1]) : undefined,
+      totalLength: range && range[2] !== '*' ? Number(range[2]) : undefined,
+      body: res,
     };
   }
   throw new UserError(`too many redirects fetching ${url}`);
@@ -140,6 +138,11 @@ export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<H
     let status: number | undefined;
     try {
       const res = await getOnce(url, opts);
+      if (res.status === 206 && res.rangeStart !== undefined && res.rangeStart !== (opts.rangeStart ?? 0)) {
+        // Appending these bytes at the wrong offset would corrupt a resumed file.
+        res.body.destroy();
+        throw new UserError(`fetching ${url}: asked for bytes from ${opts.rangeStart ?? 0}, the server sent bytes from ${res.rangeStart}`);
+      }
       if (res.status >= 200 && res.status < 300) return res;
       res.body.resume();
       if (!RETRYABLE.has(res.status)) {
@@ -181,7 +184,5 @@ export async function httpGetBytes(url: string, opts: HttpGetOptions & { maxByte
 
 /** Closes pooled connections so a CLI run can exit promptly. */
 export async function closeHttp(): Promise<void> {
-  const a = sharedAgent;
-  sharedAgent = undefined;
-  await a?.close().catch(() => undefined);
+  closeAgents();
 }

@@ -78,6 +78,18 @@ async function existingVerified(path: string, sig: Uint8Array, src: ImageSource,
   }
 }
 
+/**
+ * The last line of defence when nothing else checks the bytes (--insecure without a signature
+ * or sha256): a body shorter or longer than announced (Content-Length / Content-Range) fails.
+ * Short is a transport failure (resumable); long is not.
+ */
+function checkLength(got: number, expected: number | undefined, src: ImageSource): void {
+  if (expected === undefined || got === expected) return;
+  const msg = `received ${got} bytes of ${src.description}, expected ${expected}`;
+  if (got > expected) throw new UserError(msg);
+  throw Object.assign(new Error(`connection closed early: ${msg}`), { code: 'ECONNABORTED' });
+}
+
 /** Opens the body, resuming from `.part` when possible; restarts when the server cannot. */
 async function openForResume(src: ImageSource, partPath: string, o: DownloadArtifactOptions): Promise<OpenedImage> {
   const have = (await sizeOf(partPath)) ?? 0;
@@ -123,20 +135,24 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
 
   // A transport failure mid-body ends the stream cleanly instead of tearing the pipeline down,
   // so every byte received reaches the .part; the failure is raised once the bytes are on disk.
+  // The body's bytes are counted: the file must end up exactly as long as the server said.
   let bodyError: unknown;
+  let received = 0;
   const rawBody = opened.body;
-  const body = canResume
-    ? Readable.from(
-        (async function* () {
-          try {
-            yield* rawBody as AsyncIterable<Buffer>;
-          } catch (err) {
-            bodyError = err ?? new Error('connection lost');
-          }
-        })(),
-        { objectMode: false },
-      )
-    : rawBody;
+  const body = Readable.from(
+    (async function* () {
+      try {
+        for await (const chunk of rawBody as AsyncIterable<Buffer>) {
+          received += chunk.length;
+          yield chunk;
+        }
+      } catch (err) {
+        if (!canResume) throw err;
+        bodyError = err ?? new Error('connection lost');
+      }
+    })(),
+    { objectMode: false },
+  );
 
   let wrote = false;
   try {
@@ -157,6 +173,7 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
     out.once('open', () => void (wrote = true));
     await pipeline(vp.stream, out);
     if (bodyError !== undefined) throw bodyError;
+    checkLength(opened.start + received, opened.length, src);
     await vp.done();
     await rename(partPath, finalPath);
     if (!o.decompress && sig) {
