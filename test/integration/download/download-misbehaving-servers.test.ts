@@ -12,11 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { closeHttp, httpGet } from '../../../src/http/fetch.js';
 import { runCli } from '../../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dl-misbehave-'));
 const servers: Server[] = [];
-after(() => {
+after(async () => {
+  await closeHttp();
   for (const s of servers) s.close();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -152,4 +154,33 @@ test('--insecure resume: a 206 starting at another offset than asked is refused,
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /asked for bytes from 1000, the server sent bytes from 0/);
   assert.deepEqual(readdirSync(dir), ['g.raw.part']);
+});
+
+test('the body idle timeout does not count time the consumer spends not reading (a slow disk)', async () => {
+  const body = randomBytes(4 * 1024 * 1024);
+  const url = await listen(createHttpServer((_req, res) => void res.writeHead(200, { 'content-length': body.length }).end(body)));
+  const res = await httpGet(`${url}x`, { timeouts: { idleMs: 200 } });
+  // Not reading for 5 idle periods: the server is done sending, we are the slow side.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const chunks: Buffer[] = [];
+  for await (const c of res.body) chunks.push(c as Buffer);
+  assert.ok(Buffer.concat(chunks).equals(body));
+});
+
+test('the body idle timeout fails a server that stops sending', async () => {
+  const url = await listen(
+    createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': 1000 });
+      res.write(Buffer.alloc(10)); // and nothing more
+    }),
+  );
+  const res = await httpGet(`${url}y`, { timeouts: { idleMs: 200 } });
+  await assert.rejects(
+    (async () => {
+      for await (const _c of res.body) {
+        /* drain */
+      }
+    })(),
+    (err: Error) => err.name === 'BodyTimeoutError',
+  );
 });
