@@ -28,6 +28,11 @@ export class VerificationError extends UserError {
 }
 
 /** Wraps an error with an outer context: `await withContext(p, "reading X")`. */
+/** The error for work stopped by a signal (SIGINT, SIGTERM: the abort reason). */
+export function interruptedError(signal: AbortSignal | undefined): UserError {
+  return new UserError(`interrupted by ${String(signal?.reason ?? 'signal')}`);
+}
+
 export async function withContext<T>(work: Promise<T> | (() => Promise<T>), context: string): Promise<T> {
   try {
     return await (typeof work === 'function' ? work() : work);

@@ -8,7 +8,7 @@
  * created is removed, and the run ends `install failed`.
  */
 import { unlink } from 'node:fs/promises';
-import { UsageError, UserError, formatErrorChain } from '../errors.js';
+import { UsageError, UserError, formatErrorChain, interruptedError } from '../errors.js';
 import { output } from '../exec/run.js';
 import type { Reporter } from '../report.js';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
@@ -19,7 +19,7 @@ import { type Target, type TargetFacts, inspectTarget, openTarget, readAt } from
 import { closeHttp } from '../http/fetch.js';
 import { loadTrustedKeys } from '../io/verify.js';
 import { resolveImageSource } from '../source/image-source.js';
-import { verifiedPipeline } from '../source/verified-read.js';
+import { openVerified } from '../source/verified-pump.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
 import { mergeInstallOptions, readConfigFile } from '../install/config-file.js';
 import { parseConsole } from '../install/console.js';
@@ -27,7 +27,7 @@ import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install
 import { checkIgnitionUrl, loadIgnition, parseIgnitionHash } from '../install/ignition.js';
 import type { InstallOptions } from '../install/options.js';
 import { trapSignals } from '../install/signals.js';
-import { resetPartitionTable, writeImage } from '../install/writer.js';
+import { ImageWriter, resetPartitionTable } from '../install/writer.js';
 
 export interface InstallInput {
   options: InstallOptions;
@@ -168,16 +168,19 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
   try {
     try {
       saved = await readSavedPartitions((l, p) => readAt(target, l, p), { sectorSize: target.sectorSize, diskSize: target.size, filters });
-      const pipeline = await verifiedPipeline(source, { keys, insecure: o.insecure, decompress: true, reporter, label: 'image' });
-      const verified = pipeline.done();
-      verified.catch(() => undefined); // awaited by the writer; avoid an unhandled rejection on early failure
+      const image = await openVerified(source, { keys, insecure: o.insecure, reporter, label: 'image', signal: signals.signal });
       targetTouched = true;
-      const written = await writeImage(pipeline.stream, { target, saved, reporter, verified: () => verified, signal: signals.signal });
+      const writer = new ImageWriter({ target, saved, reporter, signal: signals.signal });
+      await image.run((chunk) => writer.consume(chunk)).catch(async (err: unknown) => {
+        await writer.abandon();
+        throw err;
+      });
+      const written = await writer.finish(() => image.verdict());
       bytesWritten = written.bytes;
       if (needsBootEdits(plan)) {
         await withBootFilesystem(target, (dir) => prepareFirstBoot(dir, plan, reporter));
       }
-      if (signals.signal.aborted) throw new UserError(`interrupted by ${String(signals.signal.reason)}`);
+      if (signals.signal.aborted) throw interruptedError(signals.signal);
       await target.handle.sync();
     } catch (err) {
       reporter.warn(`\n${formatErrorChain(err)}\n`);

@@ -5,8 +5,7 @@
  * MiB written (merged with saved partitions). The body goes out in 1 MiB blocks; long runs of
  * zero blocks are zeroed by the kernel rather than written (src/disk/zero-runs.ts).
  */
-import type { Readable } from 'node:stream';
-import { UserError } from '../errors.js';
+import { UserError, interruptedError } from '../errors.js';
 import { detectSectorSize } from '../disk/gpt.js';
 import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
 import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
@@ -22,8 +21,6 @@ export interface WriteImageOptions {
   target: Target;
   saved?: SavedPartitions;
   reporter: Reporter;
-  /** Resolves once the signature (and any listed digest) verified; rejects otherwise. */
-  verified: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -48,103 +45,132 @@ export async function writePlaceholder(target: Target, saved: SavedPartitions | 
 }
 
 function checkAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new UserError(`interrupted by ${String(signal.reason ?? 'signal')}`);
+  if (signal?.aborted) throw interruptedError(signal);
 }
 
-export async function writeImage(input: Readable, opts: WriteImageOptions): Promise<WriteResult> {
-  const { target, saved, signal } = opts;
-  const collision = saved ? collisionLimit(saved) : undefined;
-  const limit = Math.min(collision?.offset ?? Infinity, target.limit ?? Infinity);
-  const tooBig = (end: number): UserError => {
-    if (collision && end > collision.offset) return collisionError(collision.entry, collision.offset);
-    return new UserError(`image is larger than the destination ${target.path} (${target.limit} bytes)`);
-  };
-  let first: Buffer[] = [];
-  let firstLen = 0;
-  let firstMiB: Buffer | undefined;
-  let imageSectorSize: number | undefined;
-  let position = MIB;
+/**
+ * Takes the decoded image chunk by chunk (`consume`), then commits it (`finish`). Chunks are
+ * lent: their bytes are copied into the writer's own block (or first MiB) before consume
+ * returns or its promise settles, so a decoder may reuse its memory right after.
+ */
+export class ImageWriter {
+  private readonly firstMiB = Buffer.allocUnsafe(MIB);
+  private firstLen = 0;
+  private imageSectorSize: number | undefined;
+  private position = MIB;
   // Decoded data is gathered into one aligned block at a time, so all-zero blocks are seen whole.
-  const block = Buffer.allocUnsafe(BLOCK);
-  let blockLen = 0;
-  const zeros = new ZeroRuns(target);
-  const writeback = new EarlyWriteback(() => target.handle.datasync());
+  private readonly block = Buffer.allocUnsafe(BLOCK);
+  private blockLen = 0;
+  private readonly zeros: ZeroRuns;
+  private readonly writeback: EarlyWriteback;
+  private readonly limit: number;
+  private readonly collision: ReturnType<typeof collisionLimit> | undefined;
 
-  const flush = async () => {
-    if (blockLen === 0) return;
-    const len = blockLen;
-    blockLen = 0;
-    if (position + len > limit) throw tooBig(position + len);
-    if (len === BLOCK && block.equals(ZERO_MIB)) {
-      await zeros.add(position, len);
-    } else {
-      await zeros.close();
-      await writeAt(target, block.subarray(0, len), position);
-      writeback.wrote(len);
+  constructor(private readonly opts: WriteImageOptions) {
+    const { target, saved } = opts;
+    this.collision = saved ? collisionLimit(saved) : undefined;
+    this.limit = Math.min(this.collision?.offset ?? Infinity, target.limit ?? Infinity);
+    this.zeros = new ZeroRuns(target);
+    this.writeback = new EarlyWriteback(() => target.handle.datasync());
+  }
+
+  /** The next decoded bytes (lent). Returns a promise only when it had to write. */
+  consume(chunk: Buffer): Promise<void> | undefined {
+    checkAborted(this.opts.signal);
+    if (this.firstLen === MIB && this.blockLen + chunk.length < BLOCK) {
+      chunk.copy(this.block, this.blockLen);
+      this.blockLen += chunk.length;
+      return undefined;
     }
-    position += len;
-  };
+    return this.consumeSlowly(chunk);
+  }
 
-  const startBody = async (head: Buffer) => {
-    imageSectorSize = detectSectorSize(head);
-    if (imageSectorSize !== undefined && imageSectorSize !== target.sectorSize) {
-      throw new UserError(`source has sector size ${imageSectorSize} but destination has sector size ${target.sectorSize}`);
+  private async consumeSlowly(chunk: Buffer): Promise<void> {
+    let rest = chunk;
+    if (this.firstLen < MIB) {
+      const n = rest.copy(this.firstMiB, this.firstLen);
+      this.firstLen += n;
+      rest = rest.subarray(n);
+      if (this.firstLen < MIB) return;
+      await this.startBody();
+    }
+    while (rest.length > 0) {
+      const n = rest.copy(this.block, this.blockLen);
+      this.blockLen += n;
+      rest = rest.subarray(n);
+      if (this.blockLen === BLOCK) await this.flush();
+    }
+  }
+
+  /**
+   * Writes what is left, waits for the verdict, and only then writes the real first MiB
+   * (merged with saved partitions). Call once every chunk was consumed.
+   */
+  async finish(verified: () => Promise<void>): Promise<WriteResult> {
+    const { target, saved, signal } = this.opts;
+    try {
+      await this.flush();
+      await this.zeros.drain();
+      await this.writeback.settle();
+    } catch (err) {
+      await this.abandon();
+      throw err;
+    }
+    checkAborted(signal);
+    if (this.firstLen < MIB) {
+      throw new UserError('decoding first MiB of image', { cause: new UserError(`image is only ${this.firstLen} bytes; expected at least 1 MiB`) });
+    }
+    if (MIB > this.limit) throw this.tooBig(MIB);
+    // Signature (and digest) first: the real first MiB is written only for a verified image.
+    await verified();
+    checkAborted(signal);
+    await syncTarget(target);
+    if (saved) {
+      const merged = mergeIntoImage(this.firstMiB, saved, this.opts.reporter);
+      await writeAt(target, merged.firstMiB, 0);
+      await writeAt(target, merged.backup, merged.backupOffset);
+    } else {
+      await writeAt(target, this.firstMiB, 0);
+    }
+    await syncTarget(target);
+    return { bytes: this.position, imageSectorSize: this.imageSectorSize };
+  }
+
+  /** After a failure: lets background zeroing and writeback end before the table is reset. */
+  async abandon(): Promise<void> {
+    await this.zeros.settle();
+    await this.writeback.settle().catch(() => undefined);
+  }
+
+  private tooBig(end: number): UserError {
+    const { collision, opts } = this;
+    if (collision && end > collision.offset) return collisionError(collision.entry, collision.offset);
+    return new UserError(`image is larger than the destination ${opts.target.path} (${opts.target.limit} bytes)`);
+  }
+
+  private async startBody(): Promise<void> {
+    const { target, saved } = this.opts;
+    this.imageSectorSize = detectSectorSize(this.firstMiB);
+    if (this.imageSectorSize !== undefined && this.imageSectorSize !== target.sectorSize) {
+      throw new UserError(`source has sector size ${this.imageSectorSize} but destination has sector size ${target.sectorSize}`);
     }
     await writePlaceholder(target, saved);
-  };
+  }
 
-  const onAbort = () => input.destroy(new UserError(`interrupted by ${String(signal?.reason ?? 'signal')}`));
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    checkAborted(signal);
-    for await (const raw of input) {
-      checkAborted(signal);
-      let chunk = raw as Buffer;
-      if (!firstMiB) {
-        const need = MIB - firstLen;
-        first.push(chunk.subarray(0, need));
-        firstLen += Math.min(need, chunk.length);
-        chunk = chunk.subarray(Math.min(need, chunk.length));
-        if (firstLen < MIB) continue;
-        firstMiB = Buffer.concat(first, MIB);
-        first = [];
-        await startBody(firstMiB);
-      }
-      while (chunk.length > 0) {
-        const n = chunk.copy(block, blockLen);
-        blockLen += n;
-        chunk = chunk.subarray(n);
-        if (blockLen === BLOCK) await flush();
-      }
+  private async flush(): Promise<void> {
+    if (this.blockLen === 0) return;
+    const len = this.blockLen;
+    this.blockLen = 0;
+    if (this.position + len > this.limit) throw this.tooBig(this.position + len);
+    if (len === BLOCK && this.block.equals(ZERO_MIB)) {
+      await this.zeros.add(this.position, len);
+    } else {
+      await this.zeros.close();
+      await writeAt(this.opts.target, this.block.subarray(0, len), this.position);
+      this.writeback.wrote(len);
     }
-    await flush();
-    await zeros.drain();
-    await writeback.settle();
-  } catch (err) {
-    await zeros.settle();
-    await writeback.settle().catch(() => undefined);
-    throw err;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+    this.position += len;
   }
-  checkAborted(signal);
-  if (!firstMiB) {
-    throw new UserError('decoding first MiB of image', { cause: new UserError(`image is only ${firstLen} bytes; expected at least 1 MiB`) });
-  }
-  if (MIB > limit) throw tooBig(MIB);
-  // Signature (and digest) first: the real first MiB is written only for a verified image.
-  await opts.verified();
-  checkAborted(signal);
-  await syncTarget(target);
-  if (saved) {
-    const merged = mergeIntoImage(firstMiB, saved, opts.reporter);
-    await writeAt(target, merged.firstMiB, 0);
-    await writeAt(target, merged.backup, merged.backupOffset);
-  } else {
-    await writeAt(target, firstMiB, 0);
-  }
-  await syncTarget(target);
-  return { bytes: position, imageSectorSize };
 }
 
 /** Failure path: replace the table by one holding only the saved partitions (or none). */

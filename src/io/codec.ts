@@ -6,11 +6,17 @@ import { UserError } from '../errors.js';
  * must not produce more until it settles. Without that, one small input chunk of a sparse
  * disk image (GiBs of zeros compress to KiBs) would pile GiBs of output up in memory.
  * Output buffers are read-only for everyone downstream (runs of zeros may share one buffer).
+ * A `lent` buffer is reused by the codec once emit returned (or its promise settled): a
+ * consumer that keeps the bytes longer must copy them. Lending is what keeps a multi-GiB
+ * install free of per-chunk garbage (V8 frees dead buffers only every ~64 MB).
  */
-export type Emit = (out: Buffer) => Promise<void> | undefined;
+export type Emit = (out: Buffer, lent?: boolean) => Promise<void> | undefined;
 
 export interface Codec {
-  /** Decodes one input chunk, emitting output as produced; resolves once it is consumed. */
+  /**
+   * Decodes one input chunk, emitting output as produced; resolves once it is consumed. The
+   * chunk is lent too: the caller may reuse its memory once the promise settled.
+   */
   write(chunk: Buffer, emit: Emit): Promise<void>;
   /** The input ended: rejects when the compressed stream is incomplete. */
   finish(emit: Emit): Promise<void>;

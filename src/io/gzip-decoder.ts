@@ -50,8 +50,10 @@ export class GzipCodec implements Codec {
   private tailLen = 0;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
-  async write(chunk: Buffer, emit: Emit): Promise<void> {
+  async write(lentChunk: Buffer, emit: Emit): Promise<void> {
     this.emit = emit;
+    // The input is lent, but zlib and the trailer search hold on to it past this call.
+    const chunk = Buffer.from(lentChunk);
     let body = chunk;
     if (this.header) {
       const buf = Buffer.concat([this.header, chunk]);

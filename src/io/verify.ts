@@ -81,11 +81,21 @@ export async function parseSignature(signature: Uint8Array): Promise<openpgp.Sig
   }
 }
 
-export interface SignatureVerifier {
+interface StreamVerifier {
   /** A pass-through tap: pipe the published bytes through it. */
   stream: Transform;
   /** Resolves once the whole stream was read and every signature verified. */
   verified(): Promise<void>;
+}
+
+export interface SignatureVerifier extends StreamVerifier {
+  /**
+   * The same tap without a stream: feed the published bytes in order. The chunk is lent: it
+   * may be reused once the returned promise settled (undefined: at once).
+   */
+  update(chunk: Buffer): Promise<void> | undefined;
+  /** The published bytes ended. */
+  end(): Promise<void>;
 }
 
 function failure(err: unknown): VerificationError {
@@ -95,7 +105,7 @@ function failure(err: unknown): VerificationError {
 }
 
 /** openpgp.js end to end (web streams): the fallback for signatures other than v4 binary. */
-function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
+function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): StreamVerifier {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let wantMore: (() => void) | undefined;
   const source = new ReadableStream<Uint8Array>(
@@ -191,7 +201,7 @@ async function verifyPacket(p: openpgp.SignaturePacket, digest: Uint8Array, keys
  * other signature versions fall back to openpgp.js' own streaming verification.
  */
 export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
-  type Plan = { kind: 'native'; packets: openpgp.SignaturePacket[]; hashes: Hash[] } | { kind: 'fallback'; v: SignatureVerifier };
+  type Plan = { kind: 'native'; packets: openpgp.SignaturePacket[]; hashes: Hash[] } | { kind: 'fallback'; v: StreamVerifier };
   const planned: Promise<Plan> = (async () => {
     if (keys.length === 0) throw new VerificationError('GPG verification failure: no trusted keys (add one with --trusted-key)');
     const sig = await parseSignature(signature);
@@ -205,44 +215,41 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
   let plan: Plan | undefined;
   let finished: (() => void) | undefined;
   const ended = new Promise<void>((resolve) => (finished = resolve));
+  const settle = (p: Plan): Plan => {
+    if (!plan && p.kind === 'fallback') p.v.stream.resume();
+    plan = p;
+    return p;
+  };
 
-  const feed = (chunk: Buffer, cb: (err?: Error | null, data?: Buffer) => void) => {
-    const p = plan!;
+  const feed = (p: Plan, chunk: Buffer): Promise<void> | undefined => {
     if (p.kind === 'native') {
       for (const h of p.hashes) h.update(chunk);
-      return cb(null, chunk);
+      return undefined;
     }
-    p.v.stream.write(chunk, (err) => cb(err ?? null, chunk));
+    // openpgp's web streams keep chunks queued: give them a copy of the lent one.
+    return new Promise<void>((resolve, reject) => p.v.stream.write(Buffer.from(chunk), (err) => (err ? reject(err) : resolve())));
   };
+  const update = (chunk: Buffer): Promise<void> | undefined => (plan ? feed(plan, chunk) : planned.then((p) => feed(settle(p), chunk)));
+  const end = (): Promise<void> =>
+    planned.then(
+      (p) => {
+        if (settle(p).kind === 'fallback') (p as { v: StreamVerifier }).v.stream.end();
+        finished!();
+      },
+      () => finished!(),
+    );
 
   const stream = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (plan) return feed(chunk, cb);
-      planned.then(
-        (p) => {
-          plan = p;
-          if (p.kind === 'fallback') p.v.stream.resume();
-          feed(chunk, cb);
-        },
+      const pending = update(chunk);
+      if (!pending) return cb(null, chunk);
+      pending.then(
+        () => cb(null, chunk),
         (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
       );
     },
     flush(cb) {
-      planned.then(
-        (p) => {
-          plan = p;
-          if (p.kind === 'fallback') {
-            p.v.stream.resume();
-            p.v.stream.end();
-          }
-          finished!();
-          cb();
-        },
-        () => {
-          finished!();
-          cb();
-        },
-      );
+      end().then(() => cb());
     },
   });
 
@@ -264,5 +271,5 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
     throw err instanceof VerificationError ? err : failure(err);
   });
   result.catch(() => undefined);
-  return { stream, verified: () => result };
+  return { stream, update, end, verified: () => result };
 }

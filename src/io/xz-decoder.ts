@@ -44,6 +44,8 @@ export function endsWithXzFooter(buf: Buffer): boolean {
 export class XzCodec implements Codec {
   private engine: NativeEngine;
   private recent: Buffer = Buffer.alloc(0);
+  /** Decoded into on every step and lent downstream: the next step starts after the reader is done. */
+  private readonly out = Buffer.allocUnsafe(OUT_SIZE);
   /** A native code() call is running on the thread pool: closing now would free its stream. */
   private busy = false;
   private closed = false;
@@ -74,9 +76,11 @@ export class XzCodec implements Codec {
     }
   }
 
+  /** Keeps a copy of the last WINDOW input bytes (input is lent; whole chunks would be garbage). */
   private remember(buf: Buffer): void {
-    this.recent = Buffer.concat([this.recent, buf]);
-    if (this.recent.length > WINDOW) this.recent = this.recent.subarray(this.recent.length - WINDOW);
+    const tail = buf.length > WINDOW ? buf.subarray(buf.length - WINDOW) : buf;
+    const joined = Buffer.concat([this.recent, tail]);
+    this.recent = joined.length > WINDOW ? joined.subarray(joined.length - WINDOW) : joined;
   }
 
   private run(flush: number, input: Buffer, emit: Emit): Promise<void> {
@@ -84,7 +88,7 @@ export class XzCodec implements Codec {
       let inOff = 0;
       const step = () => {
         if (this.closed) return reject(new UserError('xz decoding aborted'));
-        const out = Buffer.allocUnsafe(OUT_SIZE);
+        const out = this.out;
         const availIn = input.length - inOff;
         this.busy = true;
         this.engine.code(flush, input, inOff, availIn, out, 0, (errno, availInAfter, availOutAfter) => {
@@ -96,7 +100,7 @@ export class XzCodec implements Codec {
             return reject(new UserError('xz decoding aborted'));
           }
           const used = OUT_SIZE - availOutAfter;
-          const full = used > 0 ? emit(out.subarray(0, used)) : undefined;
+          const full = used > 0 ? emit(out.subarray(0, used), true) : undefined;
           if (full) full.then(() => after(errno, availIn, availInAfter, availOutAfter), reject);
           else after(errno, availIn, availInAfter, availOutAfter);
         });

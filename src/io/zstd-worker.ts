@@ -1,7 +1,7 @@
 /**
  * Worker side of the off-thread zstd decoder: runs ZstdCodec (all of its strictness) on the input
  * chunks it is sent, decoding straight into the free slots of the shared ring. When every slot
- * is full it blocks until the main thread has copied one out, so a slow reader holds it back.
+ * is full it blocks until the main thread's reader is done with one, so a slow reader holds it back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ZstdCodec } from './zstd-decoder.js';

@@ -8,8 +8,10 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { UserError } from '../errors.js';
+import { UserError, interruptedError } from '../errors.js';
 import { httpGet, httpGetBytes } from '../http/fetch.js';
+import { readFileChunks } from '../io/file-chunks.js';
+import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
 import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from '../stream/defaults.js';
 
@@ -36,6 +38,11 @@ export interface ImageSource {
   url?: string;
   open(): Promise<Readable>;
   openAt(start: number): Promise<OpenedImage>;
+  /**
+   * The bytes one chunk at a time. Chunks are lent: valid until the next is asked for. An
+   * abort ends a pending read (a stalled server) with the signal's reason.
+   */
+  openChunks(signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
   signature(): Promise<Uint8Array | undefined>;
 }
 
@@ -71,14 +78,18 @@ export function signatureUrlFor(url: string): string {
 export function fileSource(path: string, reporter: Reporter): ImageSource {
   reporter.info(`Copying image from ${path}`);
   reporter.info(`Reading signature from ${path}.sig`);
-  const openAt = async (start: number): Promise<OpenedImage> => {
+  let length: number | undefined;
+  const check = async (): Promise<number> => {
     const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
       throw new UserError(`opening ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
     });
     if (!st.isFile() && !st.isBlockDevice()) throw new UserError(`${path} is not a regular file`);
-    return { body: createReadStream(path, { start, highWaterMark: 1024 * 1024 }), start, length: st.size };
+    return st.size;
   };
-  let length: number | undefined;
+  const openAt = async (start: number): Promise<OpenedImage> => {
+    const size = await check();
+    return { body: createReadStream(path, { start, highWaterMark: 1024 * 1024 }), start, length: size };
+  };
   return {
     description: path,
     name: basename(path),
@@ -92,6 +103,10 @@ export function fileSource(path: string, reporter: Reporter): ImageSource {
       return o.body;
     },
     openAt,
+    async openChunks() {
+      length = await check();
+      return readFileChunks(path);
+    },
     async signature() {
       try {
         return await readFile(`${path}.sig`);
@@ -142,6 +157,13 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
     url: o.url,
     open: async () => (await openAt(0)).body,
     openAt,
+    async openChunks(signal?: AbortSignal) {
+      const { body } = await openAt(0);
+      const stop = () => body.destroy(interruptedError(signal));
+      if (signal?.aborted) stop();
+      signal?.addEventListener('abort', stop, { once: true });
+      return chunksOf(body);
+    },
     async signature() {
       if (!o.signatureUrl) return undefined;
       try {

@@ -1,19 +1,20 @@
 /**
- * The ONE streaming pass shared by download and install:
- *   source bytes → progress → signature tap → sha256 tap → [skip lead-in] → [decompress] → consumer
+ * The streaming pass of download, as Node streams:
+ *   source bytes → taps (progress, signature, sha256) → [skip lead-in] → [decompress] → consumer
  * The consumer may write what it reads, but must not commit it before `done()` resolves:
  * the verdict (signature over the *compressed* bytes, plus the stream's sha256 when listed)
- * only exists after the whole stream was read (CVE-2021-20319).
+ * only exists after the whole stream was read (CVE-2021-20319). Install uses the same taps
+ * without streams (verified-pump.ts).
  */
 import { pipeline, Readable, Transform } from 'node:stream';
 import type * as openpgp from 'openpgp';
-import { UserError, VerificationError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { createDecompressor } from '../io/decompress.js';
-import { ProgressTap } from '../io/progress-tap.js';
-import { HashTap } from '../io/sha256-tap.js';
-import { createSignatureVerifier } from '../io/verify.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
+import { VerifiedTaps } from './verified-taps.js';
+
+export { requireSignature } from './verified-taps.js';
 
 export interface VerifiedPipelineOptions {
   keys: openpgp.PublicKey[];
@@ -41,14 +42,6 @@ export interface VerifiedPipeline {
   signed: boolean;
 }
 
-/** Applies the missing-signature rule: fatal unless --insecure. */
-export function requireSignature(sig: Uint8Array | undefined | null, insecure: boolean, reporter: Reporter): sig is Uint8Array {
-  if (sig) return true;
-  if (!insecure) throw new UserError('--insecure not specified and signature not found');
-  reporter.warn('Signature not found; skipping verification as requested');
-  return false;
-}
-
 /** Drops the first `n` bytes (the resumed lead-in) and passes the rest. */
 class SkipBytes extends Transform {
   constructor(private remaining: number) {
@@ -63,6 +56,33 @@ class SkipBytes extends Transform {
     this.remaining = 0;
     cb(null, rest);
   }
+}
+
+/** Feeds the published bytes to the taps and passes them on unchanged. */
+function publishedTap(taps: VerifiedTaps): Transform {
+  taps.start();
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      const pending = taps.published(chunk);
+      if (!pending) return cb(null, chunk);
+      pending.then(
+        () => cb(null, chunk),
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
+    },
+    flush(cb) {
+      taps.end().then(() => cb());
+    },
+  });
+}
+
+function decodedTap(taps: VerifiedTaps): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      taps.decoded(chunk);
+      cb(null, chunk);
+    },
+  });
 }
 
 function concat(first: Readable, second: Readable): Readable {
@@ -81,21 +101,14 @@ function concat(first: Readable, second: Readable): Readable {
 }
 
 export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
-  const sig = o.signature === undefined ? await source.signature() : o.signature;
-  const signed = o.signature === undefined ? requireSignature(sig, o.insecure, o.reporter) : sig !== null;
   if (o.leadIn && o.decompress) throw new UserError('internal error: resume with decompression');
+  const taps = await VerifiedTaps.create(source, { ...o, decoded: o.decompress });
   const body = o.body ?? (await source.open());
   const input = o.leadIn ? concat(o.leadIn.stream, body) : body;
-
-  const verifier = signed ? createSignatureVerifier(sig as Uint8Array, o.keys) : undefined;
-  const sha = source.sha256 ? new HashTap('sha256') : undefined;
-  const usha = o.decompress && source.uncompressedSha256 ? new HashTap('sha256') : undefined;
-  const stages: NodeJS.ReadWriteStream[] = [new ProgressTap(o.reporter, o.label ?? source.type, o.total ?? source.length)];
-  if (verifier) stages.push(verifier.stream);
-  if (sha) stages.push(sha);
+  const stages: Transform[] = [publishedTap(taps)];
   if (o.leadIn) stages.push(new SkipBytes(o.leadIn.length));
   if (o.decompress) stages.push(createDecompressor());
-  if (usha) stages.push(usha);
+  if (o.decompress && source.uncompressedSha256) stages.push(decodedTap(taps));
 
   let settle!: (err?: Error | null) => void;
   const piped = new Promise<void>((resolve, reject) => {
@@ -103,16 +116,9 @@ export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineO
   });
   piped.catch(() => undefined);
   const out = pipeline([input, ...stages] as unknown as [Readable, ...Transform[]], (err) => settle(err)) as unknown as Readable;
-
   const done = async () => {
     await piped;
-    if (verifier) await verifier.verified();
-    if (sha && sha.digest() !== source.sha256) {
-      throw new VerificationError(`sha256 mismatch for ${source.description}: expected ${source.sha256}`);
-    }
-    if (usha && usha.digest() !== source.uncompressedSha256) {
-      throw new VerificationError(`uncompressed sha256 mismatch for ${source.description}: expected ${source.uncompressedSha256}`);
-    }
+    await taps.verdict();
   };
-  return { stream: out, done, signed };
+  return { stream: out, done, signed: taps.signed };
 }

@@ -1,0 +1,101 @@
+/**
+ * The decoder the stream's first bytes call for: gzip, xz, zstd, or a pass-through for raw
+ * images. Strict, like upstream: a truncated stream and any byte after the end of the
+ * compressed stream are errors (CVE-2021-20319 came from never reading the end of a gzip
+ * stream). Each codec lives in its own file behind the small Codec interface.
+ */
+import { UserError } from '../errors.js';
+import { type Codec, type Emit, isZstdMagic } from './codec.js';
+import { GzipCodec } from './gzip-decoder.js';
+import { XzCodec } from './xz-decoder.js';
+import { OffThreadZstdCodec } from './zstd-offthread.js';
+
+export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
+
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+/** Bytes needed to tell the formats apart. */
+const SNIFF_BYTES = 6;
+
+/** Which codec the first bytes of a file call for (6 bytes are enough). */
+export function sniffCompression(buf: Uint8Array): Compression {
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip';
+  if (buf.length >= 6 && XZ_MAGIC.every((b, i) => buf[i] === b)) return 'xz';
+  if (isZstdMagic(buf)) return 'zstd';
+  return 'none';
+}
+
+function codecFor(kind: Compression): Codec | undefined {
+  switch (kind) {
+    case 'gzip':
+      return new GzipCodec();
+    case 'xz':
+      return new XzCodec();
+    case 'zstd':
+      return new OffThreadZstdCodec();
+    case 'none':
+      return undefined;
+  }
+}
+
+function asUserError(codec: string, err: unknown): Error {
+  if (err instanceof UserError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new UserError(`${codec} decoding failed: ${msg}`);
+}
+
+/** A Codec that picks the real one from the first bytes; raw input is lent on unchanged. */
+export class AutoDecoder implements Codec {
+  private head: Buffer[] = [];
+  private headLen = 0;
+  private kind: Compression | undefined;
+  private codec: Codec | undefined;
+
+  async write(chunk: Buffer, emit: Emit): Promise<void> {
+    let data = chunk;
+    let lent = true;
+    if (this.kind === undefined) {
+      if (this.headLen === 0 && chunk.length >= SNIFF_BYTES) {
+        this.decide(chunk);
+      } else {
+        this.head.push(Buffer.from(chunk)); // lent: keep a copy of the few bytes seen so far
+        this.headLen += chunk.length;
+        if (this.headLen < SNIFF_BYTES) return;
+        data = this.decide(Buffer.concat(this.head, this.headLen));
+        lent = false;
+      }
+    }
+    if (!this.codec) {
+      await emit(data, lent);
+      return;
+    }
+    await this.codec.write(data, emit).catch((err: unknown) => {
+      throw asUserError(this.kind!, err);
+    });
+  }
+
+  async finish(emit: Emit): Promise<void> {
+    const rest = this.kind === undefined ? this.decide(Buffer.concat(this.head, this.headLen)) : undefined;
+    const codec = this.codec;
+    try {
+      if (!codec) {
+        if (rest && rest.length > 0) await emit(rest);
+        return;
+      }
+      if (rest && rest.length > 0) await codec.write(rest, emit);
+      await codec.finish(emit);
+    } catch (err) {
+      throw asUserError(this.kind!, err);
+    }
+  }
+
+  close(): void {
+    this.codec?.close();
+  }
+
+  private decide(first: Buffer): Buffer {
+    this.head = [];
+    this.kind = sniffCompression(first);
+    this.codec = codecFor(this.kind);
+    return first;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The streaming pass of install, without Node streams:
+ *   published chunks → taps (progress, signature, sha256) → decoder → taps (decoded sha256) → sink
+ * one chunk at a time. Every chunk is lent down the chain (a file is read into two reused
+ * buffers, zstd decodes into a shared ring, xz into one buffer) and each step is done with it
+ * before the next is read: a multi-GiB install makes no per-chunk garbage, which V8 would only
+ * free every ~64 MB. The sink must not commit anything before `verdict()` resolved
+ * (CVE-2021-20319): the verdict only exists after the last byte was read.
+ */
+import type * as openpgp from 'openpgp';
+import { interruptedError } from '../errors.js';
+import { AutoDecoder } from '../io/auto-decoder.js';
+import type { Emit } from '../io/codec.js';
+import type { Reporter } from '../report.js';
+import type { ImageSource } from './image-source.js';
+import { VerifiedTaps } from './verified-taps.js';
+
+export interface PumpOptions {
+  keys: openpgp.PublicKey[];
+  insecure: boolean;
+  reporter: Reporter;
+  label?: string;
+  signal?: AbortSignal;
+}
+
+/** Takes decoded bytes (lent); a promise means "busy, wait". */
+export type Sink = (decoded: Buffer) => Promise<void> | undefined;
+
+export interface VerifiedPump {
+  /** Reads, verifies and decodes the whole image into `sink`. */
+  run(sink: Sink): Promise<void>;
+  /** Rejects unless every signature and listed digest matched; call after run(). */
+  verdict(): Promise<void>;
+}
+
+/** Fetches the signature (the missing-signature rule applies here) and opens the source. */
+export async function openVerified(source: ImageSource, o: PumpOptions): Promise<VerifiedPump> {
+  const taps = await VerifiedTaps.create(source, { ...o, decoded: true });
+  const chunks = await source.openChunks(o.signal);
+  const run = async (sink: Sink) => {
+    taps.start();
+    const decoder = new AutoDecoder();
+    const emit: Emit = (out) => {
+      taps.decoded(out);
+      return sink(out);
+    };
+    try {
+      for await (const chunk of chunks) {
+        if (o.signal?.aborted) throw interruptedError(o.signal);
+        const verifying = taps.published(chunk);
+        if (verifying) await verifying;
+        await decoder.write(chunk, emit);
+      }
+      await taps.end();
+      await decoder.finish(emit);
+    } catch (err) {
+      decoder.close();
+      throw o.signal?.aborted ? interruptedError(o.signal) : err;
+    }
+  };
+  return { run, verdict: () => taps.verdict() };
+}

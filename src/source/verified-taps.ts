@@ -1,0 +1,110 @@
+/**
+ * Everything the verdict on one image needs, fed chunk by chunk: progress, the detached
+ * signature over the *published* (compressed) bytes, the stream's sha256 of those bytes, and
+ * its uncompressed sha256 of the decoded ones. The verdict exists only after the last byte
+ * (CVE-2021-20319: never trust a result before the end was read).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type * as openpgp from 'openpgp';
+import { UserError, VerificationError } from '../errors.js';
+import { createSignatureVerifier, type SignatureVerifier } from '../io/verify.js';
+import type { Reporter } from '../report.js';
+import type { ImageSource } from './image-source.js';
+
+export interface TapOptions {
+  keys: openpgp.PublicKey[];
+  insecure: boolean;
+  reporter: Reporter;
+  /** Progress label (default: the source's type). */
+  label?: string;
+  /** Total length for progress, when known (default: the source's). */
+  total?: number;
+  /** Hash the decoded bytes against the source's uncompressed sha256, when listed. */
+  decoded: boolean;
+  /**
+   * Signature bytes already fetched and put through `requireSignature` by the caller (else
+   * source.signature() is asked here and the rule applied). `null` = none, allowed.
+   */
+  signature?: Uint8Array | null;
+}
+
+/** Applies the missing-signature rule: fatal unless --insecure. */
+export function requireSignature(sig: Uint8Array | undefined | null, insecure: boolean, reporter: Reporter): sig is Uint8Array {
+  if (sig) return true;
+  if (!insecure) throw new UserError('--insecure not specified and signature not found');
+  reporter.warn('Signature not found; skipping verification as requested');
+  return false;
+}
+
+export class VerifiedTaps {
+  private bytes = 0;
+  private readonly label: string;
+  private total: number | undefined;
+
+  private constructor(
+    private readonly source: ImageSource,
+    private readonly reporter: Reporter,
+    o: TapOptions,
+    private readonly verifier: SignatureVerifier | undefined,
+    private readonly sha: Hash | undefined,
+    private readonly decodedSha: Hash | undefined,
+  ) {
+    this.label = o.label ?? source.type;
+    this.total = o.total;
+  }
+
+  /** Fetches the signature (unless given) and applies the missing-signature rule. */
+  static async create(source: ImageSource, o: TapOptions): Promise<VerifiedTaps> {
+    const sig = o.signature === undefined ? await source.signature() : o.signature;
+    const signed = o.signature === undefined ? requireSignature(sig, o.insecure, o.reporter) : sig !== null;
+    return new VerifiedTaps(
+      source,
+      o.reporter,
+      o,
+      signed ? createSignatureVerifier(sig as Uint8Array, o.keys) : undefined,
+      source.sha256 ? createHash('sha256') : undefined,
+      o.decoded && source.uncompressedSha256 ? createHash('sha256') : undefined,
+    );
+  }
+
+  /** True when a signature is checked (false only with --insecure and no signature). */
+  get signed(): boolean {
+    return this.verifier !== undefined;
+  }
+
+  /** Reports that reading started; call once the source is open (its length is known then). */
+  start(): void {
+    this.total ??= this.source.length;
+    this.reporter.progress({ label: this.label, bytes: 0, total: this.total });
+  }
+
+  /** The next published bytes. The chunk is lent: reusable once the returned promise settled. */
+  published(chunk: Buffer): Promise<void> | undefined {
+    this.bytes += chunk.length;
+    this.reporter.progress({ label: this.label, bytes: this.bytes, total: this.total });
+    this.sha?.update(chunk);
+    return this.verifier?.update(chunk);
+  }
+
+  /** The next decoded bytes. */
+  decoded(chunk: Buffer): void {
+    this.decodedSha?.update(chunk);
+  }
+
+  /** The published bytes ended. */
+  async end(): Promise<void> {
+    this.reporter.progressDone({ label: this.label, bytes: this.bytes, total: this.total ?? this.bytes });
+    await this.verifier?.end();
+  }
+
+  /** Rejects unless every signature and listed digest matched; call after end(). */
+  async verdict(): Promise<void> {
+    if (this.verifier) await this.verifier.verified();
+    if (this.sha && this.sha.digest('hex') !== this.source.sha256) {
+      throw new VerificationError(`sha256 mismatch for ${this.source.description}: expected ${this.source.sha256}`);
+    }
+    if (this.decodedSha && this.decodedSha.digest('hex') !== this.source.uncompressedSha256) {
+      throw new VerificationError(`uncompressed sha256 mismatch for ${this.source.description}: expected ${this.source.uncompressedSha256}`);
+    }
+  }
+}
