@@ -104,7 +104,15 @@ export class GzipCodec implements Codec {
       const full = this.emit(d);
       if (full) {
         inflate.pause();
-        full.then(() => inflate.resume(), () => undefined);
+        full.then(
+          () => inflate.resume(),
+          (err: unknown) => {
+            // The reader failed: stop, and fail the write waiting on this output.
+            this.failure ??= err instanceof Error ? err : new Error(String(err));
+            inflate.destroy();
+            this.settle();
+          },
+        );
       }
     });
     inflate.on('end', () => {

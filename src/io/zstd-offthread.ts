@@ -106,7 +106,10 @@ export class OffThreadZstdCodec implements Codec {
 
   private onMessage(msg: FromWorker): void {
     if (msg.kind === 'out') {
-      this.outputs = this.outputs.then(() => this.handOn(msg.slot, msg.length));
+      // After a failure (the reader's too) slots are only freed, so a blocked worker can stop.
+      this.outputs = this.outputs
+        .then(() => (this.failure ? this.free(msg.slot) : this.handOn(msg.slot, msg.length)))
+        .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
       return;
     }
     // Settle only after every output before this reply went downstream.

@@ -40,9 +40,14 @@ export async function openVerified(source: ImageSource, o: PumpOptions): Promise
   const run = async (sink: Sink) => {
     taps.start();
     const decoder = new AutoDecoder();
+    // Never throws: codecs call emit from native callbacks and event handlers.
     const emit: Emit = (out) => {
-      taps.decoded(out);
-      return sink(out);
+      try {
+        taps.decoded(out);
+        return sink(out);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     };
     try {
       for await (const chunk of chunks) {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import zlib from 'node:zlib';
 import * as lzma from 'node-liblzma';
 import { compress as zstdCompress } from 'zstd-napi';
@@ -67,4 +67,23 @@ for (const [kind, encoded] of Object.entries(encodings)) {
       assert.equal(digest(got), digest(chunkSize === 3 ? data.subarray(0, 200_000) : data));
     });
   }
+}
+
+// A hung decode fails by timeout; closing its decoder afterwards ends a zstd worker thread,
+// so the test process can still exit.
+const opened: AutoDecoder[] = [];
+after(() => opened.forEach((d) => d.close()));
+
+for (const [kind, encoded] of Object.entries(encodings)) {
+  test(`${kind}: a reader failing mid-stream fails the decode (no hang, no crash)`, { timeout: 30_000 }, async () => {
+    const decoder = new AutoDecoder();
+    opened.push(decoder);
+    let calls = 0;
+    const emit: Emit = () => (++calls === 3 ? Promise.reject(new Error('disk went away')) : calls > 3 ? Promise.reject(new Error('emit after failure')) : undefined);
+    const chunk = 65_536;
+    await assert.rejects(async () => {
+      for (let pos = 0; pos < encoded.length; pos += chunk) await decoder.write(encoded.subarray(pos, pos + chunk), emit);
+      await decoder.finish(emit);
+    }, /disk went away/);
+  });
 }
