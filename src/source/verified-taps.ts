@@ -38,20 +38,16 @@ export function requireSignature(sig: Uint8Array | undefined | null, insecure: b
 
 export class VerifiedTaps {
   private bytes = 0;
-  private readonly label: string;
-  private total: number | undefined;
 
   private constructor(
     private readonly source: ImageSource,
     private readonly reporter: Reporter,
-    o: TapOptions,
+    private readonly label: string,
+    private total: number | undefined,
     private readonly verifier: SignatureVerifier | undefined,
     private readonly sha: Hash | undefined,
     private readonly decodedSha: Hash | undefined,
-  ) {
-    this.label = o.label ?? source.type;
-    this.total = o.total;
-  }
+  ) {}
 
   /** Fetches the signature (unless given) and applies the missing-signature rule. */
   static async create(source: ImageSource, o: TapOptions): Promise<VerifiedTaps> {
@@ -60,7 +56,8 @@ export class VerifiedTaps {
     return new VerifiedTaps(
       source,
       o.reporter,
-      o,
+      o.label ?? source.type,
+      o.total,
       signed ? createSignatureVerifier(sig as Uint8Array, o.keys) : undefined,
       source.sha256 ? createHash('sha256') : undefined,
       o.decoded && source.uncompressedSha256 ? createHash('sha256') : undefined,
