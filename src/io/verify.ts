@@ -233,7 +233,8 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
   const end = (): Promise<void> =>
     planned.then(
       (p) => {
-        if (settle(p).kind === 'fallback') (p as { v: StreamVerifier }).v.stream.end();
+        const q = settle(p);
+        if (q.kind === 'fallback') q.v.stream.end();
         finished!();
       },
       () => finished!(),
