@@ -46,8 +46,16 @@ export function endsWithXzFooter(buf: Buffer): boolean {
 export class XzCodec implements Codec {
   private engine: NativeEngine;
   private recent: Buffer = Buffer.alloc(0);
-  /** Decoded into on every step and lent downstream: the next step starts after the reader is done. */
-  private readonly out = Buffer.allocUnsafe(OUT_SIZE);
+  /**
+   * Two output buffers, lent downstream in turn: liblzma decodes the next step into one while
+   * the reader still works on the other (decoding and consuming overlap). A buffer is decoded
+   * into again only once the reader is done with what it held.
+   */
+  private readonly outs = [Buffer.allocUnsafe(OUT_SIZE), Buffer.allocUnsafe(OUT_SIZE)];
+  private nextOut = 0;
+  private readonly released: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
+  /** The last output handed on: outputs go downstream one after the other, never two at once. */
+  private handed: Promise<void> = Promise.resolve();
   /** A native code() call is running on the thread pool: closing now would free its stream. */
   private busy = false;
   private closed = false;
@@ -61,8 +69,9 @@ export class XzCodec implements Codec {
     return this.run(lzma.LZMA_RUN as number, chunk, emit);
   }
 
-  finish(emit: Emit): Promise<void> {
-    return this.run(lzma.LZMA_FINISH as number, Buffer.alloc(0), emit);
+  async finish(emit: Emit): Promise<void> {
+    await this.run(lzma.LZMA_FINISH as number, Buffer.alloc(0), emit);
+    await this.handed;
   }
 
   close(): void {
@@ -89,8 +98,13 @@ export class XzCodec implements Codec {
     return new Promise<void>((resolve, reject) => {
       let inOff = 0;
       const step = () => {
+        const k = this.nextOut;
+        this.nextOut ^= 1;
+        // Waits for the reader to be done with this buffer; rejects when the reader failed.
+        this.released[k]!.then(() => decodeInto(this.outs[k]!, k), reject);
+      };
+      const decodeInto = (out: Buffer, k: number) => {
         if (this.closed) return reject(new UserError('xz decoding aborted'));
-        const out = this.out;
         const availIn = input.length - inOff;
         this.busy = true;
         this.engine.code(flush, input, inOff, availIn, out, 0, (errno, availInAfter, availOutAfter) => {
@@ -102,16 +116,16 @@ export class XzCodec implements Codec {
             return reject(new UserError('xz decoding aborted'));
           }
           const used = OUT_SIZE - availOutAfter;
-          const full = used > 0 ? emit(out.subarray(0, used), true) : undefined;
-          if (full) full.then(() => after(errno, availIn, availInAfter, availOutAfter), reject);
-          else after(errno, availIn, availInAfter, availOutAfter);
+          if (used > 0) {
+            const view = out.subarray(0, used);
+            this.handed = this.handed.then(() => emit(view, true));
+            this.handed.catch(() => undefined); // awaited by the step that reuses the buffer, or by finish
+            this.released[k] = this.handed;
+          }
+          after(errno, availIn, availInAfter, availOutAfter);
         });
       };
       const after = (errno: number, availIn: number, availInAfter: number, availOutAfter: number) => {
-        if (this.closed) {
-          this.release();
-          return reject(new UserError('xz decoding aborted'));
-        }
         const consumed = availIn - availInAfter;
         if (errno !== (lzma.LZMA_OK as number) && errno !== (lzma.LZMA_STREAM_END as number)) {
           this.remember(input.subarray(inOff, inOff + Math.max(consumed, 0) + 16));
