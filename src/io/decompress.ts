@@ -7,7 +7,6 @@ import { AutoDecoder } from './auto-decoder.js';
 import type { Emit } from './codec.js';
 
 export { type Compression, sniffCompression } from './auto-decoder.js';
-export { isZstdMagic, TRAILING_MESSAGE, TRUNCATED_MESSAGE } from './codec.js';
 
 /**
  * Backpressure holds end to end: a chunk's callback fires only after the codec consumed it.

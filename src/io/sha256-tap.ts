@@ -23,4 +23,3 @@ export class HashTap extends Transform {
   }
 }
 
-export const createSha256Tap = () => new HashTap('sha256');
