@@ -22,4 +22,3 @@ export class HashTap extends Transform {
     return this.bytes;
   }
 }
-
