@@ -16,6 +16,7 @@ import { chainHas, UserError, VerificationError } from '../errors.js';
 import { HttpStatusError } from '../http/fetch.js';
 import { createSignatureVerifier } from '../io/verify.js';
 import { HashTap } from '../io/sha256-tap.js';
+import { chunksOf } from '../io/stream-chunks.js';
 import { formatBytes, type Reporter } from '../report.js';
 import { type ImageSource, type OpenedImage, urlFileName } from './image-source.js';
 import { requireSignature, verifiedPipeline } from './verified-read.js';
@@ -142,7 +143,7 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
   const body = Readable.from(
     (async function* () {
       try {
-        for await (const chunk of rawBody as AsyncIterable<Buffer>) {
+        for await (const chunk of chunksOf(rawBody)) {
           received += chunk.length;
           yield chunk;
         }

@@ -10,6 +10,7 @@ import { pipeline, Readable, Transform } from 'node:stream';
 import type * as openpgp from 'openpgp';
 import { UserError } from '../errors.js';
 import { createDecompressor } from '../io/decompress.js';
+import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
 import { VerifiedTaps } from './verified-taps.js';
@@ -89,12 +90,12 @@ function concat(first: Readable, second: Readable): Readable {
   return Readable.from(
     (async function* () {
       try {
-        yield* first as AsyncIterable<Buffer>;
+        yield* chunksOf(first);
       } catch (err) {
         second.destroy();
         throw err;
       }
-      yield* second as AsyncIterable<Buffer>;
+      yield* chunksOf(second);
     })(),
     { objectMode: false },
   );
