@@ -122,16 +122,26 @@ test('backpressure: a slow consumer still gets every byte', async () => {
   assert.equal(digest(Buffer.concat(out)), digest(data));
 });
 
-test('zstd decodes on a worker thread and still honours backpressure: 2 GiB of zeros to a slow reader stays under 150 MB RSS', async () => {
+/** Runs an ES module script in a child node (its own RSS, its own exit) with `decompress` as DECOMPRESS. */
+async function runChild(body: string, timeout = 120_000): Promise<string> {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const module = new URL('../../../src/io/decompress.js', import.meta.url).href;
+  const script = `const DECOMPRESS = await import(${JSON.stringify(module)});\n${body}`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('../../../', import.meta.url).pathname,
+    timeout,
+  });
+  return stdout;
+}
+
+test('zstd decodes on a worker thread and still honours backpressure: 2 GiB of zeros to a slow reader stays under 150 MB RSS', async () => {
   // 2 GiB of zeros is a few KiB of zstd; without backpressure the decoder would buffer all of it.
   const script = `
     import { Readable, Writable } from 'node:stream';
     import { pipeline } from 'node:stream/promises';
     import { compress } from 'zstd-napi';
-    const { createDecompressor } = await import(${JSON.stringify(module)});
+    const { createDecompressor } = DECOMPRESS;
     const frame = compress(Buffer.alloc(256 * 1024 * 1024));
     let total = 0;
     await pipeline(Readable.from(Array(8).fill(frame)), createDecompressor(), new Writable({
@@ -140,21 +150,18 @@ test('zstd decodes on a worker thread and still honours backpressure: 2 GiB of z
     }));
     console.log(JSON.stringify({ total, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
   `;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../../../', import.meta.url).pathname });
+  const stdout = await runChild(script);
   const { total, maxRssMB } = JSON.parse(stdout) as { total: number; maxRssMB: number };
   assert.equal(total, 2 * 1024 * 1024 * 1024);
   assert.ok(maxRssMB < 150, `peak RSS ${maxRssMB} MB`);
 });
 
 test('zstd: a stream destroyed mid-decode does not keep the process alive (its worker ends)', async () => {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const module = new URL('../../../src/io/decompress.js', import.meta.url).href;
   // The reader never reads: the worker fills the ring and blocks; destroy must still let it go.
   const script = `
     import { Readable } from 'node:stream';
     import { compress } from 'zstd-napi';
-    const { createDecompressor } = await import(${JSON.stringify(module)});
+    const { createDecompressor } = DECOMPRESS;
     const d = createDecompressor();
     Readable.from([compress(Buffer.alloc(64 * 1024 * 1024))]).pipe(d);
     await new Promise((resolve) => d.once('readable', resolve));
@@ -162,9 +169,6 @@ test('zstd: a stream destroyed mid-decode does not keep the process alive (its w
     d.destroy();
     console.log('destroyed');
   `;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: new URL('../../../', import.meta.url).pathname,
-    timeout: 30_000,
-  });
+  const stdout = await runChild(script, 30_000);
   assert.equal(stdout.trim(), 'destroyed');
 });
