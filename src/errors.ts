@@ -3,11 +3,23 @@
  * printed by main.ts as `Error: outer` then `Caused by:` lines, as upstream does.
  */
 
+export interface UserErrorOptions {
+  cause?: unknown;
+  /**
+   * The causes were already shown to the user (install prints the chain before it rolls back,
+   * then ends with a bare `Error: install failed`, as upstream). Text output then prints only
+   * this error's message; JSON output still carries the whole chain.
+   */
+  causesShown?: boolean;
+}
+
 /** A runtime failure the user can act on; exit status 1. */
 export class UserError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly causesShown: boolean;
+  constructor(message: string, options?: UserErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
+    this.causesShown = options?.causesShown ?? false;
   }
 }
 
@@ -21,18 +33,18 @@ export class UsageError extends Error {
 
 /** A signature or checksum that did not match. Always fatal, even with --insecure. */
 export class VerificationError extends UserError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: UserErrorOptions) {
     super(message, options);
     this.name = 'VerificationError';
   }
 }
 
-/** Wraps an error with an outer context: `await withContext(p, "reading X")`. */
 /** The error for work stopped by a signal (SIGINT, SIGTERM: the abort reason). */
 export function interruptedError(signal: AbortSignal | undefined): UserError {
   return new UserError(`interrupted by ${String(signal?.reason ?? 'signal')}`);
 }
 
+/** Wraps an error with an outer context: `await withContext(p, "reading X")`. */
 export async function withContext<T>(work: Promise<T> | (() => Promise<T>), context: string): Promise<T> {
   try {
     return await (typeof work === 'function' ? work() : work);
@@ -68,7 +80,8 @@ export function errorChain(err: unknown): string[] {
 
 /** Formats an error as upstream does: `Error: <outer>` + blank line + numbered `Caused by:`. */
 export function formatErrorChain(err: unknown): string {
-  const [outer, ...causes] = errorChain(err);
+  const [outer, ...rest] = errorChain(err);
+  const causes = err instanceof UserError && err.causesShown ? [] : rest;
   let text = `Error: ${outer ?? 'unknown error'}`;
   if (causes.length > 0) {
     text += '\n\nCaused by:\n' + causes.map((c, i) => `    ${i}: ${c}`).join('\n');
@@ -84,4 +97,10 @@ export function chainHas(err: unknown, cls: abstract new (...args: never[]) => E
     current = (current as Error).cause;
   }
   return false;
+}
+
+/** The one JSON record an error becomes under --json: the message and every cause, outermost first. */
+export function errorRecord(err: unknown, kind: 'runtime' | 'usage' = 'runtime'): Record<string, unknown> {
+  const [message, ...causes] = errorChain(err);
+  return { type: 'error', kind, message: message ?? 'unknown error', causes };
 }

@@ -1,18 +1,25 @@
-/** Entry point: argv → cli. The one error boundary: runtime errors exit 1, usage errors exit 2. */
+/**
+ * Entry point: argv → cli. The one error boundary: runtime errors exit 1, usage errors exit 2.
+ * With --json, an error is one JSON line on stderr (message and causes) instead of text.
+ */
 import { buildCli } from './cli/index.js';
-import { UsageError, formatErrorChain } from './errors.js';
+import { UsageError, errorRecord, formatErrorChain } from './errors.js';
+import { wantsJson } from './report.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildCli(argv).parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
-    if (err instanceof UsageError) {
+    const usage = err instanceof UsageError;
+    if (wantsJson(argv)) {
+      process.stderr.write(JSON.stringify(errorRecord(err, usage ? 'usage' : 'runtime')) + '\n');
+    } else if (usage) {
       process.stderr.write(`error: ${err.message}\n\nFor more information, try '--help'.\n`);
-      return 2;
+    } else {
+      process.stderr.write(formatErrorChain(err) + '\n');
     }
-    process.stderr.write(formatErrorChain(err) + '\n');
-    return 1;
+    return usage ? 2 : 1;
   }
 }
 

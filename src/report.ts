@@ -23,6 +23,22 @@ export interface Reporter {
   progressDone(event: ProgressEvent): void;
   /** A structured final result (JSON mode prints it; text mode ignores it). */
   result(data: Record<string, unknown>): void;
+  /**
+   * Ends any progress display for good (a spinner's timer would keep the process alive after
+   * a failure or an interrupt). Messages after it are still printed, without a spinner.
+   */
+  close(): void;
+}
+
+/** Whether a command line asks for JSON output (`--json`, `--json=true`; options end at `--`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  let json = false;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--json' || arg === '--json=true') json = true;
+    else if (arg === '--no-json' || arg === '--json=false') json = false;
+  }
+  return json;
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -67,6 +83,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   // --help included, paid ~60 ms for it otherwise. Until it has loaded, nothing is drawn.
   let makeSpinner: typeof import('ora').default | undefined;
   if (tty && !json) void import('ora').then((m) => { makeSpinner = m.default; }, () => undefined);
+  let closed = false;
   let lastPrint = -Infinity;
   // The last plain progress line, so the final state is not printed twice.
   let lastProgressLine = '';
@@ -112,7 +129,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
       if (tty) {
         const text = `${progressText(event)}  ${rate(event.bytes)}`;
         if (spinner) spinner.text = text;
-        else if (makeSpinner) spinner = makeSpinner({ text, stream: out, discardStdin: false }).start();
+        else if (makeSpinner && !closed) spinner = makeSpinner({ text, stream: out, discardStdin: false }).start();
         return;
       }
       lastProgressLine = progressText(event);
@@ -132,6 +149,10 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
     result(data) {
       if (json) emit({ type: 'result', ...data });
     },
+    close() {
+      closed = true;
+      stopSpinner();
+    },
   };
 }
 
@@ -147,5 +168,6 @@ export function createMemoryReporter(): Reporter & { lines: string[] } {
     progress: () => undefined,
     progressDone: (e) => void lines.push(progressText(e)),
     result: () => undefined,
+    close: () => undefined,
   };
 }

@@ -1,33 +1,32 @@
 /**
- * `install`: plan → check → act → verify → roll back.
- * Plan: merge config files, load + hash-check + validate Ignition, parse partition filters,
- * inspect the target, resolve the image source. Check: target not busy, saved partitions
- * readable (dry run). Act: stream fetch → verify → decompress → write with the first MiB
- * withheld, then first-boot edits on the boot filesystem. Any failure (or SIGINT/SIGTERM):
- * the table is reset to the saved partitions only (unless --preserve-on-error), a file this run
- * created is removed, and the run ends `install failed`.
+ * `install`: plan → act → verify → roll back.
+ * Plan (src/install/plan.ts): everything knowable is checked before the target is opened for
+ * writing; the dry run prints that plan. Act: the target is opened for writing (the very file
+ * or device planned), the replayed source streams through verification and decompression into
+ * the writer (first MiB withheld until the signature verified), then first-boot edits on the
+ * boot filesystem; a file target must still be at its path at the end. Any failure (or
+ * SIGINT/SIGTERM) takes the failure path (src/install/rollback.ts): only what this run wrote
+ * is undone, and the run ends `install failed` with the error as its cause.
  */
-import { unlink } from 'node:fs/promises';
-import { UsageError, UserError, formatErrorChain, interruptedError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { UserError, interruptedError } from '../errors.js';
 import { output } from '../exec/run.js';
 import type { Reporter } from '../report.js';
-import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
+import { lockExclusive } from '../disk/lock.js';
 import { rereadPartitions } from '../disk/loop.js';
-import { parsePartitionFilters } from '../disk/partition-filter.js';
 import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partitions.js';
-import { type Target, type TargetFacts, inspectTarget, openTarget, readAt } from '../disk/target.js';
+import { blockName, wholeDiskOf } from '../disk/sysfs-block.js';
+import { type Target, type TargetFacts, openTarget, readAt, syncTarget, targetPathChange } from '../disk/target.js';
 import { closeHttp } from '../http/fetch.js';
-import { loadTrustedKeys } from '../io/verify.js';
-import { resolveImageSource } from '../source/image-source.js';
 import { openVerified } from '../source/verified-pump.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
 import { mergeInstallOptions, readConfigFile } from '../install/config-file.js';
-import { parseConsole } from '../install/console.js';
 import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install/firstboot.js';
-import { checkIgnitionUrl, loadIgnition, parseIgnitionHash } from '../install/ignition.js';
 import type { InstallOptions } from '../install/options.js';
+import { type InstallPlan, planInstall } from '../install/plan.js';
+import { rollBack } from '../install/rollback.js';
 import { trapSignals } from '../install/signals.js';
-import { ImageWriter, resetPartitionTable } from '../install/writer.js';
+import { ImageWriter } from '../install/writer.js';
 
 export interface InstallInput {
   options: InstallOptions;
@@ -45,12 +44,6 @@ export interface InstallResult {
   ignitionSha256?: string;
 }
 
-function formatFor(sectorSize: number, dest: string, reporter: Reporter): string {
-  if (sectorSize === 4096) return '4k.raw.xz';
-  if (sectorSize !== 512) reporter.warn(`Found non-standard sector size ${sectorSize} for ${dest}, assuming 512b-compatible`);
-  return 'raw.xz';
-}
-
 async function resolveOptions(input: InstallInput, reporter: Reporter): Promise<InstallOptions> {
   if (input.configFiles.length === 0) return input.options;
   const configs = [];
@@ -59,18 +52,6 @@ async function resolveOptions(input: InstallInput, reporter: Reporter): Promise<
   // Upstream prints this on stdout; stdout stays data-only here, so it goes to stderr.
   reporter.info(`Running with arguments: ${args.join(' ')}`);
   return options;
-}
-
-function firstBootPlan(o: InstallOptions, ignition: Buffer | undefined): FirstBootPlan {
-  return {
-    ignition,
-    platform: o.platform,
-    consoles: o.consoles,
-    appendKargs: o.appendKargs,
-    deleteKargs: o.deleteKargs,
-    copyNetworkFrom: o.copyNetwork ? o.networkDir : undefined,
-    firstbootArgs: o.firstbootArgs,
-  };
 }
 
 function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string, saved: SavedPartitions | undefined, plan: FirstBootPlan): string[] {
@@ -94,10 +75,32 @@ function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string,
   return lines;
 }
 
+/** What the plan found about the image and a file target, after describePlan's lines. */
+function describeFindings(plan: InstallPlan): string[] {
+  const { head, imageSectorSize, imageSize, heldFile } = plan;
+  const image = [
+    head.compression === 'none' ? 'uncompressed' : `${head.compression}-compressed`,
+    imageSectorSize ? `${imageSectorSize}-byte sectors` : head.decided ? 'no GPT in the first MiB' : 'first MiB checked while writing',
+    imageSize !== undefined ? `${imageSize} bytes` : 'size known once read',
+  ];
+  const lines = [`image: ${image.join(', ')}`];
+  if (heldFile) lines.push(`target holds: ${heldFile.content} (locked for this run)`);
+  return lines;
+}
+
+function savedList(saved: SavedPartitions | undefined): Array<{ index: number; name: string }> {
+  return saved?.entries.map((e) => ({ index: e.index, name: e.name })) ?? [];
+}
+
+/** Warns about other filesystems labeled `boot`, on disks other than the target. */
 async function warnOtherBootFilesystems(target: Target, reporter: Reporter): Promise<void> {
   if (target.kind !== 'block') return;
+  const disk = await wholeDiskOf(await blockName(target.path));
   const text = await output('blkid', ['-t', 'LABEL=boot', '-o', 'device']).catch(() => '');
-  const others = text.split('\n').filter((d) => d && !d.startsWith(target.path));
+  const others: string[] = [];
+  for (const dev of text.split('\n').filter(Boolean)) {
+    if ((await wholeDiskOf(await blockName(dev))) !== disk) others.push(dev);
+  }
   if (others.length === 0) return;
   reporter.warn('Note: detected other devices with a filesystem labeled `boot`:');
   for (const d of others) reporter.warn(`  - ${d}`);
@@ -108,111 +111,108 @@ export async function installCommand(input: InstallInput, reporter: Reporter): P
   try {
     return await install(input, reporter);
   } finally {
+    // Nothing may keep the process alive after a failure or an interrupt (a spinner, a socket).
+    reporter.close();
     await closeHttp();
   }
 }
 
 async function install(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
   const o = await resolveOptions(input, reporter);
-  if (!o.dest) throw new UsageError('destination device must be specified');
-  if (o.offline) throw new UserError('cannot perform offline install; metadata missing');
-  for (const c of o.consoles) parseConsole(c);
-  if (o.ignitionHash) parseIgnitionHash(o.ignitionHash);
-  if (o.destSectorSize !== undefined && o.destSectorSize !== 512 && o.destSectorSize !== 4096) {
-    throw new UsageError(`--dest-sector-size ${o.destSectorSize}: expected 512 or 4096`);
+  const plan = await planInstall(o, reporter);
+  try {
+    if (!o.dryRun) return await act(plan, reporter);
+    const lines = [...describePlan(o, plan.target, plan.source.description, plan.saved, plan.firstBoot), ...describeFindings(plan)];
+    reporter.result({ dryRun: true, device: plan.dest, source: plan.source.description, plan: lines });
+    return { device: plan.dest, source: plan.source.description, dryRun: true, plan: lines, savedPartitions: savedList(plan.saved) };
+  } finally {
+    await plan.release();
   }
-  checkIgnitionUrl(o);
-  const ignition = o.dryRun && o.ignitionUrl ? undefined : await loadIgnition(o, reporter);
-  const filters = parsePartitionFilters(o.savePartlabel, o.savePartindex);
-  const facts = await inspectTarget(o.dest, { destSize: o.destSize, destSectorSize: o.destSectorSize });
-  if (facts.kind === 'block') await checkNotBusy(o.dest, reporter);
-  else if (facts.exists) await checkFileNotBusy(o.dest, reporter);
+}
 
-  const stream = o.imageFile || o.imageUrl ? undefined : (o.stream ?? 'stable');
-  const source = await resolveImageSource({
-    imageFile: o.imageFile,
-    imageUrl: o.imageUrl,
-    stream,
-    arch: o.architecture,
-    platform: 'metal',
-    format: formatFor(facts.sectorSize, o.dest, reporter),
-    streamBaseUrl: o.streamBaseUrl,
-    retries: o.fetchRetries,
-    reporter,
-  });
-  const plan = firstBootPlan(o, ignition);
-
-  if (o.dryRun) {
-    let saved: SavedPartitions | undefined;
-    if (facts.exists && facts.size) {
-      const t = await openTarget({ ...facts }, undefined).catch(() => undefined);
-      if (t) {
-        try {
-          saved = await readSavedPartitions((l, p) => readAt(t, l, p), { sectorSize: facts.sectorSize, diskSize: facts.size, filters });
-        } finally {
-          await t.handle.close();
-        }
-      }
-    }
-    const lines = describePlan(o, facts, source.description, saved, plan);
-    reporter.result({ dryRun: true, device: o.dest, source: source.description, plan: lines });
-    return { device: o.dest, source: source.description, dryRun: true, plan: lines, savedPartitions: saved?.entries.map((e) => ({ index: e.index, name: e.name })) ?? [] };
+/** Under the exclusive open, the saved partitions must still be the ones planned. */
+async function checkSavedUnchanged(target: Target, plan: InstallPlan): Promise<void> {
+  if (plan.filters.length === 0 || target.created) return;
+  const now = await readSavedPartitions((l, p) => readAt(target, l, p), { sectorSize: target.sectorSize, diskSize: target.size, filters: plan.filters });
+  if (JSON.stringify(now?.entries ?? []) !== JSON.stringify(plan.saved?.entries ?? [])) {
+    throw new UserError(`the partition table of ${target.path} changed after it was read; check the disk and run the install again`);
   }
+}
 
-  const keys = await loadTrustedKeys({ extraKeyFiles: o.trustedKeys });
-  const target = await openTarget(facts, o.destSize);
+/** Opens the planned target for writing; a file this run creates is locked at once. */
+async function openPlannedTarget(plan: InstallPlan): Promise<Target> {
+  const target = await openTarget(plan.target, plan.options.destSize);
+  if (target.created) {
+    // Another run that locked the new file first owns it: close, never remove.
+    await lockExclusive(target.handle, target.path).catch(async (err: unknown) => {
+      await target.handle.close();
+      throw err;
+    });
+  }
+  return target;
+}
+
+async function act(plan: InstallPlan, reporter: Reporter): Promise<InstallResult> {
+  const options = plan.options;
+  const target = await openPlannedTarget(plan);
   const signals = trapSignals();
-  let saved: SavedPartitions | undefined;
   let bytesWritten = 0;
-  let targetTouched = false;
   try {
     try {
-      saved = await readSavedPartitions((l, p) => readAt(target, l, p), { sectorSize: target.sectorSize, diskSize: target.size, filters });
-      const image = await openVerified(source, { keys, insecure: o.insecure, reporter, label: 'image', signal: signals.signal });
-      targetTouched = true;
-      const writer = new ImageWriter({ target, saved, reporter, signal: signals.signal });
-      await image.run((chunk) => writer.consume(chunk)).catch(async (err: unknown) => {
-        await writer.abandon();
-        throw err;
+      await checkSavedUnchanged(target, plan);
+      const image = await openVerified(plan.source, {
+        keys: plan.keys,
+        insecure: options.insecure,
+        reporter,
+        label: 'image',
+        signal: signals.signal,
+        signature: plan.signature,
+        chunks: plan.image.chunks(signals.signal),
       });
-      const written = await writer.finish(() => image.verdict());
-      bytesWritten = written.bytes;
-      if (needsBootEdits(plan)) {
-        await withBootFilesystem(target, (dir) => prepareFirstBoot(dir, plan, reporter));
+      const writer = new ImageWriter({ target, saved: plan.saved, reporter, signal: signals.signal });
+      // A decoder may wrap what its reader threw: the writer's own error is the one to report.
+      let writeFailure: unknown;
+      const sink = (chunk: Buffer): Promise<void> | undefined => {
+        try {
+          return writer.consume(chunk)?.catch((err: unknown) => {
+            writeFailure ??= err;
+            throw err;
+          });
+        } catch (err) {
+          writeFailure ??= err;
+          throw err;
+        }
+      };
+      await image.run(sink).catch(async (err: unknown) => {
+        await writer.abandon();
+        throw signals.signal.aborted ? err : (writeFailure ?? err);
+      });
+      bytesWritten = (await writer.finish(() => image.verdict())).bytes;
+      if (needsBootEdits(plan.firstBoot)) {
+        await withBootFilesystem(target, (dir) => prepareFirstBoot(dir, plan.firstBoot, reporter));
       }
       if (signals.signal.aborted) throw interruptedError(signals.signal);
-      await target.handle.sync();
+      await syncTarget(target);
+      const change = target.kind === 'file' ? await targetPathChange(target) : undefined;
+      if (change) throw new UserError(`${target.path} was ${change} during the install; the image written is not at that path`);
     } catch (err) {
-      reporter.warn(`\n${formatErrorChain(err)}\n`);
-      if (target.created) {
-        await target.handle.close().catch(() => undefined);
-        await unlink(target.path).catch(() => undefined);
-      } else if (!targetTouched) {
-        // Nothing was written yet: the disk is as it was.
-      } else if (o.preserveOnError) {
-        reporter.warn('Preserving partition table as requested');
-      } else {
-        reporter.warn('Resetting partition table');
-        await resetPartitionTable(target, saved).catch((e: unknown) => reporter.warn(`Error resetting partition table: ${formatErrorChain(e)}`));
-      }
-      throw new UserError('install failed');
+      await rollBack(target, plan.saved, err, options, reporter);
     }
   } finally {
     signals.dispose();
     await target.handle.close().catch(() => undefined);
-    if (target.kind === 'block') await rereadPartitions(target.path).catch(() => undefined);
+    if (target.kind === 'block' && target.wrote) await rereadPartitions(target.path).catch(() => undefined);
   }
   await warnOtherBootFilesystems(target, reporter);
   reporter.info('Install complete.');
-  const { createHash } = await import('node:crypto');
   const result: InstallResult = {
-    device: o.dest,
-    source: source.description,
+    device: plan.dest,
+    source: plan.source.description,
     dryRun: false,
     plan: [],
-    savedPartitions: saved?.entries.map((e) => ({ index: e.index, name: e.name })) ?? [],
+    savedPartitions: savedList(plan.saved),
     bytesWritten,
-    ignitionSha256: ignition ? createHash('sha256').update(ignition).digest('hex') : undefined,
+    ignitionSha256: plan.ignition ? createHash('sha256').update(plan.ignition).digest('hex') : undefined,
   };
   reporter.result({ ...result, plan: undefined });
   return result;

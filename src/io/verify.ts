@@ -81,6 +81,31 @@ export async function parseSignature(signature: Uint8Array): Promise<openpgp.Sig
   }
 }
 
+function noTrustedKeys(): VerificationError {
+  return new VerificationError('GPG verification failure: no trusted keys (add one with --trusted-key)');
+}
+
+/**
+ * Checks before any image byte is read that the detached signature can be verified at all:
+ * there are trusted keys, and every signature packet names an issuer (the key ID in the
+ * packet) that is one of them or one of their subkeys. Whether the signature matches the
+ * bytes is only known after the last byte (createSignatureVerifier).
+ */
+export async function checkSignatureIssuers(signature: Uint8Array, keys: openpgp.PublicKey[]): Promise<void> {
+  if (keys.length === 0) throw noTrustedKeys();
+  const packets = [...(await parseSignature(signature)).packets] as openpgp.SignaturePacket[];
+  if (packets.length === 0) throw new VerificationError('GPG verification failure: no signature found');
+  for (const p of packets) {
+    const issuer = p.issuerKeyID;
+    if (/^0+$/.test(issuer.toHex())) throw new VerificationError('GPG verification failure: the signature does not name the key that made it');
+    if (!keys.some((k) => k.getKeyIDs().some((id) => id.equals(issuer)))) {
+      throw new VerificationError(
+        `GPG verification failure: signed by key ${issuer.toHex().toUpperCase()}, which is not among the trusted keys (add it with --trusted-key)`,
+      );
+    }
+  }
+}
+
 interface StreamVerifier {
   /** A pass-through tap: pipe the published bytes through it. */
   stream: Transform;
@@ -121,7 +146,7 @@ function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.Public
   );
 
   const result = (async () => {
-    if (keys.length === 0) throw new VerificationError('GPG verification failure: no trusted keys (add one with --trusted-key)');
+    if (keys.length === 0) throw noTrustedKeys();
     const sig = await parseSignature(signature);
     const message = await openpgp.createMessage({ binary: source, format: 'binary' });
     const { data, signatures } = await openpgp.verify({ message, signature: sig, verificationKeys: keys, format: 'binary' });
@@ -203,7 +228,7 @@ async function verifyPacket(p: openpgp.SignaturePacket, digest: Uint8Array, keys
 export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
   type Plan = { kind: 'native'; packets: openpgp.SignaturePacket[]; hashes: Hash[] } | { kind: 'fallback'; v: StreamVerifier };
   const planned: Promise<Plan> = (async () => {
-    if (keys.length === 0) throw new VerificationError('GPG verification failure: no trusted keys (add one with --trusted-key)');
+    if (keys.length === 0) throw noTrustedKeys();
     const sig = await parseSignature(signature);
     const packets = [...sig.packets] as openpgp.SignaturePacket[];
     if (packets.length === 0) throw new VerificationError('GPG verification failure: no signature found');

@@ -36,6 +36,8 @@ export interface ImageSource {
   sha256?: string;
   uncompressedSha256?: string;
   url?: string;
+  /** Local path (file sources): lets the size be read from the file itself (xz index). */
+  file?: string;
   open(): Promise<Readable>;
   openAt(start: number): Promise<OpenedImage>;
   /**
@@ -79,12 +81,14 @@ export function fileSource(path: string, reporter: Reporter): ImageSource {
   reporter.info(`Copying image from ${path}`);
   reporter.info(`Reading signature from ${path}.sig`);
   let length: number | undefined;
-  const check = async (): Promise<number> => {
+  // The length of a regular file (a block device's stat size is 0: unknown).
+  const check = async (): Promise<number | undefined> => {
     const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-      throw new UserError(`opening ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      if (err.code === 'ENOENT') throw new UserError(`image file ${path} does not exist`, { cause: err });
+      throw new UserError(`reading image file ${path}`, { cause: err });
     });
-    if (!st.isFile() && !st.isBlockDevice()) throw new UserError(`${path} is not a regular file`);
-    return st.size;
+    if (!st.isFile() && !st.isBlockDevice()) throw new UserError(`image file ${path} is not a regular file`);
+    return st.isFile() ? st.size : undefined;
   };
   const openAt = async (start: number): Promise<OpenedImage> => {
     const size = await check();
@@ -94,6 +98,7 @@ export function fileSource(path: string, reporter: Reporter): ImageSource {
     description: path,
     name: basename(path),
     type: 'image',
+    file: path,
     get length() {
       return length;
     },
@@ -135,7 +140,7 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
       retries: o.retries,
       reporter: o.reporter,
       rangeStart: start > 0 ? start : undefined,
-      failMessage: (status) => `image fetch failed: ${status === 0 ? 'connection error' : status}`,
+      failMessage: (status) => (status === 404 ? `image not found at ${o.url} (HTTP 404)` : `image fetch failed: ${status === 0 ? 'connection error' : status}`),
     });
     const actualStart = res.status === 206 ? start : 0;
     if (res.status !== 200 && res.status !== 206) {

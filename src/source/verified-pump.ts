@@ -21,6 +21,13 @@ export interface PumpOptions {
   reporter: Reporter;
   label?: string;
   signal?: AbortSignal;
+  /**
+   * Already fetched while planning, with the missing-signature rule applied (`null`: none,
+   * allowed by --insecure). Otherwise it is fetched here.
+   */
+  signature?: Uint8Array | null;
+  /** The source's bytes, already opened while planning (otherwise opened here). */
+  chunks?: AsyncIterable<Buffer>;
 }
 
 /** Takes decoded bytes (lent); a promise means "busy, wait". */
@@ -33,10 +40,10 @@ export interface VerifiedPump {
   verdict(): Promise<void>;
 }
 
-/** Fetches the signature (the missing-signature rule applies here) and opens the source. */
+/** Fetches the signature (the missing-signature rule applies here) and opens the source, unless given. */
 export async function openVerified(source: ImageSource, o: PumpOptions): Promise<VerifiedPump> {
   const taps = await VerifiedTaps.create(source, { ...o, decoded: true });
-  const chunks = await source.openChunks(o.signal);
+  const chunks = o.chunks ?? (await source.openChunks(o.signal));
   const run = async (sink: Sink) => {
     taps.start();
     const decoder = new AutoDecoder();

@@ -111,7 +111,7 @@ test('when fallocate fails, the zero run is written instead', async () => {
   const handle = await open(file, 'r+');
   try {
     // fallocate is pointed at a path that does not exist; the writes go to the open handle.
-    const target: Target = { path: join(dir, 'no-such-file'), kind: 'file', sectorSize: 512, size: 6 * MIB, limit: 6 * MIB, created: false, handle };
+    const target: Target = { path: join(dir, 'no-such-file'), kind: 'file', sectorSize: 512, size: 6 * MIB, limit: 6 * MIB, created: false, wrote: false, identity: { dev: 0, ino: 0, rdev: 0 }, handle };
     const zeros = new ZeroRuns(target, MIB);
     await zeros.add(MIB, 2 * MIB);
     await zeros.add(3 * MIB, 2 * MIB);

@@ -1,0 +1,203 @@
+/**
+ * The plan phase of `install`: everything knowable is settled before the target is opened for
+ * writing, and the result is one value the act phase cannot start without (the dry run prints
+ * it). In order: usage rules; the Ignition config (loaded, hash-checked, validated); partition
+ * filters; the target (it must not be a mistake: target-choice.ts; not busy; a file target is
+ * locked); the saved partitions (readable, restorable); the image source (it exists: opened
+ * here, a missing image is named as such); the signature (present unless --insecure, made by a
+ * trusted key); the image's first MiB (decodes, sector size matches the target's); the image's
+ * size where it is knowable (fits the target and stays clear of saved partitions).
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type * as openpgp from 'openpgp';
+import { UsageError, UserError } from '../errors.js';
+import type { Reporter } from '../report.js';
+import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
+import { detectSectorSize } from '../disk/gpt.js';
+import { type PartitionFilter, parsePartitionFilters } from '../disk/partition-filter.js';
+import { type SavedPartitions, collisionError, collisionLimit, readSavedPartitions } from '../disk/saved-partitions.js';
+import { type HeldFile, checkTargetChoice, holdFileTarget } from '../disk/target-choice.js';
+import { type TargetFacts, inspectTarget, readAt } from '../disk/target.js';
+import { xzUncompressedSize } from '../formats/xz-index.js';
+import { checkSignatureIssuers, loadTrustedKeys } from '../io/verify.js';
+import { type ImageSource, resolveImageSource } from '../source/image-source.js';
+import { HEAD_BYTES, type ImageHead, ReplayableImage } from '../source/replayable-image.js';
+import { requireSignature } from '../source/verified-taps.js';
+import { parseConsole } from './console.js';
+import type { FirstBootPlan } from './firstboot.js';
+import { checkIgnitionUrl, loadIgnition, parseIgnitionHash } from './ignition.js';
+import type { InstallOptions } from './options.js';
+
+export interface InstallPlan {
+  options: InstallOptions;
+  dest: string;
+  ignition?: Buffer;
+  firstBoot: FirstBootPlan;
+  filters: PartitionFilter[];
+  target: TargetFacts;
+  /** An existing file target: held read-only and locked until release(). */
+  heldFile?: HeldFile;
+  saved?: SavedPartitions;
+  source: ImageSource;
+  /** The opened source; its bytes are replayed from the first one to the act phase. */
+  image: ReplayableImage;
+  head: ImageHead;
+  imageSectorSize?: number;
+  /** The decoded image's size, when knowable before reading it all. */
+  imageSize?: number;
+  keys: openpgp.PublicKey[];
+  /** The detached signature, issuer checked; null only with --insecure and none published. */
+  signature: Uint8Array | null;
+  /** Closes the source and drops the file lock. */
+  release(): Promise<void>;
+}
+
+export function firstBootPlan(options: InstallOptions, ignition: Buffer | undefined): FirstBootPlan {
+  return {
+    ignition,
+    platform: options.platform,
+    consoles: options.consoles,
+    appendKargs: options.appendKargs,
+    deleteKargs: options.deleteKargs,
+    copyNetworkFrom: options.copyNetwork ? options.networkDir : undefined,
+    firstbootArgs: options.firstbootArgs,
+  };
+}
+
+function formatFor(sectorSize: number, dest: string, reporter: Reporter): string {
+  if (sectorSize === 4096) return '4k.raw.xz';
+  if (sectorSize !== 512) reporter.warn(`Found non-standard sector size ${sectorSize} for ${dest}, assuming 512b-compatible`);
+  return 'raw.xz';
+}
+
+function checkUsage(options: InstallOptions): string {
+  if (!options.dest) throw new UsageError('destination device must be specified');
+  if (options.offline) throw new UserError('cannot perform offline install; metadata missing');
+  for (const c of options.consoles) parseConsole(c);
+  if (options.ignitionHash) parseIgnitionHash(options.ignitionHash);
+  const sectorSize = options.destSectorSize;
+  if (sectorSize !== undefined && sectorSize !== 512 && sectorSize !== 4096) {
+    throw new UsageError(`--dest-sector-size ${sectorSize}: expected 512 or 4096`);
+  }
+  return options.dest;
+}
+
+/** Saved partitions, read through a read-only descriptor (the held file, or the device opened O_RDONLY). */
+async function readSaved(facts: TargetFacts, held: HeldFile | undefined, filters: PartitionFilter[]): Promise<SavedPartitions | undefined> {
+  if (filters.length === 0 || !facts.exists || !facts.size) return undefined;
+  const handle = held?.handle ?? (await open(facts.path, constants.O_RDONLY).catch((err: unknown) => {
+    throw new UserError(`opening ${facts.path} to read its partition table`, { cause: err });
+  }));
+  try {
+    return await readSavedPartitions((l, p) => readAt({ handle, path: facts.path }, l, p), { sectorSize: facts.sectorSize, diskSize: facts.size, filters });
+  } finally {
+    if (!held) await handle.close();
+  }
+}
+
+/** The signature, fetched after the image answered, with the missing-signature rule and the issuer check. */
+async function checkedSignature(source: ImageSource, keys: openpgp.PublicKey[], insecure: boolean, reporter: Reporter): Promise<Uint8Array | null> {
+  const sig = await source.signature();
+  if (!requireSignature(sig, insecure, reporter)) return null;
+  await checkSignatureIssuers(sig, keys);
+  return sig;
+}
+
+/** The decoded size where it can be known without decoding: raw bytes, or a local .xz's index. */
+async function knownImageSize(source: ImageSource, head: ImageHead): Promise<number | undefined> {
+  if (head.compression === 'none') return source.length;
+  if (head.compression !== 'xz' || !source.file || source.length === undefined) return undefined;
+  const handle = await open(source.file, 'r');
+  try {
+    return await xzUncompressedSize((l, p) => readAt({ handle, path: source.file! }, l, p), source.length);
+  } catch (err) {
+    throw new UserError(`reading image file ${source.file}`, { cause: err });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The first MiB must decode (an image is at least 1 MiB) and its sector size match the target's. */
+function checkHead(head: ImageHead, facts: TargetFacts): number | undefined {
+  if (!head.decided) return undefined;
+  if (head.bytes.length < HEAD_BYTES) {
+    throw new UserError('decoding first MiB of image', { cause: new UserError(`image is only ${head.bytes.length} bytes; expected at least 1 MiB`) });
+  }
+  const sectorSize = detectSectorSize(head.bytes);
+  if (sectorSize !== undefined && sectorSize !== facts.sectorSize) {
+    throw new UserError(`source has sector size ${sectorSize} but destination has sector size ${facts.sectorSize}`);
+  }
+  return sectorSize;
+}
+
+/** A known image size must fit the target and end before the first saved partition. */
+function checkFits(size: number | undefined, facts: TargetFacts, saved: SavedPartitions | undefined): void {
+  if (size === undefined) return;
+  const collision = saved ? collisionLimit(saved) : undefined;
+  if (collision && size > collision.offset) throw collisionError(collision.entry, collision.offset);
+  if (facts.size !== undefined && size > facts.size) {
+    throw new UserError(`image is larger than the destination ${facts.path} (${facts.size} bytes): the image is ${size} bytes`);
+  }
+}
+
+export async function planInstall(options: InstallOptions, reporter: Reporter): Promise<InstallPlan> {
+  const dest = checkUsage(options);
+  checkIgnitionUrl(options);
+  const ignition = options.dryRun && options.ignitionUrl ? undefined : await loadIgnition(options, reporter);
+  const filters = parsePartitionFilters(options.savePartlabel, options.savePartindex);
+  const target = await inspectTarget(dest, { destSize: options.destSize, destSectorSize: options.destSectorSize });
+  await checkTargetChoice(target, { destSize: options.destSize, destSectorSize: options.destSectorSize });
+  if (target.kind === 'block') await checkNotBusy(dest, reporter);
+  else if (target.exists) await checkFileNotBusy(dest, reporter);
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const release = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const heldFile = target.kind === 'file' && target.exists ? await holdFileTarget(target) : undefined;
+    if (heldFile) cleanups.push(() => heldFile.handle.close());
+    const saved = await readSaved(target, heldFile, filters);
+    const source = await resolveImageSource({
+      imageFile: options.imageFile,
+      imageUrl: options.imageUrl,
+      stream: options.imageFile || options.imageUrl ? undefined : (options.stream ?? 'stable'),
+      arch: options.architecture,
+      platform: 'metal',
+      format: formatFor(target.sectorSize, dest, reporter),
+      streamBaseUrl: options.streamBaseUrl,
+      retries: options.fetchRetries,
+      reporter,
+    });
+    const keys = await loadTrustedKeys({ extraKeyFiles: options.trustedKeys });
+    const image = await ReplayableImage.open(source);
+    cleanups.push(() => image.close());
+    const signature = await checkedSignature(source, keys, options.insecure, reporter);
+    const head = await image.readHead();
+    const imageSectorSize = checkHead(head, target);
+    const imageSize = await knownImageSize(source, head);
+    checkFits(imageSize, target, saved);
+    return {
+      options,
+      dest,
+      ignition,
+      firstBoot: firstBootPlan(options, ignition),
+      filters,
+      target,
+      heldFile,
+      saved,
+      source,
+      image,
+      head,
+      imageSectorSize,
+      imageSize,
+      keys,
+      signature,
+      release,
+    };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
