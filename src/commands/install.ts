@@ -134,7 +134,9 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
 async function checkSavedUnchanged(target: Target, plan: InstallPlan): Promise<void> {
   if (plan.filters.length === 0 || target.created) return;
   const now = await readSavedPartitions((l, p) => readAt(target, l, p), { sectorSize: target.sectorSize, diskSize: target.size, filters: plan.filters });
-  if (JSON.stringify(now?.entries ?? []) !== JSON.stringify(plan.saved?.entries ?? [])) {
+  const text = (saved: SavedPartitions | undefined) =>
+    JSON.stringify(saved?.entries ?? [], (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  if (text(now) !== text(plan.saved)) {
     throw new UserError(`the partition table of ${target.path} changed after it was read; check the disk and run the install again`);
   }
 }

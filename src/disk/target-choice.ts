@@ -9,7 +9,7 @@
  *    file-content.ts); it is opened read-only and locked for the whole run (one writer per target).
  */
 import { constants } from 'node:fs';
-import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { HEAD_BYTES, classifyFileContent, notADiskImageError } from './file-content.js';
@@ -26,8 +26,11 @@ function underDev(path: string): boolean {
   return path === '/dev' || path.startsWith('/dev/');
 }
 
-async function checkNewFile(facts: TargetFacts, opts: TargetChoiceOptions): Promise<void> {
+async function checkNewFile(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
   const full = resolve(facts.path);
+  // stat() followed it and found nothing: creating through it would write wherever it points.
+  const link = await lstat(full).catch(() => undefined);
+  if (link?.isSymbolicLink()) throw new UserError(`${facts.path} is a symlink to ${await readlink(full)}, which does not exist`);
   const parent = dirname(full);
   const realParent = await realpath(parent).catch((err: unknown) => {
     throw new UserError(`${facts.path} does not exist, and neither does its directory ${parent}`, { cause: err });
@@ -35,15 +38,15 @@ async function checkNewFile(facts: TargetFacts, opts: TargetChoiceOptions): Prom
   if (underDev(full) || underDev(realParent)) {
     throw new UserError(`${facts.path} does not exist; refusing to create a file under /dev (check the device name, e.g. with lsblk)`);
   }
-  if (opts.destSize === undefined) {
+  if (choice.destSize === undefined) {
     throw new UserError(`${facts.path} does not exist; name an existing disk, or pass --dest-size to create a disk image file`);
   }
   if (!(await stat(realParent)).isDirectory()) throw new UserError(`${parent} is not a directory`);
 }
 
-async function checkBlockDevice(facts: TargetFacts, opts: TargetChoiceOptions): Promise<void> {
-  if (opts.destSize !== undefined) throw new UsageError(`--dest-size applies only to a regular-file target; ${facts.path} is a block device`);
-  if (opts.destSectorSize !== undefined) {
+async function checkBlockDevice(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
+  if (choice.destSize !== undefined) throw new UsageError(`--dest-size applies only to a regular-file target; ${facts.path} is a block device`);
+  if (choice.destSectorSize !== undefined) {
     throw new UsageError(`--dest-sector-size applies only to a regular-file target; ${facts.path} is a block device`);
   }
   const name = await blockName(facts.path);
@@ -54,9 +57,9 @@ async function checkBlockDevice(facts: TargetFacts, opts: TargetChoiceOptions): 
 }
 
 /** Refuses a target that must not be written (see the header); nothing is opened for writing. */
-export async function checkTargetChoice(facts: TargetFacts, opts: TargetChoiceOptions): Promise<void> {
-  if (!facts.exists) return checkNewFile(facts, opts);
-  if (facts.kind === 'block') return checkBlockDevice(facts, opts);
+export async function checkTargetChoice(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
+  if (!facts.exists) return checkNewFile(facts, choice);
+  if (facts.kind === 'block') return checkBlockDevice(facts, choice);
 }
 
 /** An existing file target, held read-only and locked from planning until the run ends. */

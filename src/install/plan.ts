@@ -174,7 +174,9 @@ export async function planInstall(options: InstallOptions, reporter: Reporter): 
     const image = await ReplayableImage.open(source);
     cleanups.push(() => image.close());
     const signature = await checkedSignature(source, keys, options.insecure, reporter);
-    const head = await image.readHead();
+    const head = await image.readHead().catch((err: unknown) => {
+      throw new UserError('decoding first MiB of image', { cause: err });
+    });
     const imageSectorSize = checkHead(head, target);
     const imageSize = await knownImageSize(source, head);
     checkFits(imageSize, target, saved);

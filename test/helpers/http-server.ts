@@ -1,7 +1,8 @@
 /**
  * A real node:http server on 127.0.0.1 for download tests, with fault injection per path:
  * N failures (500 by default) then success, fixed statuses (404), dropping the connection
- * after K body bytes, stalling after K bytes, redirects, and Range requests (206/416).
+ * after K body bytes, stalling after K bytes, pausing after K bytes until released, redirects,
+ * and Range requests (206/416).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,6 +22,9 @@ export interface Route {
   dropTimes?: number;
   /** Stop sending (but keep the connection open) after this many body bytes. */
   stallAfter?: number;
+  /** Send this many body bytes, then the rest once `resume` settles. */
+  pauseAfter?: number;
+  resume?: Promise<void>;
   /** Answer 302 to this location (path or URL). */
   redirectTo?: string;
   /** Ignore Range headers (answer 200 with the whole body). Default: Range supported. */
@@ -100,6 +104,12 @@ export async function startServer(): Promise<TestServer> {
     const dropping = r.dropAfter !== undefined && n <= (r.dropTimes ?? 1);
     if (dropping) return sendSlice(r, res, start, size, r.dropAfter, () => res.socket?.destroy());
     if (r.stallAfter !== undefined) return sendSlice(r, res, start, size, r.stallAfter, () => undefined);
+    if (r.pauseAfter !== undefined) {
+      const rest = start + r.pauseAfter;
+      return sendSlice(r, res, start, size, r.pauseAfter, () => {
+        void r.resume?.then(() => sendSlice(r, res, rest, size, undefined, () => res.end()));
+      });
+    }
     sendSlice(r, res, start, size, undefined, () => res.end());
   };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReporter, formatBytes, progressText } from '../../src/report.js';
+import { createReporter, formatBytes, progressText, wantsJson } from '../../src/report.js';
 
 function plainReporter(now: () => number) {
   const lines: string[] = [];
@@ -29,4 +29,12 @@ test('plain progress prints at most once a second, and the final state once', ()
     'Read image 60 B/100 B (60%)\n',
     'Read image 100 B/100 B (100%)\n',
   ]);
+});
+
+test('--json is read from the command line up to --', () => {
+  assert.equal(wantsJson(['install', '/dev/sdb', '--json']), true);
+  assert.equal(wantsJson(['install', '--json=true']), true);
+  assert.equal(wantsJson(['install', '--json', '--no-json']), false);
+  assert.equal(wantsJson(['install', '--', '--json']), false);
+  assert.equal(wantsJson(['install', '/dev/sdb']), false);
 });

@@ -146,12 +146,13 @@ test('Ignition hash mismatch is fatal before the image is written', async () => 
   });
 });
 
-test('source/destination sector size mismatch', async () => {
-  await withLoopTarget(64, 4096, async (dev) => {
+test('source/destination sector size mismatch is refused before writing', async () => {
+  await withLoopTarget(64, 4096, async (dev, file) => {
     const r = await runCli(['install', dev, '-f', `${img512.raw}.xz`, '--trusted-key', pub]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /source has sector size 512 but destination has sector size 4096/);
-    assert.match(r.stderr, /install failed/);
+    assert.doesNotMatch(r.stderr, /install failed|Resetting partition table/);
+    assert.ok((await readFile(file)).every((b) => b === 0), 'target untouched');
   });
 });
 

@@ -89,6 +89,8 @@ test('a loop device full of random bytes reads back as the image, zero run inclu
 test('an existing file target gets holes where the image is zero, and reads back as the image', async () => {
   const file = join(dir, 'vm.img');
   await randomFile(file);
+  // A disk image (a file target must already hold one, or be empty or zeroed): a GPT, random data.
+  await run('sgdisk', ['-o', file]);
   const r = await runCli(['install', file, '-f', xz, '--trusted-key', pub]);
   assert.equal(r.code, 0, r.stderr);
   await assertTailMatchesImage(file);
@@ -97,8 +99,9 @@ test('an existing file target gets holes where the image is zero, and reads back
   assert.ok(st.blocks * 512 <= TARGET_SIZE - 48 * MIB, `holes punched: ${st.blocks * 512} bytes allocated`);
 });
 
-test('a new file target ends at the image size even when the image ends in zeros', async () => {
+test('an empty file target ends at the image size even when the image ends in zeros', async () => {
   const file = join(dir, 'new.img');
+  await writeFile(file, '');
   const r = await runCli(['install', file, '-f', xz, '--trusted-key', pub]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await stat(file)).size, IMAGE_SIZE);
