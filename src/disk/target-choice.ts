@@ -1,7 +1,8 @@
 /**
  * A target cannot be mistaken. Checked while planning, before anything is opened for writing:
  *  - a path that does not exist is refused unless --dest-size asks for a new file, and nothing
- *    is ever created under /dev (a typo like /dev/sdz must not become a file on devtmpfs);
+ *    is ever created under /dev (a typo like /dev/sdz must not become a file on devtmpfs), nor
+ *    is a regular file there (outside /dev/shm) ever written;
  *  - a block device must be a whole, writable disk (not a partition of one, not read-only);
  *    what it holds is not judged (overwriting a disk's filesystem is what install is for), and
  *    the busy checks (src/disk/busy.ts) still apply;
@@ -56,10 +57,19 @@ async function checkBlockDevice(facts: TargetFacts, choice: TargetChoiceOptions)
   if (await isReadOnly(name)) throw new UserError(`${facts.path} is read-only; nothing can be installed to it`);
 }
 
+/** A regular file under /dev (outside /dev/shm) is the leftover of a mistyped device name. */
+async function checkExistingFile(facts: TargetFacts): Promise<void> {
+  const real = await realpath(facts.path);
+  if (underDev(real) && !real.startsWith('/dev/shm/')) {
+    throw new UserError(`${facts.path} is a regular file under /dev, not a device (left by a mistyped device name?); remove it and name the disk`);
+  }
+}
+
 /** Refuses a target that must not be written (see the header); nothing is opened for writing. */
 export async function checkTargetChoice(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
   if (!facts.exists) return checkNewFile(facts, choice);
   if (facts.kind === 'block') return checkBlockDevice(facts, choice);
+  return checkExistingFile(facts);
 }
 
 /** An existing file target, held read-only and locked from planning until the run ends. */

@@ -46,7 +46,7 @@ const installUrl = (target: string, url: string, ...args: string[]) =>
   runCli(['install', target, '-u', url, '--trusted-key', w.pub, ...args], { env: w.env, timeoutMs: 300_000 });
 
 async function assertHoldsImage(target: string): Promise<void> {
-  const image = await readFile(w.img512.raw);
+  const image = w.raw;
   assert.equal(sha256((await readFile(target)).subarray(0, image.length)), sha256(image), 'the target holds exactly the image');
 }
 

@@ -41,6 +41,20 @@ for (const destSize of [[], ['--dest-size', '64M']]) {
   });
 }
 
+test('a regular file under /dev (left by a mistyped device name) is refused, untouched', async () => {
+  const leftover = `/dev/nestos-test-sdz-${randomBytes(3).toString('hex')}`;
+  await copyFile(await installedDiskFile(w, 'leftover-src.img'), leftover);
+  try {
+    const before = await snapshotDisk(leftover);
+    const r = await install(leftover);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`Error: ${leftover} is a regular file under /dev, not a device`));
+    await assertUnchanged(leftover, before);
+  } finally {
+    await rm(leftover, { force: true });
+  }
+});
+
 test('a path that does not exist is refused without --dest-size', async () => {
   const target = join(w.dir, 'typo.img');
   const r = await install(target);
@@ -105,7 +119,7 @@ for (const [name, make] of [
     await make(target);
     const r = await install(target);
     assert.equal(r.code, 0, r.stderr);
-    const image = await readFile(w.img512.raw);
+    const image = w.raw;
     const got = await readFile(target);
     assert.equal(sha256(got.subarray(0, image.length)), sha256(image));
   });
