@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { UserError, interruptedError } from '../errors.js';
 import { output } from '../exec/run.js';
 import type { Reporter } from '../report.js';
-import { lockExclusive } from '../disk/lock.js';
 import { rereadPartitions } from '../disk/loop.js';
 import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partitions.js';
 import { blockName, wholeDiskOf } from '../disk/sysfs-block.js';
@@ -141,22 +140,9 @@ async function checkSavedUnchanged(target: Target, plan: InstallPlan): Promise<v
   }
 }
 
-/** Opens the planned target for writing; a file this run creates is locked at once. */
-async function openPlannedTarget(plan: InstallPlan): Promise<Target> {
-  const target = await openTarget(plan.target, plan.options.destSize);
-  if (target.created) {
-    // Another run that locked the new file first owns it: close, never remove.
-    await lockExclusive(target.handle, target.path).catch(async (err: unknown) => {
-      await target.handle.close();
-      throw err;
-    });
-  }
-  return target;
-}
-
 async function act(plan: InstallPlan, reporter: Reporter): Promise<InstallResult> {
   const options = plan.options;
-  const target = await openPlannedTarget(plan);
+  const target = await openTarget(plan.target, options.destSize);
   const signals = trapSignals();
   let bytesWritten = 0;
   try {

@@ -6,10 +6,11 @@
  * target records whether this run wrote to it at all (a failure before that leaves it alone).
  */
 import { constants, type Stats } from 'node:fs';
-import { access, open, stat, type FileHandle } from 'node:fs/promises';
+import { access, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { getSystemErrorMap } from 'node:util';
 import { UserError } from '../errors.js';
 import { output } from '../exec/run.js';
+import { lockExclusive } from './lock.js';
 
 /** Which file or device a path named: dev/ino for files, the device number for block devices. */
 export interface TargetIdentity {
@@ -120,8 +121,9 @@ export async function inspectTarget(path: string, opts: { destSize?: number; des
 
 /**
  * Opens the destination read-write: a block device exclusively (O_EXCL), an existing file in
- * place, a new file only if nothing appeared at its path since it was inspected (O_EXCL). The
- * descriptor must refer to what was inspected; a new file is created and/or extended to destSize.
+ * place (its lock is held since planning), a new file only if nothing appeared at its path
+ * since it was inspected (O_EXCL), locked at once. The descriptor must refer to what was
+ * inspected; a file is extended to destSize.
  */
 export async function openTarget(facts: TargetFacts, destSize?: number): Promise<Target> {
   if (facts.kind === 'block') {
@@ -137,11 +139,20 @@ export async function openTarget(facts: TargetFacts, destSize?: number): Promise
     }
     throw openError(facts.path, 'file', err);
   });
+  if (!facts.exists) {
+    // A file this run creates is locked at once; another run that locked it first owns it:
+    // close, never remove.
+    await lockExclusive(handle, facts.path).catch(async (err: unknown) => {
+      await handle.close();
+      throw err;
+    });
+  }
   const identity = facts.exists ? await checkOpened(facts, handle) : identityOf(await handle.stat());
   let size = (await handle.stat()).size;
   if (destSize !== undefined && destSize > size) {
     await handle.truncate(destSize).catch(async (err: unknown) => {
       await handle.close();
+      if (!facts.exists) await unlink(facts.path).catch(() => undefined); // created and locked by this run
       throw new UserError(`extending ${facts.path} to ${destSize} bytes`, { cause: err });
     });
     size = destSize;

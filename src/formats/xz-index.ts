@@ -84,7 +84,7 @@ export async function xzUncompressedSize(read: ReadAt, fileSize: number): Promis
     }
     if (end < HEADER_SIZE + FOOTER_SIZE) throw corrupt('truncated stream');
     const footer = await readExact(read, FOOTER_SIZE, end - FOOTER_SIZE);
-    if (!footer.subarray(10, 12).equals(FOOTER_MAGIC)) throw corrupt('stream footer magic missing');
+    if (!footer.subarray(10, 12).equals(FOOTER_MAGIC)) throw corrupt('no xz stream footer at the end of the file (truncated, or other data after the xz stream)');
     if (crc32(footer.subarray(4, 10)) !== footer.readUInt32LE(0)) throw corrupt('stream footer CRC32 mismatch');
     const indexSize = (footer.readUInt32LE(4) + 1) * 4;
     const indexStart = end - FOOTER_SIZE - indexSize;

@@ -140,7 +140,7 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
       retries: o.retries,
       reporter: o.reporter,
       rangeStart: start > 0 ? start : undefined,
-      failMessage: (status) => (status === 404 ? `image not found at ${o.url} (HTTP 404)` : `image fetch failed: ${status === 0 ? 'connection error' : status}`),
+      failMessage: (status) => `image fetch failed: ${status === 0 ? 'connection error' : status}`,
     });
     const actualStart = res.status === 206 ? start : 0;
     if (res.status !== 200 && res.status !== 206) {

@@ -155,19 +155,27 @@ test('one Ctrl-C in a terminal ends the install: table reset, spinner stopped, t
       const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let screen = '';
       child.stdout.on('data', (d: Buffer) => void (screen += d.toString()));
-      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-      for (let i = 0; i < 600 && !/Read image [\d.]+ MiB\/32\.0 MiB/.test(screen); i++) await sleep(100);
-      assert.match(screen, /Read image [\d.]+ MiB\/32\.0 MiB/, 'progress is drawn on the terminal');
-      await untilWriting(disk);
-      child.stdin.write('\x03');
-      const code = await Promise.race([exited, sleep(120_000).then(() => 'still running' as const)]);
-      child.stdin.end();
-      if (code === 'still running') child.kill('SIGKILL');
-      assert.notEqual(code, 'still running', `the process did not exit after one Ctrl-C:\n${screen}`);
-      assert.equal(code, 1, screen);
-      assert.match(screen, /interrupted by SIGINT/);
-      assert.match(screen, /Resetting partition table/);
-      assert.match(screen, /Error: install failed\r?\n/);
+      let exitCode: number | null | undefined;
+      const exited = new Promise<void>((r) => child.on('close', (code) => r(void (exitCode = code))));
+      try {
+        for (let i = 0; i < 600 && !/Read image [\d.]+ MiB\/32\.0 MiB/.test(screen); i++) await sleep(100);
+        assert.match(screen, /Read image [\d.]+ MiB\/32\.0 MiB/, 'progress is drawn on the terminal');
+        await untilWriting(disk);
+        child.stdin.write('\x03');
+        await Promise.race([exited, sleep(120_000)]);
+        assert.notEqual(exitCode, undefined, `the process did not exit after one Ctrl-C:\n${screen.slice(-2000)}`);
+        assert.equal(exitCode, 1, screen);
+        assert.match(screen, /interrupted by SIGINT/);
+        assert.match(screen, /Resetting partition table/);
+        assert.match(screen, /Error: install failed\r?\n/);
+      } finally {
+        // Whatever failed: the terminal goes away (SIGKILL to script(1) hangs up the CLI's terminal).
+        child.stdin.end();
+        if (exitCode === undefined) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
     });
   } finally {
     server.close();

@@ -4,7 +4,8 @@
  * sha256): no trusted keys, an untrusted signer, a missing image file, a 404 image URL, a 4Kn
  * image for a 512-byte disk, an image larger than the disk (local xz via its index, local raw,
  * raw over HTTP via Content-Length), a collision with a saved partition, an image under 1 MiB,
- * and an undecodable image. Once writing began (a gzip image whose size is only known at the
+ * an undecodable image, and a local .xz that is truncated or has data after it (its index is
+ * read while planning). Once writing began (a gzip image whose size is only known at the
  * end), the table is reset as before.
  */
 import assert from 'node:assert/strict';
@@ -63,7 +64,7 @@ test('a missing image file is named as a missing image, not a missing signature'
 test('a 404 image URL is named as a missing image, not a missing signature', async () => {
   const disk = await installedDiskFile(w, 'no404.img');
   const url = `${w.server.url}img/missing.raw.xz`;
-  const stderr = await refusedUnchanged(disk, ['-u', url, '--trusted-key', w.pub], /Error: image not found at \S+missing\.raw\.xz \(HTTP 404\)/);
+  const stderr = await refusedUnchanged(disk, ['-u', url, '--trusted-key', w.pub], /Error: image fetch failed: 404\n/);
   assert.doesNotMatch(stderr, /--insecure|signature not found/);
 });
 
@@ -106,6 +107,18 @@ test('an image whose start does not decode: refused before writing', async () =>
   const disk = await installedDiskFile(w, 'garbage.img');
   await refusedUnchanged(disk, ['-f', w.files.garbage, '--trusted-key', w.pub], /Error: decoding first MiB of image\n\nCaused by:\n\s+0: xz data error: the compressed stream is corrupt/);
 });
+
+for (const [name, bytes] of [
+  ['truncated', () => w.xz.subarray(0, Math.floor(w.xz.length * 0.8))],
+  ['followed by other data', () => Buffer.concat([w.xz, Buffer.from('garbage')])],
+] as const) {
+  test(`a local .xz image ${name} (its index is read while planning): refused before writing`, async () => {
+    const image = await w.signedFile(`xz-${name.replace(/\W+/g, '-')}.raw.xz`, bytes());
+    const disk = await installedDiskFile(w, `xz-${name.replace(/\W+/g, '-')}.img`);
+    await refusedUnchanged(disk, ['-f', image, '--trusted-key', w.pub],
+      /Error: reading image file \S+\.raw\.xz\n\nCaused by:\n\s+0: reading xz index: no xz stream footer at the end of the file \(truncated, or other data after the xz stream\)/);
+  });
+}
 
 test('once writing began (gzip: size unknown until the end), a too-large image still resets the table', async () => {
   const disk = await w.file('gz-small.img', 20);

@@ -1,8 +1,8 @@
 /**
  * Long zero runs of an image are zeroed by the kernel (fallocate) instead of written: the
  * destination must still read back exactly as the image, over a loop device and an existing file
- * that both start full of random bytes; the file gets holes. And when fallocate cannot do it, the
- * zeros are written instead.
+ * (a GPT disk image) that both start full of random bytes; the file gets holes. And when
+ * fallocate cannot do it, the zeros are written instead.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
