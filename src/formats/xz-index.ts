@@ -22,6 +22,9 @@ function corrupt(why: string): UserError {
   return new UserError(`reading xz index: ${why}`);
 }
 
+/** An .xz file is a multiple of four bytes and ends with a stream footer: either missing means this. */
+const NO_END = 'no xz stream footer at the end of the file (truncated, or other data after the xz stream)';
+
 /** xz's variable-length integer (7 bits per byte, at most 9 bytes); returns [value, next offset]. */
 function readVli(buf: Buffer, offset: number): [number, number] {
   let value = 0;
@@ -71,7 +74,7 @@ function parseIndex(index: Buffer): { uncompressed: number; blocks: number } {
 
 /** The decoded size of the whole .xz file of `fileSize` bytes. */
 export async function xzUncompressedSize(read: ReadAt, fileSize: number): Promise<number> {
-  if (fileSize % 4 !== 0) throw corrupt('file size is not a multiple of four');
+  if (fileSize % 4 !== 0) throw corrupt(NO_END);
   let end = fileSize;
   let total = 0;
   let streams = 0;
@@ -84,7 +87,7 @@ export async function xzUncompressedSize(read: ReadAt, fileSize: number): Promis
     }
     if (end < HEADER_SIZE + FOOTER_SIZE) throw corrupt('truncated stream');
     const footer = await readExact(read, FOOTER_SIZE, end - FOOTER_SIZE);
-    if (!footer.subarray(10, 12).equals(FOOTER_MAGIC)) throw corrupt('no xz stream footer at the end of the file (truncated, or other data after the xz stream)');
+    if (!footer.subarray(10, 12).equals(FOOTER_MAGIC)) throw corrupt(NO_END);
     if (crc32(footer.subarray(4, 10)) !== footer.readUInt32LE(0)) throw corrupt('stream footer CRC32 mismatch');
     const indexSize = (footer.readUInt32LE(4) + 1) * 4;
     const indexStart = end - FOOTER_SIZE - indexSize;
