@@ -5,7 +5,7 @@
  * itself and its subdomains (a leading `.` or `*.` is ignored), an IP address matches itself, a
  * `:port` suffix narrows an entry to that port. A proxy URL without a scheme is http://.
  * https goes through the proxy with CONNECT (https-proxy-agent), http as absolute-URI requests
- * (http-proxy-agent); both keep connections alive like the direct agents.
+ * (http-proxy-agent).
  */
 import type http from 'node:http';
 import { isIP } from 'node:net';
@@ -94,12 +94,15 @@ export function describeProxy(choice: ProxyChoice): string {
 
 const agents = new Map<string, http.Agent>();
 
-/** A keep-alive agent that reaches `target`'s scheme through `choice`, shared per proxy. */
+/** The agent that reaches `target`'s scheme through `choice`, shared per proxy. */
 export function proxyAgent(choice: ProxyChoice, target: URL): http.Agent {
   const key = `${target.protocol} ${choice.url.href}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = target.protocol === 'https:' ? new HttpsProxyAgent(choice.url, { keepAlive: true }) : new HttpProxyAgent(choice.url, { keepAlive: true });
+    // A tunnel (CONNECT) carries the server's own keep-alive. Plain http goes through the proxy
+    // one connection per request: proxies such as tinyproxy close it after each answer, and a
+    // pooled socket closed under us would fail the next request ("socket hang up").
+    agent = target.protocol === 'https:' ? new HttpsProxyAgent(choice.url, { keepAlive: true }) : new HttpProxyAgent(choice.url, { keepAlive: false });
     agents.set(key, agent);
   }
   return agent;
