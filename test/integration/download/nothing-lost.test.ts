@@ -139,29 +139,28 @@ test('a second download into the same directory while the first runs is refused;
   assert.doesNotMatch(again.stderr, /Read image/);
 });
 
-test('a symlink planted at NAME.part is refused; nothing is written through it', async () => {
+/**
+ * Plants `plant(victim, NAME.part)` in a fresh output directory, with the victim file in another
+ * one; the run must be refused with `cause` and leave both directories as they were.
+ */
+async function refusedPlantedPart(plant: (target: string, path: string) => void, cause: RegExp): Promise<void> {
   const dir = outDir();
   const victimDir = mkdtempSync(join(w.tmp, 'victim-'));
   const victim = join(victimDir, 'authorized_keys');
   writeFileSync(victim, 'ssh-ed25519 AAAA operator\n');
-  symlinkSync(victim, join(dir, `${NAME}.part`));
+  plant(victim, join(dir, `${NAME}.part`));
   const [beforeDir, beforeVictim] = [snapshot(dir), snapshot(victimDir)];
-  const r = await download(dir, `${w.server.url}art/${NAME}`);
-  assertRefused(r, /\.part is a symbolic link; refusing to write through it \(remove it and run again\)/);
+  assertRefused(await download(dir, `${w.server.url}art/${NAME}`), cause);
   assert.deepEqual(snapshot(victimDir), beforeVictim);
   assert.deepEqual(snapshot(dir), beforeDir);
+}
+
+test('a symlink planted at NAME.part is refused; nothing is written through it', async () => {
+  await refusedPlantedPart(symlinkSync, /\.part is a symbolic link; refusing to write through it \(remove it and run again\)/);
 });
 
 test('a .part that is a hard link to another file is refused; the other file is untouched', async () => {
-  const dir = outDir();
-  const victimDir = mkdtempSync(join(w.tmp, 'victim-'));
-  const victim = join(victimDir, 'shadow');
-  writeFileSync(victim, 'root:$6$secret:19000:0:99999:7:::\n');
-  linkSync(victim, join(dir, `${NAME}.part`));
-  const [beforeDir, beforeVictim] = [snapshot(dir), snapshot(victimDir)];
-  assertRefused(await download(dir, `${w.server.url}art/${NAME}`), /\.part has 2 hard links; refusing to write a file that has other names/);
-  assert.deepEqual(snapshot(victimDir), beforeVictim);
-  assert.deepEqual(snapshot(dir), beforeDir);
+  await refusedPlantedPart(linkSync, /\.part has 2 hard links; refusing to write a file that has other names/);
 });
 
 test('-d with a URL named .xz is refused before writing (no <dir>.part beside the directory)', async () => {
