@@ -1,14 +1,7 @@
-/** Reading command inputs: a named file or, when none is given, stdin. */
-import { readFileSync } from 'node:fs';
-import { withContext } from '../errors.js';
+/** Reading command inputs: a named file or, when none is given, stdin; capped in size. */
+import { MAX_CONFIG_BYTES, readCapped } from '../io/read-capped.js';
 
-export async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
+/** A config (Ignition) from `path`, or stdin for none or `-`; at most MAX_CONFIG_BYTES. */
 export async function readInputFile(path: string | undefined, what: string): Promise<Buffer> {
-  if (path === undefined || path === '-') return withContext(readStdin(), `reading ${what} from stdin`);
-  return withContext(async () => readFileSync(path), `reading ${what} '${path}'`);
+  return readCapped(path, what, MAX_CONFIG_BYTES);
 }

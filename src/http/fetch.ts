@@ -2,8 +2,10 @@
  * HTTP(S) GET on node:http (node-get.ts says why not undici), plus file:// for local feeds.
  * Retries with exponential backoff (1 s doubling, capped at 600 s) on connection errors and
  * 408/429/500/502/503/504, as upstream; redirects are followed by hand so the final URL is
- * known (download names the file after it). Retries only cover getting the response headers:
- * a failure mid-body is the caller's (download resumes it with a Range request, see rangeStart).
+ * known (download names the file after it). Redirects go to http(s) URLs only, and never from
+ * https to http when the caller says so (Ignition). Retries only cover getting the response
+ * headers: a failure mid-body is the caller's (download resumes it with a Range request, see
+ * rangeStart). A 206 is used only when its Content-Range starts where it was asked to.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { Reporter } from '../report.js';
+import { bodyExtent } from './content-range.js';
 import { closeAgents, type GetTimeouts, nodeGet } from './node-get.js';
 
 export interface HttpTimeouts {
@@ -30,6 +33,8 @@ export interface HttpGetOptions {
   timeouts?: HttpTimeouts;
   /** Error text for a non-2xx status (default `fetch from <url> failed: <status>`). */
   failMessage?: (status: number, url: string) => string;
+  /** Refuse a redirect from https to http (the bytes would then travel unprotected). */
+  httpsOnlyRedirects?: boolean;
 }
 
 export interface HttpResponse {
@@ -100,6 +105,23 @@ async function getFile(url: string, opts: HttpGetOptions): Promise<HttpResponse>
   };
 }
 
+/** Where a redirect from `from` to `location` leads, when the policy allows it. */
+function redirectTarget(from: string, location: string, opts: HttpGetOptions): string {
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    throw new UserError(`${from} redirected to an invalid URL`);
+  }
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') {
+    throw new UserError(`refusing the redirect from ${from} to ${to.protocol} URL: only http:// and https:// redirects are followed`);
+  }
+  if (opts.httpsOnlyRedirects && from.startsWith('https:') && to.protocol === 'http:') {
+    throw new UserError(`refusing the redirect from ${from} to ${to.toString()}: it would leave https for plain http`);
+  }
+  return to.toString();
+}
+
 /** One GET following redirects by hand; returns the first non-redirect answer. */
 async function getOnce(url: string, opts: HttpGetOptions): Promise<HttpResponse> {
   let current = url;
@@ -111,21 +133,19 @@ async function getOnce(url: string, opts: HttpGetOptions): Promise<HttpResponse>
     const location = res.headers.location;
     if ([301, 302, 303, 307, 308].includes(status) && typeof location === 'string') {
       res.resume();
-      current = new URL(location, current).toString();
+      current = redirectTarget(current, location, opts);
       continue;
     }
-    const len = Number(res.headers['content-length']);
-    const range = /^\s*bytes\s+(\d+)-\d+\/(\d+|\*)\s*$/i.exec(String(res.headers['content-range'] ?? ''));
-    return {
-      status,
-      finalUrl: current,
-      contentLength: Number.isFinite(len) && res.headers['content-length'] !== undefined ? len : undefined,
-      rangeStart: range ? Number(range[1]) : undefined,
-      totalLength: range && range[2] !== '*' ? Number(range[2]) : undefined,
-      body: res,
-    };
+    let extent;
+    try {
+      extent = bodyExtent(status, { contentLength: res.headers['content-length'], contentRange: res.headers['content-range'] }, opts.rangeStart || undefined);
+    } catch (err) {
+      res.destroy();
+      throw err;
+    }
+    return { status, finalUrl: current, ...extent, body: res };
   }
-  throw new UserError(`too many redirects fetching ${url}`);
+  throw new UserError(`too many redirects (more than ${MAX_REDIRECTS})`);
 }
 
 export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<HttpResponse> {
@@ -137,12 +157,9 @@ export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<H
     let problem: string;
     let status: number | undefined;
     try {
-      const res = await getOnce(url, opts);
-      if (res.status === 206 && res.rangeStart !== undefined && res.rangeStart !== (opts.rangeStart ?? 0)) {
-        // Appending these bytes at the wrong offset would corrupt a resumed file.
-        res.body.destroy();
-        throw new UserError(`fetching ${url}: asked for bytes from ${opts.rangeStart ?? 0}, the server sent bytes from ${res.rangeStart}`);
-      }
+      const res = await getOnce(url, opts).catch((err: unknown) => {
+        throw err instanceof UserError ? new UserError(`fetching ${url}`, { cause: err }) : err;
+      });
       if (res.status >= 200 && res.status < 300) return res;
       res.body.resume();
       if (!RETRYABLE.has(res.status)) {
@@ -169,15 +186,22 @@ export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<H
 export async function httpGetBytes(url: string, opts: HttpGetOptions & { maxBytes?: number } = {}): Promise<Buffer> {
   const res = await httpGet(url, opts);
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
+  const tooLarge = () => new UserError(`response from ${url} is larger than ${max} bytes`);
+  if (res.contentLength !== undefined && res.contentLength > max) {
+    res.body.destroy();
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    n += chunk.length;
-    if (n > max) {
-      res.body.destroy();
-      throw new UserError(`response from ${url} is larger than ${max} bytes`);
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      n += chunk.length;
+      if (n > max) throw tooLarge();
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    res.body.destroy();
+    throw err instanceof UserError ? err : new UserError(`reading the response from ${url}`, { cause: err });
   }
   return Buffer.concat(chunks, n);
 }

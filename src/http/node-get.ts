@@ -1,6 +1,6 @@
 /**
  * One HTTP(S) GET on node:http, with connect / headers / body-idle timeouts and pooled
- * keep-alive connections.
+ * keep-alive connections, directly or through the proxy the environment names (proxy.ts).
  *
  * Why not undici: undici 7 (the last line for Node 20; the fix is in undici 8, Node >= 22)
  * pauses its parser with the socket's bytes already read when the body's consumer applies
@@ -14,6 +14,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { closeProxyAgents, describeProxy, proxyAgent, proxyFor, type ProxyChoice } from './proxy.js';
 
 export interface GetTimeouts {
   connectMs: number;
@@ -32,16 +33,26 @@ export class HttpTimeoutError extends Error {
 
 let agents: { http: http.Agent; https: https.Agent } | undefined;
 
-function agentFor(url: URL): http.Agent {
+/** A proxy's answer other than 200 to CONNECT (node would take it for the server's answer). */
+export class ProxyConnectError extends Error {
+  constructor(readonly status: number, target: string) {
+    super(`the proxy answered ${status} to CONNECT ${target}`);
+    this.name = 'ProxyConnectError';
+  }
+}
+
+function agentFor(url: URL, proxy: ProxyChoice | undefined): http.Agent {
+  if (proxy) return proxyAgent(proxy, url);
   agents ??= { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   return url.protocol === 'https:' ? agents.https : agents.http;
 }
 
-/** Closes pooled connections (idle and in use). */
+/** Closes pooled connections (idle and in use), direct and through proxies. */
 export function closeAgents(): void {
   agents?.http.destroy();
   agents?.https.destroy();
   agents = undefined;
+  closeProxyAgents();
 }
 
 /**
@@ -68,25 +79,34 @@ function watchBodyIdle(res: IncomingMessage, idleMs: number): void {
 /** Sends a GET and resolves with the response once its headers arrived. */
 export function nodeGet(url: string, headers: Record<string, string>, t: GetTimeouts): Promise<IncomingMessage> {
   const u = new URL(url);
+  const proxy = proxyFor(u);
   return new Promise((resolve, reject) => {
-    const req = (u.protocol === 'https:' ? https : http).request(u, { method: 'GET', headers, agent: agentFor(u) });
+    const req = (u.protocol === 'https:' ? https : http).request(u, { method: 'GET', headers, agent: agentFor(u, proxy) });
     let timer: NodeJS.Timeout | undefined;
     const arm = (kind: 'Connect' | 'Headers', ms: number) => {
       clearTimeout(timer);
       timer = setTimeout(() => req.destroy(new HttpTimeoutError(kind, ms)), ms);
     };
+    // Armed before the socket exists: a proxy agent hands it over only after CONNECT answered.
+    arm('Connect', t.connectMs);
     req.on('socket', (socket) => {
       if (!socket.connecting) return arm('Headers', t.idleMs);
-      arm('Connect', t.connectMs);
       socket.once('connect', () => arm('Headers', t.idleMs));
     });
-    // Also after the response: a later socket error reaches the body as `aborted`.
-    req.on('error', (err) => {
+    let connectStatus: number | undefined;
+    req.on('proxyConnect', (answer: { statusCode?: number }) => void (connectStatus = answer.statusCode));
+    const fail = (err: Error) => {
       clearTimeout(timer);
-      reject(err);
-    });
+      reject(proxy ? new Error(`through proxy ${describeProxy(proxy)}`, { cause: err }) : err);
+    };
+    // Also after the response: a later socket error reaches the body as `aborted`.
+    req.on('error', fail);
     req.on('response', (res) => {
       clearTimeout(timer);
+      if (connectStatus !== undefined && connectStatus !== 200) {
+        res.destroy();
+        return fail(new ProxyConnectError(connectStatus, u.host));
+      }
       watchBodyIdle(res, t.idleMs);
       resolve(res);
     });

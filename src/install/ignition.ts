@@ -1,13 +1,14 @@
 /**
  * The Ignition config for the installed system: from `-i` (file) or `-I` (URL: https, or http
- * only with --ignition-hash / --insecure-ignition). Unlike upstream, the hash and the Ignition
- * spec are checked BEFORE the image is written, so a bad config never costs a disk.
+ * only with --ignition-hash / --insecure-ignition; a redirect never leads from https to http).
+ * Both are capped in size. Unlike upstream, the hash and the Ignition spec are checked BEFORE
+ * the image is written, so a bad config never costs a disk.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { UsageError, UserError, VerificationError } from '../errors.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { httpGetBytes } from '../http/fetch.js';
+import { MAX_CONFIG_BYTES, readCapped } from '../io/read-capped.js';
 import type { Reporter } from '../report.js';
 
 export interface IgnitionSourceOptions {
@@ -55,12 +56,11 @@ export function checkIgnitionUrl(opts: IgnitionSourceOptions): void {
 export async function loadIgnition(opts: IgnitionSourceOptions, reporter: Reporter): Promise<Buffer | undefined> {
   let bytes: Buffer;
   if (opts.ignitionFile) {
-    bytes = await readFile(opts.ignitionFile).catch((err: unknown) => {
-      throw new UserError(`reading Ignition config ${opts.ignitionFile}`, { cause: err });
-    });
+    bytes = await readCapped(opts.ignitionFile, 'Ignition config', MAX_CONFIG_BYTES);
   } else if (opts.ignitionUrl) {
     checkIgnitionUrl(opts);
-    bytes = await httpGetBytes(opts.ignitionUrl, { retries: opts.fetchRetries, reporter, maxBytes: 16 * 1024 * 1024 }).catch((err: unknown) => {
+    const fetching = { retries: opts.fetchRetries, reporter, maxBytes: MAX_CONFIG_BYTES, httpsOnlyRedirects: true };
+    bytes = await httpGetBytes(opts.ignitionUrl, fetching).catch((err: unknown) => {
       throw new UserError(`downloading Ignition config from ${opts.ignitionUrl}`, { cause: err });
     });
   } else {

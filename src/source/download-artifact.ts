@@ -1,25 +1,32 @@
 /**
- * Downloads one artifact into a directory: named after the last URL segment after
- * redirects, verified in one streaming pass, written as `<name>.part` and renamed only after
- * verification; the `.sig` is written (unless -d) only after verification too. An existing,
- * verified file with an identical `.sig` is not downloaded again. Beyond upstream: a download
- * interrupted mid-body keeps `<name>.part`, and the next run resumes it with a Range request,
+ * Downloads one artifact into a directory, named after the last URL segment after redirects
+ * (download-name.ts), verified in one streaming pass. Nothing at the final name is ever
+ * written, truncated or deleted by a download: the bytes go to the locked `NAME.part`
+ * (part-file.ts), which is renamed to `NAME` only after it verified, and the `.sig` (unless -d)
+ * is renamed beside it then. An existing `NAME` whose `.sig` equals the published one and that
+ * verifies is kept; one that does not verify is replaced only by a verified download. A
+ * failed run leaves `NAME` and `NAME.sig` as they were. Beyond upstream: a download
+ * interrupted mid-body keeps `NAME.part`, and the next run resumes it with a Range request,
  * re-verifying the whole file (the existing bytes are fed to the verifier first).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { lstat, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import type * as openpgp from 'openpgp';
 import { chainHas, UserError, VerificationError } from '../errors.js';
+import { HttpRangeError } from '../http/content-range.js';
 import { HttpStatusError } from '../http/fetch.js';
 import { createSignatureVerifier } from '../io/verify.js';
 import { HashTap } from '../io/sha256-tap.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import { formatBytes, type Reporter } from '../report.js';
-import { type ImageSource, type OpenedImage, urlFileName } from './image-source.js';
+import { downloadPaths } from './download-name.js';
+import type { ImageSource, OpenedImage } from './image-source.js';
+import { PartFile } from './part-file.js';
 import { requireSignature, verifiedPipeline } from './verified-read.js';
+
+export { decompressedName } from './download-name.js';
 
 export interface DownloadArtifactOptions {
   directory: string;
@@ -27,13 +34,6 @@ export interface DownloadArtifactOptions {
   insecure: boolean;
   keys: openpgp.PublicKey[];
   reporter: Reporter;
-}
-
-/** Upstream's -d rule: only `.gz`/`.xz`, never `.tar.gz`/`.tar.xz`; `.zst` is left alone. */
-export function decompressedName(name: string): string | undefined {
-  if (name.endsWith('.tar.gz') || name.endsWith('.tar.xz')) return undefined;
-  if (name.endsWith('.gz') || name.endsWith('.xz')) return name.slice(0, -3);
-  return undefined;
 }
 
 const RESUMABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -53,28 +53,28 @@ export function isResumable(err: unknown): boolean {
   return false;
 }
 
-async function sizeOf(path: string): Promise<number | undefined> {
-  try {
-    const st = await stat(path);
-    return st.isFile() ? st.size : undefined;
-  } catch {
-    return undefined;
+/** Refuses a final name that is there but could never be replaced by a file (a directory...). */
+async function checkFinalName(path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined);
+  if (st && !st.isFile() && !st.isSymbolicLink()) {
+    throw new UserError(`${path} exists and is not a regular file${st.isDirectory() ? ' (a directory)' : ''}; remove it or download into another directory (-C)`);
   }
 }
 
 /** True when `path` exists, its `.sig` equals `sig`, and it verifies (signature and sha256). */
-async function existingVerified(path: string, sig: Uint8Array, src: ImageSource, o: DownloadArtifactOptions): Promise<boolean> {
+async function existingVerified(path: string, sig: Uint8Array, src: ImageSource, opts: DownloadArtifactOptions): Promise<boolean> {
   const saved = await readFile(`${path}.sig`).catch(() => undefined);
-  if (!saved || !Buffer.from(sig).equals(saved) || (await sizeOf(path)) === undefined) return false;
-  const verifier = createSignatureVerifier(sig, o.keys);
+  const st = await stat(path).catch(() => undefined);
+  if (!saved || !Buffer.from(sig).equals(saved) || !st?.isFile()) return false;
+  const verifier = createSignatureVerifier(sig, opts.keys);
   const sha = new HashTap('sha256');
   try {
     await pipeline(createReadStream(path), verifier.stream, sha, new Writable({ write: (_c, _e, cb) => cb() }));
     await verifier.verified();
-    if (src.sha256 && sha.digest() !== src.sha256) return false;
+    if (src.sha256 && sha.digest() !== src.sha256) throw new VerificationError('sha256 mismatch');
     return true;
   } catch {
-    o.reporter.warn(`Existing ${path} failed verification; downloading it again`);
+    opts.reporter.warn(`Existing ${path} failed verification; it is replaced once a new download verified`);
     return false;
   }
 }
@@ -91,49 +91,84 @@ function checkLength(got: number, expected: number | undefined, src: ImageSource
   throw Object.assign(new Error(`connection closed early: ${msg}`), { code: 'ECONNABORTED' });
 }
 
-/** Opens the body, resuming from `.part` when possible; restarts when the server cannot. */
-async function openForResume(src: ImageSource, partPath: string, o: DownloadArtifactOptions): Promise<OpenedImage> {
-  const have = (await sizeOf(partPath)) ?? 0;
+/** Opens the body, resuming the `.part`'s bytes when possible; restarts when the server cannot. */
+async function openForResume(src: ImageSource, part: PartFile, opts: DownloadArtifactOptions): Promise<OpenedImage> {
+  const have = await part.size();
   if (have === 0) return src.openAt(0);
   try {
     const opened = await src.openAt(have);
-    if (opened.start === have) o.reporter.info(`Resuming ${partPath} at ${formatBytes(have)}`);
-    else o.reporter.info(`Server does not support resume; downloading ${partPath} again`);
+    if (opened.start === have) opts.reporter.info(`Resuming ${part.path} at ${formatBytes(have)}`);
+    else opts.reporter.info(`Server does not support resume; downloading ${part.path} again`);
     return opened;
   } catch (err) {
+    if (chainHas(err, HttpRangeError)) {
+      throw new UserError(`resuming ${part.path} (delete it to download from the start)`, { cause: err });
+    }
     // 416: the .part is not a prefix of what the server has now; start over.
     if (!(err instanceof HttpStatusError && err.status === 416)) throw err;
-    await rm(partPath, { force: true });
+    await part.truncate(0);
     return src.openAt(0);
   }
 }
 
-export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOptions): Promise<string> {
+/** Writes the signature to a temporary name next to `sigPath` (renamed into place later). */
+async function stageSignature(sigPath: string, sig: Uint8Array): Promise<string> {
+  const tmp = `${sigPath}.tmp`;
+  // Only the holder of NAME.part's lock writes this name: a leftover is a crashed run's.
+  await rm(tmp, { force: true });
+  await writeFile(tmp, sig, { flag: 'wx', mode: 0o644 });
+  return tmp;
+}
+
+export async function downloadArtifact(src: ImageSource, opts: DownloadArtifactOptions): Promise<string> {
   const sig = await src.signature();
-  const signed = requireSignature(sig, o.insecure, o.reporter);
+  const signed = requireSignature(sig, opts.insecure, opts.reporter);
 
   // The file is named after the URL after redirects, known only once the request answered.
   let opened = await src.openAt(0);
-  const name = opened.finalUrl ? urlFileName(opened.finalUrl) : src.name;
-  const stripped = o.decompress ? decompressedName(name) : undefined;
-  const finalPath = join(o.directory, stripped ?? name);
-  const sigPath = `${finalPath}.sig`;
-  const partPath = `${finalPath}.part`;
+  let part: PartFile | undefined;
+  try {
+    const url = opened.finalUrl ?? src.url;
+    if (url === undefined) throw new UserError(`internal error: ${src.description} has no URL to download`);
+    const { finalPath, partPath, sigPath, decompressing } = downloadPaths(url, opts.directory, opts.decompress);
+    await checkFinalName(finalPath);
+    if (!opts.decompress) await checkFinalName(sigPath);
+    part = await PartFile.acquire(partPath);
 
-  if (!o.decompress && signed && (await existingVerified(finalPath, sig, src, o))) {
+    if (!opts.decompress && signed && (await existingVerified(finalPath, sig, src, opts))) {
+      opened.body.destroy();
+      await part.discard();
+      return finalPath;
+    }
+    // A decompressed download cannot resume: its .part holds decoded bytes, not the published ones.
+    if (!decompressing && (await part.size()) > 0) {
+      opened.body.destroy();
+      opened = await openForResume(src, part, opts);
+    }
+    await part.truncate(opened.start);
+    return await writeVerified(src, opened, part, { finalPath, sigPath, decompressing, signed, sig, opts });
+  } catch (err) {
     opened.body.destroy();
-    await rm(partPath, { force: true });
-    return finalPath;
+    throw err instanceof UserError ? err : new UserError(`downloading ${src.description}`, { cause: err });
+  } finally {
+    await part?.close();
   }
-  const canResume = stripped === undefined;
-  if (canResume && ((await sizeOf(partPath)) ?? 0) > 0) {
-    opened.body.destroy();
-    opened = await openForResume(src, partPath, o);
-  } else {
-    await rm(partPath, { force: true });
-  }
+}
+
+interface WriteContext {
+  finalPath: string;
+  sigPath: string;
+  decompressing: boolean;
+  signed: boolean;
+  sig: Uint8Array | undefined;
+  opts: DownloadArtifactOptions;
+}
+
+/** Streams the body through verification into the `.part`, then renames it into place. */
+async function writeVerified(src: ImageSource, opened: OpenedImage, part: PartFile, ctx: WriteContext): Promise<string> {
+  const { opts } = ctx;
+  const canResume = !ctx.decompressing;
   const resumed = opened.start > 0;
-
   // A transport failure mid-body ends the stream cleanly instead of tearing the pipeline down,
   // so every byte received reaches the .part; the failure is raised once the bytes are on disk.
   // The body's bytes are counted: the file must end up exactly as long as the server said.
@@ -155,43 +190,37 @@ export async function downloadArtifact(src: ImageSource, o: DownloadArtifactOpti
     { objectMode: false },
   );
 
-  let wrote = false;
+  let stagedSig: string | undefined;
   try {
     const vp = await verifiedPipeline(src, {
-      keys: o.keys,
-      insecure: o.insecure,
-      decompress: stripped !== undefined,
-      reporter: o.reporter,
-      signature: signed ? sig : null,
+      keys: opts.keys,
+      insecure: opts.insecure,
+      decompress: ctx.decompressing,
+      reporter: opts.reporter,
+      signature: ctx.signed ? ctx.sig : null,
       body,
-      leadIn: resumed ? { stream: createReadStream(partPath, { start: 0, end: opened.start - 1 }), length: opened.start } : undefined,
+      leadIn: resumed ? { stream: part.readPrefix(opened.start), length: opened.start } : undefined,
       total: opened.length,
       label: src.type,
     });
     // A 1 MiB buffer lets chunks queue and go out in batches (writev) while the next ones arrive;
     // with the default 16 KiB, each network chunk waited for its own write (256 MiB: 0.82 -> 0.64 s).
-    const out = createWriteStream(partPath, { flags: resumed ? 'a' : 'w', highWaterMark: 1024 * 1024 });
-    out.once('open', () => void (wrote = true));
+    const out = part.writeFrom(opened.start, 1024 * 1024);
     await pipeline(vp.stream, out);
     if (bodyError !== undefined) throw bodyError;
     checkLength(opened.start + received, opened.length, src);
     await vp.done();
-    await rename(partPath, finalPath);
-    if (!o.decompress && sig) {
-      const tmp = `${sigPath}.tmp`;
-      await writeFile(tmp, sig);
-      await rename(tmp, sigPath);
-    } else {
-      await rm(sigPath, { force: true });
-    }
-    return finalPath;
+    if (!opts.decompress && ctx.sig) stagedSig = await stageSignature(ctx.sigPath, ctx.sig);
+    await part.commit(ctx.finalPath);
+    // The .sig beside the file describes what is there now: the published one, or none.
+    if (stagedSig) await rename(stagedSig, ctx.sigPath);
+    else await rm(ctx.sigPath, { force: true }).catch(() => undefined);
+    return ctx.finalPath;
   } catch (err) {
-    const keep = canResume && (wrote || resumed) && isResumable(err) && ((await sizeOf(partPath)) ?? 0) > 0;
-    if (!keep) await rm(partPath, { force: true });
-    else o.reporter.warn(`Partial download kept in ${partPath}; run the command again to resume it`);
-    await rm(finalPath, { force: true });
-    await rm(sigPath, { force: true });
-    await rm(`${sigPath}.tmp`, { force: true });
+    if (stagedSig) await rm(stagedSig, { force: true }).catch(() => undefined);
+    const keep = canResume && isResumable(err) && (await part.size().catch(() => 0)) > 0;
+    if (keep) opts.reporter.warn(`Partial download kept in ${part.path}; run the command again to resume it`);
+    else await part.discard();
     throw err instanceof UserError ? err : new UserError(`downloading ${src.description}`, { cause: err });
   }
 }

@@ -9,11 +9,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError, interruptedError } from '../errors.js';
-import { httpGet, httpGetBytes } from '../http/fetch.js';
+import { httpGet } from '../http/fetch.js';
 import { readFileChunks } from '../io/file-chunks.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
 import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from '../stream/defaults.js';
+import { fetchSignature } from './fetch-signature.js';
 
 export interface OpenedImage {
   body: Readable;
@@ -171,12 +172,7 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
     },
     async signature() {
       if (!o.signatureUrl) return undefined;
-      try {
-        return await httpGetBytes(o.signatureUrl, { retries: o.retries, reporter: o.reporter, maxBytes: 1024 * 1024 });
-      } catch (err) {
-        o.reporter.warn(`Failed to fetch signature: ${err instanceof Error ? err.message : String(err)}`);
-        return undefined;
-      }
+      return fetchSignature(o.signatureUrl, { retries: o.retries, reporter: o.reporter });
     },
   };
 }

@@ -1,9 +1,15 @@
-/** Fetching stream metadata and picking the artifacts of one (arch, platform, format). */
+/**
+ * Fetching stream metadata and picking the artifacts of one (arch, platform, format). The URLs
+ * a feed lists must use a scheme its own origin allows: a feed fetched over http(s) may only
+ * point to http(s) URLs (it must not make the tool read local files); a local file:// feed may
+ * also point to file:// URLs.
+ */
 import { UserError } from '../errors.js';
 import { httpGetBytes } from '../http/fetch.js';
 import type { Reporter } from '../report.js';
 import { parseStreamMetadata, type StreamMetadata } from './schema.js';
 import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from './defaults.js';
+import { escapeControl } from './terminal-text.js';
 
 export { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL };
 
@@ -44,7 +50,7 @@ export async function fetchStreamMetadata(
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new UserError(`parsing stream metadata from ${url}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UserError(`parsing stream metadata from ${url}`, { cause: new Error(escapeControl(err instanceof Error ? err.message : String(err))) });
   }
   return { ...parseStreamMetadata(json, url), url };
 }
@@ -54,7 +60,36 @@ function own<T>(obj: Record<string, T> | undefined, key: string): T | undefined 
   return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-/** The artifacts of a format sorted by type name; relative locations resolve against `relativeTo`. */
+/** Schemes a feed's URLs may use, by the scheme the feed itself was read with. */
+function allowedSchemes(feedUrl: string | undefined): string[] {
+  const local = feedUrl !== undefined && new URL(feedUrl).protocol === 'file:';
+  return local ? ['http:', 'https:', 'file:'] : ['http:', 'https:'];
+}
+
+/** A URL listed in the feed, resolved against the feed's own URL and checked against its scheme. */
+function feedUrl(text: string, what: string, feed: string | undefined): string {
+  let url: URL;
+  try {
+    url = feed === undefined ? new URL(text) : new URL(text, feed);
+  } catch {
+    throw new UserError(`stream metadata${feed ? ` from ${feed}` : ''} lists an invalid URL for the ${what}: '${escapeControl(text)}'`);
+  }
+  const allowed = allowedSchemes(feed);
+  if (!allowed.includes(url.protocol)) {
+    throw new UserError(
+      `stream metadata${feed ? ` from ${feed}` : ''} lists '${escapeControl(url.toString())}' for the ${what}: ` +
+        (allowed.includes('file:')
+          ? 'only http://, https:// and file:// URLs can be downloaded'
+          : 'a feed fetched over http(s) may only list http:// or https:// URLs (file:// only from a local feed)'),
+    );
+  }
+  return url.toString();
+}
+
+/**
+ * The artifacts of a format sorted by type name; locations resolve against `relativeTo` (the
+ * feed's URL, which also decides the allowed URL schemes; absent: http(s) URLs only).
+ */
 export function findArtifacts(
   meta: StreamMetadata,
   arch: string,
@@ -66,15 +101,15 @@ export function findArtifacts(
   if (!formats || Object.keys(formats).length === 0) {
     throw new UserError(`couldn't find architecture ${arch}, platform ${platform}, format ${format} in stream metadata`);
   }
-  const resolve = (u: string) => (relativeTo ? new URL(u, relativeTo).toString() : u);
   return Object.keys(formats)
     .sort()
     .map((type) => {
       const a = formats[type]!;
+      const label = escapeControl(type);
       return {
-        type,
-        location: resolve(a.location),
-        signature: a.signature === undefined ? undefined : resolve(a.signature),
+        type: label,
+        location: feedUrl(a.location, `${label} artifact`, relativeTo),
+        signature: a.signature === undefined ? undefined : feedUrl(a.signature, `${label} signature`, relativeTo),
         sha256: a.sha256?.toLowerCase(),
         uncompressedSha256: a['uncompressed-sha256']?.toLowerCase(),
       };

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { escapeControl } from './terminal-text.js';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/i, 'expected a 64-digit hex sha256');
 
@@ -54,5 +55,5 @@ export function parseStreamMetadata(json: unknown, source: string): StreamMetada
   const result = StreamMetadataSchema.safeParse(json);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new UserError(`invalid stream metadata from ${source}: ${jsonPath(issue.path)}: ${issue.message}`);
+  throw new UserError(`invalid stream metadata from ${source}: ${escapeControl(`${jsonPath(issue.path)}: ${issue.message}`)}`);
 }

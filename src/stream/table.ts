@@ -1,16 +1,20 @@
-/** `list-stream` rows and the table format of the reference (§4.5). Pure. */
+/**
+ * `list-stream` rows and upstream's table format. Pure. Names come from the feed: control
+ * characters in them are escaped, never printed raw.
+ */
 import type { StreamMetadata } from './schema.js';
+import { escapeControl } from './terminal-text.js';
 
 export type StreamRow = [arch: string, platform: string, format: string];
 
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Every (architecture, platform, format) triple, sorted byte-wise by arch, platform, format. */
+/** Every (architecture, platform, format) triple, sorted byte-wise by arch, platform, format; escaped for printing. */
 export function streamRows(meta: StreamMetadata): StreamRow[] {
   const rows: StreamRow[] = [];
   for (const [arch, a] of Object.entries(meta.architectures)) {
     for (const [platform, p] of Object.entries(a.artifacts)) {
-      for (const format of Object.keys(p.formats)) rows.push([arch, platform, format]);
+      for (const format of Object.keys(p.formats)) rows.push([escapeControl(arch), escapeControl(platform), escapeControl(format)]);
     }
   }
   return rows.sort((x, y) => byteCompare(x[0], y[0]) || byteCompare(x[1], y[1]) || byteCompare(x[2], y[2]));

@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { closeHttp, httpGet } from '../../../src/http/fetch.js';
 import { runCli } from '../../helpers/cli.js';
+import { snapshot } from './snapshot.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dl-misbehave-'));
 const servers: Server[] = [];
@@ -29,10 +30,11 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
 }
 
-/** Answers every request like python's http.server: HTTP/1.0, Content-Length, body, close. */
+/** Answers like python's http.server: HTTP/1.0, Content-Length, body, close; no `.sig` (404). */
 function http10Server(body: Buffer): Promise<string> {
   const server = createServer((socket) => {
-    socket.once('data', () => {
+    socket.once('data', (request: Buffer) => {
+      if (/^GET \S+\.sig /.test(request.toString('latin1'))) return void socket.end('HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       socket.write(`HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`);
       socket.end(body);
     });
@@ -154,6 +156,31 @@ test('--insecure resume: a 206 starting at another offset than asked is refused,
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /asked for bytes from 1000, the server sent bytes from 0/);
   assert.deepEqual(readdirSync(dir), ['g.raw.part']);
+});
+
+test('--insecure resume: a 206 without Content-Range is refused; the .part stays as it was and nothing is renamed', async () => {
+  // Answers a resume with the whole file from byte 0, labelled 206 but with no range.
+  const url = await rangeServer((start, res) => void res.writeHead(start === 0 ? 200 : 206, { 'content-length': FILE.length }).end(FILE));
+  const dir = mkdtempSync(join(tmp, 'out-'));
+  writeFileSync(join(dir, 'h.raw.part'), FILE.subarray(0, 1000));
+  const before = snapshot(dir);
+  const r = await runCli(['download', '-u', `${url}h.raw`, '--insecure', '-C', dir]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^Error: resuming \S+\/h\.raw\.part \(delete it to download from the start\)\n/m);
+  assert.match(r.stderr, /the server answered 206 Partial Content without a Content-Range header \(asked for bytes from 1000\)/);
+  assert.deepEqual(snapshot(dir), before);
+});
+
+test('a 206 to a request that asked for no range must start at byte 0', async () => {
+  const url = await rangeServer((_start, res) => {
+    res.writeHead(206, { 'content-range': `bytes 1000-${FILE.length - 1}/${FILE.length}`, 'content-length': FILE.length - 1000 });
+    res.end(FILE.subarray(1000));
+  });
+  const dir = mkdtempSync(join(tmp, 'out-'));
+  const r = await runCli(['download', '-u', `${url}i.raw`, '--insecure', '-C', dir]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /\n\s+0: asked for bytes from 0, the server sent bytes from 1000\n/);
+  assert.deepEqual(snapshot(dir), {});
 });
 
 test('the body idle timeout does not count time the consumer spends not reading (a slow disk)', async () => {

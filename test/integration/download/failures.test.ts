@@ -144,3 +144,25 @@ test('a missing stream names the metadata URL and status', async () => {
   const r = await runCli(['download', '--stream-base-url', `${w.server.url}streams/`, '-s', 'nope', '-C', dir], { env: w.env });
   assertFailedClean(r, dir, /stream metadata fetch from http:.*\/streams\/nope\.json failed: 404/);
 });
+
+/** A signature that could not be fetched is not a missing one: the cause is kept, in every mode. */
+for (const [what, route, cause] of [
+  ['a 500', { status: 500 }, /\n\s+0: fetch from http:\S+\/sigfail-500\/\S+\.sig failed: 500\n/],
+  ['a stalled body', { body: 'x'.repeat(100), stallAfter: 0 }, /\n\s+0: reading the response from http:\S+\.sig\n\s+1: body timeout: nothing received for 500 ms/],
+  ['a redirect loop', { redirectTo: '/sigfail-loop/x.raw.xz.sig' }, /\n\s+0: fetching http:\S+\.sig\n\s+1: too many redirects \(more than 10\)/],
+] as const) {
+  test(`a signature fetch failing with ${what} is fatal, even with --insecure, and names its cause`, async () => {
+    const prefix = `sigfail-${what === 'a 500' ? '500' : what === 'a stalled body' ? 'stall' : 'loop'}`;
+    w.server.route(`/${prefix}/x.raw.xz`, { body: good() });
+    w.server.route(`/${prefix}/x.raw.xz.sig`, route);
+    for (const extra of [[], ['--insecure']]) {
+      const dir = outDir();
+      const r = await runCli(['download', '-u', `${w.server.url}${prefix}/x.raw.xz`, '--trusted-key', w.keyFile, '-C', dir, ...extra], {
+        env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '500' },
+      });
+      assertFailedClean(r, dir, /^Error: fetching signature from http:\S+\/x\.raw\.xz\.sig\n\nCaused by:\n/m);
+      assert.match(r.stderr, cause);
+      assert.doesNotMatch(r.stderr, /signature not found/);
+    }
+  });
+}

@@ -15,6 +15,9 @@ before(async () => {
   s = await startServer();
   s.route('/streams/stable.json', { body: feed });
   s.route('/flaky/stable.json', { body: feed, failFirst: 1 });
+  s.route('/ctl/stable.json', {
+    body: JSON.stringify({ architectures: { 'x86_64\x1b]0;owned\x07': { artifacts: { 'metal\x1b[2J': { formats: { 'raw.xz\r': { disk: { location: 'https://h/a' } } } } } } } }),
+  });
   s.route('/bad/stable.json', { body: '{"architectures": {"x86_64": {"artifacts": {"metal": {"formats": {"iso": {"disk": {}}}}}}}}' });
 });
 after(async () => {
@@ -46,4 +49,12 @@ test('a malformed feed names the JSON path', async () => {
   const r = await runCli(['list-stream', '--stream-base-url', `${s.url}bad/`]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /invalid stream metadata from .*: \$\.architectures\.x86_64\.artifacts\.metal\.formats\.iso\.disk\.location: /);
+});
+
+test('control characters in the feed reach the terminal escaped, never raw', async () => {
+  const r = await runCli(['list-stream', '--stream-base-url', `${s.url}ctl/`]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.toString();
+  assert.doesNotMatch(out, /[\x00-\x09\x0b-\x1f\x7f]/);
+  assert.equal(out.split('\n')[1], 'x86_64\\u{1b}]0;owned\\u{7}  metal\\u{1b}[2J  raw.xz\\u{d}');
 });

@@ -92,6 +92,7 @@ test('a stalled body fails on the idle timeout and keeps .part for resume', asyn
     env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '500' },
   });
   assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /\n\s+\d: body timeout: nothing received for 500 ms\n/);
   assert.deepEqual(readdirSync(dir), [`${NAME}.part`]);
   const kept = statSync(join(dir, `${NAME}.part`)).size;
   assert.ok(kept > 0 && kept <= 100_000, `kept ${kept} bytes`);

@@ -80,3 +80,24 @@ test('stream URLs join the name as a relative URL, like upstream', () => {
   assert.throws(() => streamUrl('ftp://h/', 's'), /unsupported stream base URL scheme 'ftp:'/);
   assert.throws(() => streamUrl('not a url', 's'), /invalid stream base URL/);
 });
+
+test('a feed fetched over http(s) may only list http(s) artifact and signature URLs', () => {
+  const feed = (location: string, signature?: string) =>
+    parseStreamMetadata({ architectures: { x86_64: { artifacts: { metal: { formats: { 'raw.xz': { disk: { location, signature } } } } } } } }, 't');
+  const find = (location: string, signature: string | undefined, from: string) => findArtifacts(feed(location, signature), 'x86_64', 'metal', 'raw.xz', from);
+  for (const from of ['https://h/streams/s.json', 'http://h/streams/s.json']) {
+    assert.throws(() => find('file:///etc/shadow', undefined, from), /lists 'file:\/\/\/etc\/shadow' for the disk artifact: a feed fetched over http\(s\) may only list http:\/\/ or https:\/\/ URLs/);
+    assert.throws(() => find('https://h/a.raw.xz', 'file:///etc/passwd', from), /lists 'file:\/\/\/etc\/passwd' for the disk signature: a feed fetched over http\(s\)/);
+    assert.throws(() => find('ftp://h/a.raw.xz', undefined, from), /lists 'ftp:\/\/h\/a\.raw\.xz' for the disk artifact: a feed fetched/);
+    assert.equal(find('http://h/a.raw.xz', undefined, from)[0]!.location, 'http://h/a.raw.xz');
+  }
+  // A local feed may point to local files (and resolves relative ones next to itself).
+  assert.equal(find('a.raw.xz', 'file:///srv/a.raw.xz.sig', 'file:///srv/streams/s.json')[0]!.location, 'file:///srv/streams/a.raw.xz');
+  assert.throws(() => find('ftp://h/a.raw.xz', undefined, 'file:///srv/s.json'), /only http:\/\/, https:\/\/ and file:\/\/ URLs can be downloaded/);
+  assert.throws(() => find('http://[bad', undefined, 'https://h/s.json'), /lists an invalid URL for the disk artifact: 'http:\/\/\[bad'/);
+});
+
+test('artifact types from the feed are escaped before they become progress labels', () => {
+  const meta = parseStreamMetadata({ architectures: { x: { artifacts: { m: { formats: { f: { 'disk\x1b[8m': { location: 'https://h/a' } } } } } } } }, 't');
+  assert.equal(findArtifacts(meta, 'x', 'm', 'f', 'https://h/s.json')[0]!.type, 'disk\\u{1b}[8m');
+});
