@@ -1,10 +1,12 @@
 /** Entry point: argv → cli. The one error boundary: runtime errors exit 1, usage errors exit 2. */
 import { buildCli } from './cli/index.js';
 import { UsageError, formatErrorChain } from './errors.js';
+import { flavorOfProgram } from './flavor.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildCli(argv).parseAsync();
+    // Started as `coreos-installer` (the package's alias of the launcher): CoreOS names.
+    await buildCli(argv, flavorOfProgram(process.argv[1])).parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -7,6 +7,7 @@
  * the table is reset to the saved partitions only (unless --preserve-on-error), a file this run
  * created is removed, and the run ends `install failed`.
  */
+import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { UsageError, UserError, formatErrorChain, interruptedError } from '../errors.js';
 import { output } from '../exec/run.js';
@@ -21,17 +22,18 @@ import { loadTrustedKeys } from '../io/verify.js';
 import { resolveImageSource } from '../source/image-source.js';
 import { openVerified } from '../source/verified-pump.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
-import { mergeInstallOptions, readConfigFile } from '../install/config-file.js';
 import { parseConsole } from '../install/console.js';
 import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install/firstboot.js';
 import { checkIgnitionUrl, loadIgnition, parseIgnitionHash } from '../install/ignition.js';
+import type { InstallConfig } from '../install/install-config.js';
 import type { InstallOptions } from '../install/options.js';
 import { trapSignals } from '../install/signals.js';
 import { ImageWriter, resetPartitionTable } from '../install/writer.js';
 
 export interface InstallInput {
   options: InstallOptions;
-  configFiles: string[];
+  /** The same install in upstream's config-file form (install-config.ts), for the result. */
+  config: InstallConfig;
 }
 
 export interface InstallResult {
@@ -43,22 +45,13 @@ export interface InstallResult {
   savedPartitions: Array<{ index: number; name: string }>;
   bytesWritten?: number;
   ignitionSha256?: string;
+  options: InstallConfig;
 }
 
 function formatFor(sectorSize: number, dest: string, reporter: Reporter): string {
   if (sectorSize === 4096) return '4k.raw.xz';
   if (sectorSize !== 512) reporter.warn(`Found non-standard sector size ${sectorSize} for ${dest}, assuming 512b-compatible`);
   return 'raw.xz';
-}
-
-async function resolveOptions(input: InstallInput, reporter: Reporter): Promise<InstallOptions> {
-  if (input.configFiles.length === 0) return input.options;
-  const configs = [];
-  for (const file of input.configFiles) configs.push(await readConfigFile(file));
-  const { options, args } = mergeInstallOptions(configs, input.options);
-  // Upstream prints this on stdout; stdout stays data-only here, so it goes to stderr.
-  reporter.info(`Running with arguments: ${args.join(' ')}`);
-  return options;
 }
 
 function firstBootPlan(o: InstallOptions, ignition: Buffer | undefined): FirstBootPlan {
@@ -70,6 +63,7 @@ function firstBootPlan(o: InstallOptions, ignition: Buffer | undefined): FirstBo
     deleteKargs: o.deleteKargs,
     copyNetworkFrom: o.copyNetwork ? o.networkDir : undefined,
     firstbootArgs: o.firstbootArgs,
+    flavor: o.flavor,
   };
 }
 
@@ -87,10 +81,14 @@ function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string,
   if (plan.copyNetworkFrom) files.push(`firstboot-network/ from ${plan.copyNetworkFrom}`);
   if (plan.firstbootArgs) files.push('ignition.firstboot');
   lines.push(`files to write: ${files.length ? files.join(', ') : 'none'}`);
+  if (plan.ignition) lines.push(`ignition: ${o.ignitionFile ?? o.ignitionUrl} (sha256 ${createHash('sha256').update(plan.ignition).digest('hex')})`);
+  else if (o.ignitionUrl) lines.push(`ignition: ${o.ignitionUrl} (fetched at install time${o.ignitionHash ? `, must match ${o.ignitionHash}` : ''})`);
   if (plan.platform) lines.push(`platform: ${plan.platform}`);
   for (const c of plan.consoles) lines.push(`console: ${c}`);
   for (const k of plan.appendKargs) lines.push(`append karg: ${k}`);
   for (const k of plan.deleteKargs) lines.push(`delete karg: ${k}`);
+  if (plan.firstbootArgs) lines.push(`first-boot kernel arguments: ${plan.firstbootArgs}`);
+  if (plan.copyNetworkFrom) lines.push(`network config: from ${plan.copyNetworkFrom}`);
   return lines;
 }
 
@@ -113,7 +111,7 @@ export async function installCommand(input: InstallInput, reporter: Reporter): P
 }
 
 async function install(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
-  const o = await resolveOptions(input, reporter);
+  const o = input.options;
   if (!o.dest) throw new UsageError('destination device must be specified');
   if (o.offline) throw new UserError('cannot perform offline install; metadata missing');
   for (const c of o.consoles) parseConsole(c);
@@ -155,8 +153,8 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
       }
     }
     const lines = describePlan(o, facts, source.description, saved, plan);
-    reporter.result({ dryRun: true, device: o.dest, source: source.description, plan: lines });
-    return { device: o.dest, source: source.description, dryRun: true, plan: lines, savedPartitions: saved?.entries.map((e) => ({ index: e.index, name: e.name })) ?? [] };
+    reporter.result({ dryRun: true, device: o.dest, source: source.description, plan: lines, options: input.config });
+    return { device: o.dest, source: source.description, dryRun: true, plan: lines, savedPartitions: saved?.entries.map((e) => ({ index: e.index, name: e.name })) ?? [], options: input.config };
   }
 
   const keys = await loadTrustedKeys({ extraKeyFiles: o.trustedKeys });
@@ -204,7 +202,6 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
   }
   await warnOtherBootFilesystems(target, reporter);
   reporter.info('Install complete.');
-  const { createHash } = await import('node:crypto');
   const result: InstallResult = {
     device: o.dest,
     source: source.description,
@@ -213,6 +210,7 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
     savedPartitions: saved?.entries.map((e) => ({ index: e.index, name: e.name })) ?? [],
     bytesWritten,
     ignitionSha256: ignition ? createHash('sha256').update(ignition).digest('hex') : undefined,
+    options: input.config,
   };
   reporter.result({ ...result, plan: undefined });
   return result;
