@@ -22,6 +22,11 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
     .positional('device', { type: 'string', describe: 'Destination device (or a regular file: a VM disk image)' })
     .option('config-file', { alias: 'c', type: 'string', array: true, nargs: 1, describe: 'YAML config file with install options (repeatable)' }) as Argv<T>;
   for (const field of INSTALL_FIELDS) {
+    if (field.negates) {
+      // yargs reads `--no-X` as X=false; the option it knows is X.
+      out = out.option(field.negates, { type: 'boolean', default: true, describe: field.describe }) as Argv<T>;
+      continue;
+    }
     const spec: Options = {
       describe: field.describe,
       ...(field.short ? { alias: field.short } : {}),

@@ -28,7 +28,7 @@ export interface InstallField {
   defaultValue?: () => string;
   /** Canonical text of one value; throws UsageError when it is invalid. */
   normalize?: (value: string) => string;
-  /** yargs key when it differs (`--no-validate` arrives as `validate: false`). */
+  /** The yargs option this flag negates (`--no-validate` arrives as `validate: false`); describe is the positive one's. */
   negates?: string;
 }
 
@@ -106,7 +106,7 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
       return v;
     },
   }),
-  f('no-validate', "Don't validate the Ignition config against the spec", { ...ext, negates: 'validate' }),
+  f('no-validate', 'Validate the Ignition config against the spec (--no-validate to skip)', { ...ext, negates: 'validate' }),
   s('ostree-repo', 'Deploy from this ostree repo (local path or http(s):// archive repo) instead of an image', { ...ostree, valueName: 'repo' }),
   s('ostree-ref', 'Ref to deploy, e.g. openEuler/x86_64/nestos/stable', { ...ostree, valueName: 'ref' }),
   s('osname', 'Stateroot name [default: nestos]', { ...ostree, valueName: 'name', defaultValue: () => 'nestos' }),
