@@ -1,5 +1,5 @@
 /**
- * The live initrd that `iso customize` / `pxe customize` generate (reference §1.6): `config.ign`
+ * The live initrd that `iso customize` / `pxe customize` generate: `config.ign`
  * (a spec 3.3.0 live Ignition config) plus network keyfiles (given, or converted from nmstate).
  * The live config carries installer configs, dest.ign, pre/post-install scripts + units and CA
  * certificates as gzip data URLs. `--live-ignition` and `--dest-ignition` may be repeated: each

@@ -1,7 +1,8 @@
 /**
- * Finds the embed areas of a CoreOS/NestOS live ISO: the Ignition ("initrd") area, the kargs
- * regions and features.json (reference §1.2, §1.4, §1.5), in the ISO's metadata directory
- * (`COREOS/` or `NESTOS/`, see isoFlavor). Nothing read from the image is trusted.
+ * Finds the embed areas of a CoreOS/NestOS live ISO: the Ignition ("initrd") area (igninfo.json,
+ * else IMAGES/IGNITION.IMG), the kargs regions (kargs.json, else the legacy `coreKarg` header)
+ * and features.json, in the ISO's metadata directory (`COREOS/` or `NESTOS/`, see isoFlavor).
+ * Nothing read from the image is trusted.
  */
 import { UserError } from '../errors.js';
 import { FLAVORS, type Flavor, mediaFlavor } from '../flavor.js';
