@@ -1,7 +1,8 @@
 /**
  * NestOS or CoreOS: every name that differs between nestos-installer and coreos-installer, in
  * one table. The flavour follows the program's name (`coreos-installer` is the CoreOS one,
- * anything else NestOS) unless the global `--flavor` flag says otherwise.
+ * anything else NestOS; a wrapper script may name it in NESTOS_INSTALLER_PROGRAM) unless the
+ * global `--flavor` flag says otherwise.
  *
  * Media (an ISO, a live initramfs, an installed boot filesystem) are looked up under the
  * selected flavour's names first; one that carries only the other flavour's names is handled

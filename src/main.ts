@@ -5,8 +5,10 @@ import { flavorOfProgram } from './flavor.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    // Started as `coreos-installer` (the package's alias of the launcher): CoreOS names.
-    await buildCli(argv, flavorOfProgram(process.argv[1])).parseAsync();
+    // Started as `coreos-installer` (the package's alias of the launcher): CoreOS names. A shell
+    // wrapper that runs node itself names the program it was started as in the environment.
+    const program = process.env['NESTOS_INSTALLER_PROGRAM'] || process.argv[1];
+    await buildCli(argv, flavorOfProgram(program)).parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -92,6 +92,9 @@ test('network wrap follows the flavour: NestOS names by default, CoreOS ones wit
   const list = await runCli(['dev', 'show', 'initrd', '-'], { input: wrapped });
   assert.equal(list.stdout.toString(), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
   assert.match(execFileSync(process.execPath, [alias, '--help']).toString(), /^coreos-installer <command>/);
+  // A wrapper script that starts node itself names the program in the environment.
+  const viaEnv = await runCli(['pxe', 'network', 'wrap', '-k', k], { env: { NESTOS_INSTALLER_PROGRAM: '/usr/bin/coreos-installer' } });
+  assert.equal((await runCli(['dev', 'show', 'initrd', '-'], { input: viaEnv.stdout })).stdout.toString(), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
 });
 
 test('dev extract initrd rejects ../x and /etc/x; extracts normal members', async () => {
