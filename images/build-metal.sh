@@ -15,34 +15,19 @@ COMMIT=$(ostree rev-parse --repo="$OUT/repo" "$REF")
 KEY=$OUT/sample-signing-key.pub.asc
 [ -f "$MAIN_JS" ] || (cd "$REPO_ROOT" && npm run build --silent) || true
 [ -f "$MAIN_JS" ] || { log "metal: $MAIN_JS missing; run npm run build"; exit 1; }
-DIST=$(dirname "$MAIN_JS")
 
 # install_image FILE SECTOR FIRMWARE: one ostree install into a new image file.
 install_image() {
   local file=$1 sector=$2 firmware=$3 tmp="$OUT/.$1.tmp"
   rm -f "$tmp"
-  if node "$MAIN_JS" install --help 2>/dev/null | grep -q -- '--ostree-repo'; then
-    node "$MAIN_JS" install --ostree-repo "$OUT/repo" --ostree-ref "$REF" --trusted-key "$KEY" \
-      --ostree-firmware "$firmware" --dest-size "$SIZE" --dest-sector-size "$sector" "$tmp" >&2
-  else
-    # The install command does not dispatch to the ostree mode yet: call the module directly.
-    node --input-type=module -e '
-      const [dist, tmp, repo, ref, key, firmware, size, sector] = process.argv.slice(1);
-      const { ostreeInstall } = await import(`${dist}/ostree/install.js`);
-      const { ostreeOptionsFrom } = await import(`${dist}/cli/install-ostree-options.js`);
-      const { createReporter } = await import(`${dist}/report.js`);
-      const opts = ostreeOptionsFrom({ device: tmp, "ostree-repo": repo, "ostree-ref": ref, "trusted-key": [key],
-        "ostree-firmware": firmware, "dest-size": size, "dest-sector-size": sector });
-      await ostreeInstall(opts, createReporter());
-    ' "$DIST" "$tmp" "$OUT/repo" "$REF" "$KEY" "$firmware" "$SIZE" "$sector" >&2
-  fi
+  node "$MAIN_JS" install --ostree-repo "$OUT/repo" --ostree-ref "$REF" --trusted-key "$KEY" \
+    --ostree-firmware "$firmware" --dest-size "$SIZE" --dest-sector-size "$sector" "$tmp" >&2
   mv -f "$tmp" "$OUT/$file"
   log "metal: built $OUT/$file ($sector-byte sectors, $firmware, commit ${COMMIT:0:12}, $(du -h --apparent-size "$OUT/$file" | cut -f1) sparse, $(du -h "$OUT/$file" | cut -f1) used)"
 }
 
 INPUTS=("$COMMIT" "$KEY" "$SIZE" "$IMAGES_SRC/build-metal.sh" "$REPO_ROOT/src/ostree" "$REPO_ROOT/src/boot"
-  "$REPO_ROOT/src/install/firstboot.ts" "$REPO_ROOT/src/install/console.ts"
-  "$REPO_ROOT/src/cli/install-ostree-options.ts" "$REPO_ROOT/scripts/ostree-grub2-exec")
+  "$REPO_ROOT/src/install" "$REPO_ROOT/src/cli/install.ts" "$REPO_ROOT/src/flavor.ts" "$REPO_ROOT/scripts/ostree-grub2-exec")
 
 step metal "nestos-sample-metal.x86_64.raw" "${INPUTS[@]}" -- \
   install_image nestos-sample-metal.x86_64.raw 512 bios,uefi

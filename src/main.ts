@@ -4,11 +4,15 @@
  */
 import { buildCli } from './cli/index.js';
 import { UsageError, errorRecord, formatErrorChain } from './errors.js';
+import { flavorOfProgram } from './flavor.js';
 import { wantsJson } from './report.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildCli(argv).parseAsync();
+    // Started as `coreos-installer` (the package's alias of the launcher): CoreOS names. A shell
+    // wrapper that runs node itself names the program it was started as in the environment.
+    const program = process.env['NESTOS_INSTALLER_PROGRAM'] || process.argv[1];
+    await buildCli(argv, flavorOfProgram(program)).parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     const usage = err instanceof UsageError;

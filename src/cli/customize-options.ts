@@ -1,33 +1,40 @@
 /** The options `iso customize` and `pxe customize` share (upstream names). */
 import type { Argv } from 'yargs';
-import { stringList } from './options.js';
+import { consoleSpec, parseConsole } from '../install/console.js';
 import type { CustomizeOptions } from '../iso/customize.js';
+import { flagValue, singleValue, stringList } from './options.js';
 
-const many = (describe: string) => ({ type: 'string' as const, describe, requiresArg: true });
+type Args = Record<string, unknown>;
+
+const many = (describe: string) => ({ type: 'string' as const, array: true, nargs: 1, describe });
 
 export function addCustomizeOptions(y: Argv): Argv {
   return y
-    .option('dest-ignition', { type: 'string', describe: 'Ignition config for the destination system', requiresArg: true })
+    .option('dest-ignition', many('Ignition config fragment for the destination system (repeatable)'))
     .option('dest-device', { type: 'string', describe: 'Install destination device', requiresArg: true })
     .option('dest-console', many('Kernel and bootloader console for destination'))
     .option('dest-karg-append', many('Destination kernel argument to append'))
     .option('dest-karg-delete', many('Destination kernel argument to delete'))
     .option('network-keyfile', many('NetworkManager keyfile for live & dest'))
-    .option('network-nmstate', many('Nmstate config for live & dest'))
+    .option('network-nmstate', many('Nmstate config (YAML or JSON) for live & dest'))
     .option('ignition-ca', many('Ignition PEM CA bundle for live & dest'))
     .option('pre-install', many('Script to run before installation'))
     .option('post-install', many('Script to run after installation'))
     .option('installer-config', many('Installer config file'))
-    .option('live-ignition', { type: 'string', describe: 'Ignition config for the live environment', requiresArg: true })
+    .option('live-ignition', many('Ignition config fragment for the live environment (repeatable)'))
     .option('validate', { type: 'boolean', default: true, describe: 'Validate Ignition configs (--no-validate to skip)' });
 }
 
-export function customizeOptionsFrom(a: Record<string, unknown>): CustomizeOptions {
-  const s = (k: string) => (a[k] === undefined ? undefined : String(a[k]));
+/** A bad `--dest-console` is a usage error here, not a failed install on the target later. */
+function destConsoles(a: Args): string[] {
+  return stringList(a['dest-console']).map((spec) => consoleSpec(parseConsole(spec)));
+}
+
+export function customizeOptionsFrom(a: Args): CustomizeOptions {
   return {
-    destDevice: s('dest-device'),
-    destIgnition: s('dest-ignition'),
-    destConsole: stringList(a['dest-console']),
+    destDevice: singleValue(a, 'dest-device'),
+    destIgnition: stringList(a['dest-ignition']),
+    destConsole: destConsoles(a),
     destKargAppend: stringList(a['dest-karg-append']),
     destKargDelete: stringList(a['dest-karg-delete']),
     networkKeyfiles: stringList(a['network-keyfile']),
@@ -36,7 +43,7 @@ export function customizeOptionsFrom(a: Record<string, unknown>): CustomizeOptio
     preInstall: stringList(a['pre-install']),
     postInstall: stringList(a['post-install']),
     installerConfig: stringList(a['installer-config']),
-    liveIgnition: s('live-ignition'),
-    noValidate: a['validate'] === false,
+    liveIgnition: stringList(a['live-ignition']),
+    noValidate: !flagValue(a['validate']),
   };
 }

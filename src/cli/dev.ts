@@ -1,9 +1,8 @@
 /** Hidden `dev …` debug commands (upstream's shell tests use them). */
 import type { Argv } from 'yargs';
-import { stringList } from './options.js';
+import { flagValue, flavorOf, inputPath, refuseTogether, requiredValue, singleValue, stringList } from './options.js';
 
 type Args = Record<string, unknown>;
-const str = (v: unknown) => (v === undefined ? undefined : String(v));
 
 export function devCommands(y: Argv): Argv {
   return y.command('dev', false, (y) =>
@@ -18,13 +17,21 @@ export function devCommands(y: Argv): Argv {
                 .positional('iso', { type: 'string', demandOption: true })
                 .option('ignition', { type: 'boolean', default: false, describe: 'Show Ignition embed area' })
                 .option('kargs', { type: 'boolean', default: false, describe: 'Show kargs embed areas' }),
-            async (a: Args) => (await import('../commands/dev-show.js')).devShowIso({ iso: String(a['iso']), ignition: Boolean(a['ignition']), kargs: Boolean(a['kargs']) }),
+            async (a: Args) => {
+              refuseTogether(a, 'ignition', 'kargs');
+              await (await import('../commands/dev-show.js')).devShowIso({
+                iso: requiredValue(a, 'iso'),
+                ignition: flagValue(a['ignition']),
+                kargs: flagValue(a['kargs']),
+                flavor: flavorOf(a),
+              });
+            },
           )
           .command(
             'initrd <initrd> [filter..]',
-            'List files in an initrd',
+            "List files in an initrd ('-' for stdin)",
             (y) => y.positional('initrd', { type: 'string', demandOption: true }).positional('filter', { type: 'string', array: true }),
-            async (a: Args) => (await import('../commands/dev-show.js')).devShowInitrd({ input: str(a['initrd']), globs: stringList(a['filter']) }),
+            async (a: Args) => (await import('../commands/dev-show.js')).devShowInitrd({ input: inputPath(a, 'initrd'), globs: stringList(a['filter']) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )
@@ -32,7 +39,7 @@ export function devCommands(y: Argv): Argv {
         y
           .command(
             'initrd <initrd> [filter..]',
-            'Extract files from an initrd',
+            "Extract files from an initrd ('-' for stdin)",
             (y) =>
               y
                 .positional('initrd', { type: 'string', demandOption: true })
@@ -40,7 +47,13 @@ export function devCommands(y: Argv): Argv {
                 .option('directory', { alias: 'C', type: 'string', describe: 'Output directory', requiresArg: true })
                 .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List extracted files' }),
             async (a: Args) =>
-              (await import('../commands/dev-extract.js')).devExtractInitrd({ input: str(a['initrd']), directory: str(a['directory']), verbose: Boolean(a['verbose']), globs: stringList(a['filter']) }),
+              (await import('../commands/dev-extract.js')).devExtractInitrd({
+                input: inputPath(a, 'initrd'),
+                directory: singleValue(a, 'directory'),
+                verbose: flagValue(a['verbose']),
+                globs: stringList(a['filter']),
+                flavor: flavorOf(a),
+              }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )

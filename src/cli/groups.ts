@@ -7,10 +7,12 @@ import { isoCommands } from './iso.js';
 import { pxeCommands } from './pxe.js';
 import { devCommands } from './dev.js';
 import { installCommands } from './install.js';
+import { installServiceCommands } from './install-service.js';
 import { downloadCommands } from './download.js';
 import { listStreamCommands } from './list-stream.js';
 
 export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
+  installServiceCommands,
   installCommands,
   downloadCommands,
   listStreamCommands,

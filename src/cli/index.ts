@@ -5,14 +5,16 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from '../errors.js';
+import { FLAVOR_NAMES, FLAVORS, type Flavor } from '../flavor.js';
 import { COMMAND_GROUPS } from './groups.js';
+import { failAsUsageError, PARSER_CONFIGURATION } from './parser.js';
 
-export const PROGRAM = 'nestos-installer';
-
-export function buildCli(argv: string[]): Argv {
-  let cli = yargs(argv)
-    .scriptName(PROGRAM)
-    .usage(`${PROGRAM} <command>\n\nInstaller for NestOS and Fedora CoreOS (ostree-based container OSes)`)
+/** `programFlavor`: the flavour of the program name this run was started as. */
+export function buildCli(argv: string[], programFlavor: Flavor = 'nestos'): Argv {
+  const program = FLAVORS[programFlavor].program;
+  let cli: Argv = yargs(argv)
+    .scriptName(program)
+    .usage(`${program} <command>\n\nInstaller for NestOS and Fedora CoreOS (ostree-based container OSes)`)
     .wrap(Math.min(80, process.stdout.columns || 80))
     .strict()
     .recommendCommands()
@@ -21,11 +23,15 @@ export function buildCli(argv: string[]): Argv {
     .alias('h', 'help')
     .version()
     .alias('V', 'version')
-    .parserConfiguration({ 'duplicate-arguments-array': true })
-    .fail((msg, err) => {
-      if (err) throw err;
-      throw new UsageError(msg ?? 'invalid arguments');
-    });
+    .option('flavor', {
+      type: 'string',
+      choices: FLAVOR_NAMES,
+      default: programFlavor,
+      global: true,
+      describe: 'NestOS or CoreOS paths and kernel argument names (default: from the program name)',
+    })
+    .parserConfiguration(PARSER_CONFIGURATION)
+    .fail(failAsUsageError);
   for (const group of COMMAND_GROUPS) cli = group(cli);
   // A default command instead of demandCommand(): yargs' demandCommand also fires on --help.
   return cli.command('$0', false, () => undefined, () => {

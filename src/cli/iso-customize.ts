@@ -1,8 +1,10 @@
 /** `iso customize` flags. */
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
-import { stringList } from './options.js';
+import { flagValue, flavorOf, requiredValue, singleValue, stringList } from './options.js';
 import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
+
+const many = (describe: string) => ({ type: 'string' as const, array: true, nargs: 1, describe });
 
 export function addIsoCustomizeCommand(y: Argv): Argv {
   return y.command(
@@ -10,21 +12,22 @@ export function addIsoCustomizeCommand(y: Argv): Argv {
     'Customize a CoreOS live ISO image',
     (y) =>
       addCustomizeOptions(y.positional('iso', { type: 'string', demandOption: true, describe: 'ISO image' }))
-        .option('live-karg-append', { type: 'string', describe: 'Live kernel argument to append', requiresArg: true })
-        .option('live-karg-delete', { type: 'string', describe: 'Live kernel argument to delete', requiresArg: true })
-        .option('live-karg-replace', { type: 'string', describe: 'Live kernel argument to replace (KEY=OLD=NEW)', requiresArg: true })
+        .option('live-karg-append', many('Live kernel argument to append'))
+        .option('live-karg-delete', many('Live kernel argument to delete'))
+        .option('live-karg-replace', many('Live kernel argument to replace (KEY=OLD=NEW)'))
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing customizations' })
         .option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true }),
     async (a: Record<string, unknown>) =>
       (await import('../commands/iso-customize.js')).isoCustomize(
         {
           ...customizeOptionsFrom(a),
-          iso: String(a['iso']),
-          force: Boolean(a['force']),
-          output: a['output'] === undefined ? undefined : String(a['output']),
+          iso: requiredValue(a, 'iso'),
+          force: flagValue(a['force']),
+          output: singleValue(a, 'output'),
           liveKargAppend: stringList(a['live-karg-append']),
           liveKargDelete: stringList(a['live-karg-delete']),
           liveKargReplace: stringList(a['live-karg-replace']),
+          flavor: flavorOf(a),
         },
         createReporter(),
       ),

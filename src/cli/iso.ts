@@ -1,16 +1,18 @@
 /** `iso …` command group: flag specs only; work happens in src/commands/iso-*.ts. */
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
-import { stringList } from './options.js';
+import { flagValue, flavorOf, requiredValue, singleValue, stringList } from './options.js';
 import { addIsoCustomizeCommand } from './iso-customize.js';
 
 type Args = Record<string, unknown>;
-const str = (v: unknown) => (v === undefined ? undefined : String(v));
 const isoArg = (y: Argv) => y.positional('iso', { type: 'string', describe: 'ISO image', demandOption: true });
 const outputOpt = (y: Argv) =>
   y.option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true });
 const validateOpt = (y: Argv) =>
   y.option('validate', { type: 'boolean', default: true, describe: 'Validate the Ignition config (--no-validate to skip)' });
+
+/** What every ISO command takes: the image, the output mode and the flavour. */
+const isoTarget = (a: Args) => ({ iso: requiredValue(a, 'iso'), output: singleValue(a, 'output'), flavor: flavorOf(a) });
 
 function embedIgnition(y: Argv, configFlag: 'ignition-file' | 'config', alias: string) {
   return validateOpt(outputOpt(isoArg(y)))
@@ -23,7 +25,13 @@ const embedHandler = (configFlag: string, deprecated: boolean) => async (a: Args
   const reporter = createReporter();
   if (deprecated) reporter.warn("`iso embed` is deprecated; use `iso ignition embed`.  Continuing.");
   await (await import('../commands/iso-ignition.js')).isoIgnitionEmbed(
-    { iso: String(a['iso']), ignition: str(a[configFlag]), force: Boolean(a['force']), output: str(a['output']), noValidate: a['validate'] === false, rebuild: Boolean(a['rebuild']) },
+    {
+      ...isoTarget(a),
+      ignition: singleValue(a, configFlag),
+      force: flagValue(a['force']),
+      noValidate: !flagValue(a['validate']),
+      rebuild: flagValue(a['rebuild']),
+    },
     reporter,
   );
 };
@@ -31,9 +39,11 @@ const embedHandler = (configFlag: string, deprecated: boolean) => async (a: Args
 function ignitionGroup(y: Argv): Argv {
   return y
     .command('embed <iso>', 'Embed an Ignition config in an ISO image', (y) => embedIgnition(y, 'ignition-file', 'i'), embedHandler('ignition-file', false))
-    .command('show <iso>', 'Show the embedded Ignition config from an ISO image', isoArg, async (a: Args) => (await import('../commands/iso-ignition.js')).isoIgnitionShow({ iso: String(a['iso']) }))
+    .command('show <iso>', 'Show the embedded Ignition config from an ISO image', isoArg, async (a: Args) =>
+      (await import('../commands/iso-ignition.js')).isoIgnitionShow(isoTarget(a)),
+    )
     .command('remove <iso>', 'Remove an existing embedded Ignition config from an ISO image', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-      (await import('../commands/iso-ignition.js')).isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) }),
+      (await import('../commands/iso-ignition.js')).isoIgnitionRemove(isoTarget(a)),
     )
     .demandCommand(1, 'a subcommand is required');
 }
@@ -45,49 +55,50 @@ function networkGroup(y: Argv): Argv {
       'Embed network settings in an ISO image',
       (y) =>
         outputOpt(isoArg(y))
-          .option('keyfile', { alias: 'k', type: 'string', demandOption: true, describe: 'NetworkManager keyfile to embed', requiresArg: true })
+          .option('keyfile', { alias: 'k', type: 'string', array: true, nargs: 1, demandOption: true, describe: 'NetworkManager keyfile to embed' })
           .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing network settings' }),
-      async (a: Args) => (await import('../commands/iso-network.js')).isoNetworkEmbed({ iso: String(a['iso']), keyfiles: stringList(a['keyfile']), force: Boolean(a['force']), output: str(a['output']) }),
+      async (a: Args) =>
+        (await import('../commands/iso-network.js')).isoNetworkEmbed({ ...isoTarget(a), keyfiles: stringList(a['keyfile']), force: flagValue(a['force']) }),
     )
     .command(
       'extract <iso>',
       'Extract embedded network settings from an ISO image',
       (y) => isoArg(y).option('directory', { alias: 'C', type: 'string', describe: 'Extract to directory instead of stdout', requiresArg: true }),
-      async (a: Args) => (await import('../commands/iso-network.js')).isoNetworkExtract({ iso: String(a['iso']), directory: str(a['directory']) }),
+      async (a: Args) => (await import('../commands/iso-network.js')).isoNetworkExtract({ ...isoTarget(a), directory: singleValue(a, 'directory') }),
     )
     .command('remove <iso>', 'Remove existing network settings from an ISO image', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-      (await import('../commands/iso-network.js')).isoNetworkRemove({ iso: String(a['iso']), output: str(a['output']) }),
+      (await import('../commands/iso-network.js')).isoNetworkRemove(isoTarget(a)),
     )
     .demandCommand(1, 'a subcommand is required');
 }
 
 function kargsGroup(y: Argv): Argv {
+  const many = (alias: string, describe: string) => ({ alias, type: 'string' as const, array: true, nargs: 1, describe });
   return y
     .command(
       'modify <iso>',
       'Modify kernel args in an ISO image',
       (y) =>
         outputOpt(isoArg(y))
-          .option('append', { alias: 'a', type: 'string', describe: 'Kernel argument to append', requiresArg: true })
-          .option('delete', { alias: 'd', type: 'string', describe: 'Kernel argument to delete', requiresArg: true })
-          .option('replace', { alias: 'r', type: 'string', describe: 'Kernel argument to replace (KEY=OLD=NEW)', requiresArg: true }),
+          .option('append', many('a', 'Kernel argument to append'))
+          .option('delete', many('d', 'Kernel argument to delete'))
+          .option('replace', many('r', 'Kernel argument to replace (KEY=OLD=NEW)')),
       async (a: Args) =>
         (await import('../commands/iso-kargs.js')).isoKargsModify({
-          iso: String(a['iso']),
+          ...isoTarget(a),
           append: stringList(a['append']),
           delete: stringList(a['delete']),
           replace: stringList(a['replace']),
-          output: str(a['output']),
         }),
     )
     .command('reset <iso>', 'Reset kernel args in an ISO image to defaults', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-      (await import('../commands/iso-kargs.js')).isoKargsReset({ iso: String(a['iso']), output: str(a['output']) }),
+      (await import('../commands/iso-kargs.js')).isoKargsReset(isoTarget(a)),
     )
     .command(
       'show <iso>',
       'Show kernel args from an ISO image',
       (y) => isoArg(y).option('default', { alias: 'd', type: 'boolean', default: false, describe: 'Show default kernel args' }),
-      async (a: Args) => (await import('../commands/iso-kargs.js')).isoKargsShow({ iso: String(a['iso']), default: Boolean(a['default']) }),
+      async (a: Args) => (await import('../commands/iso-kargs.js')).isoKargsShow({ ...isoTarget(a), default: flagValue(a['default']) }),
     )
     .demandCommand(1, 'a subcommand is required');
 }
@@ -99,15 +110,16 @@ export function isoCommands(y: Argv): Argv {
       .command('network', 'Embed network settings in a CoreOS live ISO image', networkGroup)
       .command('kargs', 'Modify kernel args in a CoreOS live ISO image', kargsGroup)
       .command('reset <iso>', 'Restore a CoreOS live ISO image to default settings', (y) => outputOpt(isoArg(y)), async (a: Args) =>
-        (await import('../commands/iso-reset.js')).isoReset({ iso: String(a['iso']), output: str(a['output']) }),
+        (await import('../commands/iso-reset.js')).isoReset(isoTarget(a)),
       )
       .command('extract', 'Commands to extract files from a CoreOS live ISO image', (y) =>
         y
           .command(
             'pxe <iso>',
             'Extract PXE files from an ISO image',
-            (y) => isoArg(y).option('output-dir', { alias: 'o', type: 'string', describe: 'Output directory', requiresArg: true }),
-            async (a: Args) => (await import('../commands/iso-extract.js')).isoExtractPxe({ iso: String(a['iso']), outputDir: str(a['output-dir']) }),
+            (y) => isoArg(y).option('output-dir', { alias: 'o', type: 'string', describe: 'Output directory (created if missing)', requiresArg: true }),
+            async (a: Args) =>
+              (await import('../commands/iso-extract.js')).isoExtractPxe({ iso: requiredValue(a, 'iso'), outputDir: singleValue(a, 'output-dir'), flavor: flavorOf(a) }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )
@@ -115,11 +127,11 @@ export function isoCommands(y: Argv): Argv {
       .command('embed <iso>', false, (y) => embedIgnition(y, 'config', 'c'), embedHandler('config', true))
       .command('show <iso>', false, isoArg, async (a: Args) => {
         createReporter().warn("`iso show` is deprecated; use `iso ignition show`.  Continuing.");
-        await (await import('../commands/iso-ignition.js')).isoIgnitionShow({ iso: String(a['iso']) });
+        await (await import('../commands/iso-ignition.js')).isoIgnitionShow(isoTarget(a));
       })
       .command('remove <iso>', false, (y) => outputOpt(isoArg(y)), async (a: Args) => {
         createReporter().warn("`iso remove` is deprecated; use `iso ignition remove`.  Continuing.");
-        await (await import('../commands/iso-ignition.js')).isoIgnitionRemove({ iso: String(a['iso']), output: str(a['output']) });
+        await (await import('../commands/iso-ignition.js')).isoIgnitionRemove(isoTarget(a));
       });
     g = addIsoCustomizeCommand(g);
     return g.demandCommand(1, 'a subcommand is required');

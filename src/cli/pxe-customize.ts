@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
 import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
+import { flavorOf, requiredValue } from './options.js';
 
 export function addPxeCustomizeCommand(y: Argv): Argv {
   return y.command(
@@ -16,6 +17,9 @@ export function addPxeCustomizeCommand(y: Argv): Argv {
         requiresArg: true,
       }),
     async (a: Record<string, unknown>) =>
-      (await import('../commands/pxe-customize.js')).pxeCustomize({ ...customizeOptionsFrom(a), input: String(a['path']), output: String(a['output']) }, createReporter()),
+      (await import('../commands/pxe-customize.js')).pxeCustomize(
+        { ...customizeOptionsFrom(a), input: requiredValue(a, 'path'), output: requiredValue(a, 'output'), flavor: flavorOf(a) },
+        createReporter(),
+      ),
   );
 }

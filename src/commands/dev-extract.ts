@@ -7,6 +7,7 @@
 import { dirname, join } from 'node:path';
 import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { UserError, withContextSync } from '../errors.js';
+import { FLAVORS, type Flavor } from '../flavor.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { inputChunks } from '../io/input-chunks.js';
 import { globFilter } from '../formats/glob.js';
@@ -25,12 +26,12 @@ class Staging {
   private openFd: number | undefined;
   readonly files = new Map<string, string>();
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string, private readonly tempPrefix: string) {}
 
   open(name: string): EntrySink {
     if (this.dir === undefined) {
       this.createdRoot = withContextSync(() => mkdirSync(this.root, { recursive: true }), `creating ${this.root}`);
-      this.dir = withContextSync(() => mkdtempSync(join(this.root, '.nestos-installer-extract-')), `creating a staging directory in ${this.root}`);
+      this.dir = withContextSync(() => mkdtempSync(join(this.root, `.${this.tempPrefix}extract-`)), `creating a staging directory in ${this.root}`);
     }
     const previous = this.files.get(name);
     if (previous !== undefined) unlinkSync(previous);
@@ -55,10 +56,10 @@ class Staging {
   }
 }
 
-export async function devExtractInitrd(o: { input?: string; directory?: string; verbose: boolean; globs: string[] }): Promise<void> {
+export async function devExtractInitrd(o: { input?: string; directory?: string; verbose: boolean; globs: string[]; flavor: Flavor }): Promise<void> {
   const root = o.directory ?? '.';
   const filter = globFilter(o.globs);
-  const staging = new Staging(root);
+  const staging = new Staging(root, FLAVORS[o.flavor].tempPrefix);
   let failed = true;
   try {
     await scanInitrd(inputChunks(o.input, 'initrd', { reuse: true }), ({ name }) => {

@@ -1,5 +1,6 @@
 /** Hidden debug commands used by upstream's shell tests: `dev show iso`, `dev show initrd`. */
 import { UserError } from '../errors.js';
+import type { Flavor } from '../flavor.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { globFilter } from '../formats/glob.js';
 import { listInitrd } from '../formats/initrd-collect.js';
@@ -9,15 +10,15 @@ import { locateIgnitionArea, locateKargsAreas } from '../iso/layout.js';
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
-export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boolean }): Promise<void> {
-  const live = new LiveIso(o.iso);
+export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boolean; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(o.iso, o.flavor);
   try {
     if (o.ignition) {
-      const a = locateIgnitionArea(live.iso);
+      const a = locateIgnitionArea(live.iso, live.flavor);
       return await writeStdout(pretty({ offset: a.offset, length: a.length }));
     }
     if (o.kargs) {
-      const k = locateKargsAreas(live.iso);
+      const k = locateKargsAreas(live.iso, live.flavor);
       if (!k) throw new UserError('No karg embed areas found; old or corrupted CoreOS ISO image.');
       const kargs = k.regions.map((r) => ({
         offset: r.offset,

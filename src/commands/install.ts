@@ -19,8 +19,8 @@ import { type Target, type TargetFacts, openTarget, readAt, syncTarget, targetPa
 import { closeHttp } from '../http/fetch.js';
 import { openVerified } from '../source/verified-pump.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
-import { mergeInstallOptions, readConfigFile } from '../install/config-file.js';
 import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install/firstboot.js';
+import type { InstallConfig } from '../install/install-config.js';
 import type { InstallOptions } from '../install/options.js';
 import { type InstallPlan, planInstall } from '../install/plan.js';
 import { rollBack } from '../install/rollback.js';
@@ -29,7 +29,8 @@ import { ImageWriter } from '../install/writer.js';
 
 export interface InstallInput {
   options: InstallOptions;
-  configFiles: string[];
+  /** The same install in upstream's config-file form (install-config.ts), for the result. */
+  config: InstallConfig;
 }
 
 export interface InstallResult {
@@ -41,16 +42,7 @@ export interface InstallResult {
   savedPartitions: Array<{ index: number; name: string }>;
   bytesWritten?: number;
   ignitionSha256?: string;
-}
-
-async function resolveOptions(input: InstallInput, reporter: Reporter): Promise<InstallOptions> {
-  if (input.configFiles.length === 0) return input.options;
-  const configs = [];
-  for (const file of input.configFiles) configs.push(await readConfigFile(file));
-  const { options, args } = mergeInstallOptions(configs, input.options);
-  // Upstream prints this on stdout; stdout stays data-only here, so it goes to stderr.
-  reporter.info(`Running with arguments: ${args.join(' ')}`);
-  return options;
+  options: InstallConfig;
 }
 
 function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string, saved: SavedPartitions | undefined, plan: FirstBootPlan): string[] {
@@ -67,10 +59,14 @@ function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string,
   if (plan.copyNetworkFrom) files.push(`firstboot-network/ from ${plan.copyNetworkFrom}`);
   if (plan.firstbootArgs) files.push('ignition.firstboot');
   lines.push(`files to write: ${files.length ? files.join(', ') : 'none'}`);
+  if (plan.ignition) lines.push(`ignition: ${o.ignitionFile ?? o.ignitionUrl} (sha256 ${createHash('sha256').update(plan.ignition).digest('hex')})`);
+  else if (o.ignitionUrl) lines.push(`ignition: ${o.ignitionUrl} (fetched at install time${o.ignitionHash ? `, must match ${o.ignitionHash}` : ''})`);
   if (plan.platform) lines.push(`platform: ${plan.platform}`);
   for (const c of plan.consoles) lines.push(`console: ${c}`);
   for (const k of plan.appendKargs) lines.push(`append karg: ${k}`);
   for (const k of plan.deleteKargs) lines.push(`delete karg: ${k}`);
+  if (plan.firstbootArgs) lines.push(`first-boot kernel arguments: ${plan.firstbootArgs}`);
+  if (plan.copyNetworkFrom) lines.push(`network config: from ${plan.copyNetworkFrom}`);
   return lines;
 }
 
@@ -117,13 +113,13 @@ export async function installCommand(input: InstallInput, reporter: Reporter): P
 }
 
 async function install(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
-  const o = await resolveOptions(input, reporter);
+  const o = input.options;
   const plan = await planInstall(o, reporter);
   try {
-    if (!o.dryRun) return await act(plan, reporter);
+    if (!o.dryRun) return await act(plan, input.config, reporter);
     const lines = [...describePlan(o, plan.target, plan.source.description, plan.saved, plan.firstBoot), ...describeFindings(plan)];
-    reporter.result({ dryRun: true, device: plan.dest, source: plan.source.description, plan: lines });
-    return { device: plan.dest, source: plan.source.description, dryRun: true, plan: lines, savedPartitions: savedList(plan.saved) };
+    reporter.result({ dryRun: true, device: plan.dest, source: plan.source.description, plan: lines, options: input.config });
+    return { device: plan.dest, source: plan.source.description, dryRun: true, plan: lines, savedPartitions: savedList(plan.saved), options: input.config };
   } finally {
     await plan.release();
   }
@@ -140,7 +136,7 @@ async function checkSavedUnchanged(target: Target, plan: InstallPlan): Promise<v
   }
 }
 
-async function act(plan: InstallPlan, reporter: Reporter): Promise<InstallResult> {
+async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter): Promise<InstallResult> {
   const options = plan.options;
   const target = await openTarget(plan.target, options.destSize);
   const signals = trapSignals();
@@ -201,6 +197,7 @@ async function act(plan: InstallPlan, reporter: Reporter): Promise<InstallResult
     savedPartitions: savedList(plan.saved),
     bytesWritten,
     ignitionSha256: plan.ignition ? createHash('sha256').update(plan.ignition).digest('hex') : undefined,
+    options: config,
   };
   reporter.result({ ...result, plan: undefined });
   return result;

@@ -1,8 +1,12 @@
-/** `iso customize`: replaces the whole embedded initrd and sets live kargs from the defaults. */
+/**
+ * `iso customize`: replaces the whole embedded initrd; live kargs are set (from the defaults)
+ * only when a `--live-karg-*` option is given, else left as they are.
+ */
 import { UserError } from '../errors.js';
+import { type Flavor, isInitrdNetworkPath as isNetworkPath } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { editKargs } from '../formats/kargs.js';
-import { CONFIG_NAME, isNetworkPath, openLiveIso } from '../iso/live-iso.js';
+import { CONFIG_NAME, openLiveIso } from '../iso/live-iso.js';
 import { buildLiveInitrd, type CustomizeOptions } from '../iso/customize.js';
 import { writeIsoOutput, type Patch } from '../iso/output.js';
 
@@ -13,10 +17,11 @@ export interface IsoCustomizeOptions extends CustomizeOptions {
   liveKargAppend: string[];
   liveKargReplace: string[];
   liveKargDelete: string[];
+  flavor: Flavor;
 }
 
 export async function isoCustomize(o: IsoCustomizeOptions, reporter: Reporter): Promise<void> {
-  const live = openLiveIso(o.iso);
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const current = live.readInitrd();
     const k = live.kargsAreas();
@@ -26,7 +31,7 @@ export async function isoCustomize(o: IsoCustomizeOptions, reporter: Reporter): 
     if (wantsKargs && !k) throw new UserError('This OS image does not support customizing live kernel arguments.');
     const built = buildLiveInitrd(o, live.features(), live.flavor, reporter);
     const patches: Patch[] = [live.initrdPatch(built.files)];
-    if (k) {
+    if (k && wantsKargs) {
       const kargs = editKargs(k.default, { append: o.liveKargAppend, replace: o.liveKargReplace, delete: o.liveKargDelete });
       patches.push(...live.kargsPatches(k, kargs));
     }

@@ -1,15 +1,20 @@
-/** `iso extract pxe`: every file of IMAGES/PXEBOOT as `<iso stem>-<lowercased name>`, created new. */
+/**
+ * `iso extract pxe`: every file of IMAGES/PXEBOOT as `<iso stem>-<lowercased name>`, created new,
+ * in the output directory (created when missing, as upstream does).
+ */
 import { basename, extname, join } from 'node:path';
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { UserError, withContextSync } from '../errors.js';
+import type { Flavor } from '../flavor.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { LiveIso } from '../iso/live-iso.js';
 
-export async function isoExtractPxe(o: { iso: string; outputDir?: string }): Promise<void> {
-  const live = new LiveIso(o.iso);
+export async function isoExtractPxe(o: { iso: string; outputDir?: string; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(o.iso, o.flavor);
   try {
     const dir = live.iso.find('IMAGES/PXEBOOT');
     if (!dir || !dir.isDir) throw new UserError("Unrecognized CoreOS ISO image: couldn't find images/pxeboot");
+    if (o.outputDir !== undefined) withContextSync(() => mkdirSync(o.outputDir!, { recursive: true }), `creating ${o.outputDir}`);
     const stem = basename(o.iso, extname(o.iso));
     for (const rec of live.iso.list(dir)) {
       if (rec.isDir) continue;

@@ -1,5 +1,6 @@
 /** `iso ignition embed|show|remove` (and the hidden deprecated `iso embed|show|remove`). */
 import { UserError } from '../errors.js';
+import type { Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { CONFIG_NAME, openLiveIso } from '../iso/live-iso.js';
@@ -14,15 +15,16 @@ export interface IsoIgnitionEmbedOptions {
   output?: string;
   noValidate: boolean;
   rebuild?: boolean;
+  flavor: Flavor;
 }
 
 export async function isoIgnitionEmbed(o: IsoIgnitionEmbedOptions, reporter: Reporter): Promise<void> {
   const config = await readIgnitionConfig(o.ignition, o.noValidate, reporter);
   if (o.rebuild) {
-    await rebuildWithEmbedArea(o.iso, o.output, config, reporter);
+    await rebuildWithEmbedArea(o.iso, o.output, config, o.flavor, reporter);
     return;
   }
-  const live = openLiveIso(o.iso);
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const files = live.readInitrd();
     if (files.has(CONFIG_NAME) && !o.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
@@ -34,8 +36,8 @@ export async function isoIgnitionEmbed(o: IsoIgnitionEmbedOptions, reporter: Rep
   }
 }
 
-export async function isoIgnitionShow(o: { iso: string }): Promise<void> {
-  const live = openLiveIso(o.iso);
+export async function isoIgnitionShow(o: { iso: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const config = live.readInitrd().get(CONFIG_NAME);
     if (!config) throw new UserError('No embedded Ignition config.');
@@ -45,8 +47,8 @@ export async function isoIgnitionShow(o: { iso: string }): Promise<void> {
   }
 }
 
-export async function isoIgnitionRemove(o: { iso: string; output?: string }): Promise<void> {
-  const live = openLiveIso(o.iso);
+export async function isoIgnitionRemove(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const files = live.readInitrd();
     files.delete(CONFIG_NAME);

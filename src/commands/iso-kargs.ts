@@ -1,4 +1,5 @@
 /** `iso kargs modify|reset|show`: only the kargs regions are ever written. */
+import type { Flavor } from '../flavor.js';
 import { editKargs } from '../formats/kargs.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { LiveIso } from '../iso/live-iso.js';
@@ -10,10 +11,11 @@ export interface IsoKargsModifyOptions {
   delete: string[];
   replace: string[];
   output?: string;
+  flavor: Flavor;
 }
 
 export async function isoKargsModify(o: IsoKargsModifyOptions): Promise<void> {
-  const live = new LiveIso(o.iso);
+  const live = new LiveIso(o.iso, o.flavor);
   try {
     const k = live.requireKargs();
     const kargs = editKargs(live.currentKargs(k), { append: o.append, delete: o.delete, replace: o.replace });
@@ -23,8 +25,8 @@ export async function isoKargsModify(o: IsoKargsModifyOptions): Promise<void> {
   }
 }
 
-export async function isoKargsReset(o: { iso: string; output?: string }): Promise<void> {
-  const live = new LiveIso(o.iso);
+export async function isoKargsReset(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(o.iso, o.flavor);
   try {
     const k = live.requireKargs();
     await writeIsoOutput(o.iso, live.kargsPatches(k, k.default), o.output);
@@ -33,8 +35,8 @@ export async function isoKargsReset(o: { iso: string; output?: string }): Promis
   }
 }
 
-export async function isoKargsShow(o: { iso: string; default: boolean }): Promise<void> {
-  const live = new LiveIso(o.iso);
+export async function isoKargsShow(o: { iso: string; default: boolean; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(o.iso, o.flavor);
   try {
     const k = live.requireKargs();
     await writeStdout((o.default ? k.default : live.currentKargs(k)) + '\n');

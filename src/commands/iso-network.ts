@@ -1,15 +1,16 @@
 /**
- * `iso network embed|extract|remove`. Upstream stores keyfiles under
- * `etc/coreos-firstboot-network/`; NestOS media (those with `nestos/igninfo.json`) read
- * `etc/nestos-firstboot-network/`. We read both and write the one matching the media.
+ * `iso network embed|extract|remove`. Keyfiles are written under the image's flavour's
+ * directory (`etc/nestos-firstboot-network/` or `etc/coreos-firstboot-network/`), which is the
+ * one its live initramfs reads; both are recognised when reading or removing.
  */
 import { UserError } from '../errors.js';
-import { isNetworkPath, openLiveIso } from '../iso/live-iso.js';
+import { type Flavor, isInitrdNetworkPath as isNetworkPath } from '../flavor.js';
+import { openLiveIso } from '../iso/live-iso.js';
 import { writeIsoOutput } from '../iso/output.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
-export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; force: boolean; output?: string }): Promise<void> {
-  const live = openLiveIso(o.iso);
+export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; force: boolean; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     if (!live.features()['live-initrd-network']) throw new UserError('This OS image does not support customizing network settings.');
     const keyfiles = readKeyfiles(o.keyfiles);
@@ -24,8 +25,8 @@ export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; forc
   }
 }
 
-export async function isoNetworkExtract(o: { iso: string; directory?: string }): Promise<void> {
-  const live = openLiveIso(o.iso);
+export async function isoNetworkExtract(o: { iso: string; directory?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const files = new Map([...live.readInitrd().entries()].filter(([p]) => isNetworkPath(p)));
     await emitNetworkFiles(files, o.directory);
@@ -34,8 +35,8 @@ export async function isoNetworkExtract(o: { iso: string; directory?: string }):
   }
 }
 
-export async function isoNetworkRemove(o: { iso: string; output?: string }): Promise<void> {
-  const live = openLiveIso(o.iso);
+export async function isoNetworkRemove(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const files = live.readInitrd();
     for (const p of [...files.keys()]) if (isNetworkPath(p)) files.delete(p);

@@ -1,9 +1,10 @@
 /** `iso reset`: empty Ignition area, default kargs (when the image has kargs areas). */
+import type { Flavor } from '../flavor.js';
 import { openLiveIso } from '../iso/live-iso.js';
 import { writeIsoOutput } from '../iso/output.js';
 
-export async function isoReset(o: { iso: string; output?: string }): Promise<void> {
-  const live = openLiveIso(o.iso);
+export async function isoReset(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(o.iso, o.flavor);
   try {
     const patches = [live.initrdPatch(new Map())];
     const k = live.kargsAreas();

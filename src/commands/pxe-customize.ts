@@ -4,6 +4,7 @@
  */
 import { writeSync } from 'node:fs';
 import { UserError, withContext } from '../errors.js';
+import { FLAVOR_NAMES, FLAVORS, type Flavor, isInitrdNetworkPath as isNetworkPath, mediaFlavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { collectInitrd } from '../formats/initrd-collect.js';
 import { inputChunks } from '../io/input-chunks.js';
@@ -12,15 +13,16 @@ import { writeNewc } from '../formats/cpio-newc.js';
 import { xzCrc32 } from '../io/xz.js';
 import { writeFileNoClobber } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
-import { CONFIG_NAME, isNetworkPath } from '../iso/live-iso.js';
+import { CONFIG_NAME } from '../iso/live-iso.js';
 import { buildLiveInitrd, type CustomizeOptions } from '../iso/customize.js';
 
-const STAMPS = ['etc/coreos-live-initramfs', 'etc/nestos-live-initramfs'];
-const FEATURES = ['etc/nestos/features.json', 'etc/coreos/features.json'];
+const STAMPS = FLAVOR_NAMES.map((f) => FLAVORS[f].liveInitramfsStamp);
+const FEATURES = FLAVOR_NAMES.map((f) => FLAVORS[f].initrdFeatures);
 
 export interface PxeCustomizeOptions extends CustomizeOptions {
   input: string;
   output: string;
+  flavor: Flavor;
 }
 
 export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): Promise<void> {
@@ -31,9 +33,10 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
   const found = await withContext(collectInitrd(inputChunks(o.input, 'file', { reuse: true }), interesting), `reading live initramfs ${o.input}`);
   if (!STAMPS.some((s) => found.has(s))) throw new UserError('not a CoreOS live initramfs image');
   if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
-  const featuresFile = FEATURES.map((f) => found.get(f)).find((b) => b !== undefined);
+  // The initramfs's flavour: the one whose stamp it carries (the selected one when both).
+  const flavor = mediaFlavor(o.flavor, (f) => found.has(FLAVORS[f].liveInitramfsStamp));
+  const featuresFile = found.get(FLAVORS[flavor].initrdFeatures);
   const features: Features = featuresFile ? parseJsonFile(featuresFile, FeaturesSchema, 'features.json') : {};
-  const flavor = found.has('etc/nestos-live-initramfs') ? 'nestos' : 'coreos';
   const built = buildLiveInitrd(o, features, flavor, reporter);
   const appended = xzCrc32(writeNewc(built.files));
   if (o.output === '-') {

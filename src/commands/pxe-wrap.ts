@@ -2,13 +2,14 @@
 import { closeSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createTempNextTo } from '../io/atomic-output.js';
 import { UserError, withContextSync } from '../errors.js';
+import { FLAVORS, type Flavor, isInitrdNetworkPath } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
 import { xzCrc32 } from '../io/xz.js';
 import { writeNewc } from '../formats/cpio-newc.js';
 import { collectInitrd } from '../formats/initrd-collect.js';
 import { inputChunks } from '../io/input-chunks.js';
-import { CONFIG_NAME, NETWORK_DIRS, isNetworkPath } from '../iso/live-iso.js';
+import { CONFIG_NAME } from '../iso/live-iso.js';
 import { readIgnitionConfig } from './ignition-input.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
@@ -58,13 +59,14 @@ export async function pxeIgnitionUnwrap(o: { input?: string }): Promise<void> {
   await writeStdout(config);
 }
 
-export async function pxeNetworkWrap(o: { keyfiles: string[]; output?: string; nestos: boolean }): Promise<void> {
+/** Keyfiles under the flavour's directory: a NestOS live initramfs reads only its own. */
+export async function pxeNetworkWrap(o: { keyfiles: string[]; output?: string; flavor: Flavor }): Promise<void> {
   if (o.output === undefined || o.output === '-') assertStdoutNotTerminal();
-  const dir = o.nestos ? NETWORK_DIRS.nestos : NETWORK_DIRS.coreos;
+  const dir = FLAVORS[o.flavor].initrdNetworkDir;
   const files = new Map([...readKeyfiles(o.keyfiles)].map(([name, data]) => [dir + name, data] as const));
   await emit(wrapFiles(files), o.output);
 }
 
 export async function pxeNetworkUnwrap(o: { input?: string; directory?: string }): Promise<void> {
-  await emitNetworkFiles(await collectInitrd(inputChunks(o.input, 'initrd', { reuse: true }), isNetworkPath), o.directory);
+  await emitNetworkFiles(await collectInitrd(inputChunks(o.input, 'initrd', { reuse: true }), isInitrdNetworkPath), o.directory);
 }

@@ -2,22 +2,17 @@
  * `--preserve-on-error` with saved partitions, after the image was partly written: the disk's
  * table is left as it is (possibly the image's, possibly the placeholder), so the saved entries
  * are written to a stash file the user can restore them from, as upstream does: a sparse file
- * of the disk's size in the temp directory, named `<program>-partitions.XXXXXX` (mode 0600),
+ * of the disk's size in the temp directory, named `<temp prefix>partitions.XXXXXX` (`nestos-installer-` or `coreos-installer-`) (mode 0600),
  * holding a GPT with only the saved partitions at their original numbers.
  */
 import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { type SavedPartitions, overwriteTable } from './saved-partitions.js';
 
 const NAME_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** `coreos-installer` when run under that name, else `nestos-installer` (temp file prefixes). */
-export function programName(argv1 = process.argv[1] ?? ''): string {
-  return basename(argv1) === 'coreos-installer' ? 'coreos-installer' : 'nestos-installer';
-}
 
 function randomSuffix(): string {
   return [...randomBytes(6)].map((b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
@@ -37,8 +32,13 @@ async function createStashFile(dir: string, prefix: string): Promise<{ path: str
 }
 
 /** Writes the stash file and returns its path; `announce` is told the path before writing. */
-export async function stashSavedPartitions(saved: SavedPartitions, announce: (path: string) => void, dir = tmpdir()): Promise<string> {
-  const { path, handle } = await createStashFile(dir, `${programName()}-partitions.`);
+export async function stashSavedPartitions(
+  saved: SavedPartitions,
+  tempPrefix: string,
+  announce: (path: string) => void,
+  dir = tmpdir(),
+): Promise<string> {
+  const { path, handle } = await createStashFile(dir, `${tempPrefix}partitions.`);
   announce(path);
   try {
     await handle.truncate(saved.diskSectors * saved.sectorSize);

@@ -2,6 +2,8 @@
  * A small, bounds-checked ISO 9660 reader over a file descriptor (reference §1.1). Primary-volume
  * names only (no Rock Ridge / Joliet): uppercase, `;1` stripped, trailing `.` stripped. Every
  * extent, length and record is checked against the file; directory walks detect loops.
+ * nestos-installer's reader resolves a path component named `OPENEULER` to the first record of
+ * its directory, whatever that record's name (`firstRecordNames`).
  */
 import { readSync } from 'node:fs';
 import { UserError } from '../errors.js';
@@ -50,7 +52,11 @@ export class Iso9660 {
   readonly descriptors: VolumeDescriptor[] = [];
   readonly root: IsoRecord;
 
-  constructor(readonly fd: number, readonly fileLength: number) {
+  /** Path components that resolve to the first record of their directory. */
+  private readonly firstRecordNames: readonly string[];
+
+  constructor(readonly fd: number, readonly fileLength: number, opts: { firstRecordNames?: readonly string[] } = {}) {
+    this.firstRecordNames = opts.firstRecordNames ?? [];
     let root: IsoRecord | undefined;
     for (let sector = 16; ; sector++) {
       if (sector > 16 + 256) throw new UserError('no volume descriptor set terminator found');
@@ -136,7 +142,8 @@ export class Iso9660 {
     let cur = this.root;
     for (const [i, part] of parts.entries()) {
       if (!cur.isDir) throw new IsoNotFoundError(path);
-      const next = this.list(cur).find((r) => r.name === part);
+      const entries = this.list(cur);
+      const next = this.firstRecordNames.includes(part) ? entries[0] : entries.find((r) => r.name === part);
       if (!next) throw new IsoNotFoundError(path);
       if (i > MAX_DEPTH) throw new UserError(`path '${path}' is too deep`);
       cur = next;

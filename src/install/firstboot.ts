@@ -6,6 +6,7 @@
 import { access, chmod, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { FLAVORS, type Flavor, mediaFlavor } from '../flavor.js';
 import { blsOptions, readDefaultBlsEntry, withBlsOptions } from '../boot/bls.js';
 import { syncGrubMenu } from '../boot/grub-menu.js';
 import { editKargs, type KargEdits } from '../formats/kargs.js';
@@ -20,6 +21,8 @@ export interface FirstBootPlan {
   deleteKargs: string[];
   copyNetworkFrom?: string;
   firstbootArgs?: string;
+  /** The selected flavour; the boot filesystem's own names win when it has only the other's. */
+  flavor: Flavor;
 }
 
 /** True when the plan needs the boot filesystem at all. */
@@ -37,22 +40,23 @@ async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false);
 }
 
-/** `nestos` for NestOS images (they carry `<boot>/nestos/`), `coreos` otherwise. */
-export async function bootFlavor(bootDir: string): Promise<'nestos' | 'coreos'> {
-  return (await exists(join(bootDir, 'nestos'))) ? 'nestos' : 'coreos';
+/** The flavour of an installed boot filesystem: which `<flavor>/` directory it carries. */
+export async function bootFlavor(bootDir: string, selected: Flavor): Promise<Flavor> {
+  const has = {
+    nestos: await exists(join(bootDir, FLAVORS.nestos.bootPlatformsDir)),
+    coreos: await exists(join(bootDir, FLAVORS.coreos.bootPlatformsDir)),
+  };
+  return mediaFlavor(selected, (f) => has[f]);
 }
 
-async function readPlatforms(bootDir: string): Promise<Record<string, PlatformInfo>> {
-  for (const dir of ['nestos', 'coreos']) {
-    const path = join(bootDir, dir, 'platforms.json');
-    if (!(await exists(path))) continue;
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as Record<string, PlatformInfo>;
-    } catch (err) {
-      throw new UserError(`parsing ${path}`, { cause: err });
-    }
+async function readPlatforms(bootDir: string, flavor: Flavor): Promise<Record<string, PlatformInfo>> {
+  const path = join(bootDir, FLAVORS[flavor].bootPlatformsDir, 'platforms.json');
+  if (!(await exists(path))) return {};
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, PlatformInfo>;
+  } catch (err) {
+    throw new UserError(`parsing ${path}`, { cause: err });
   }
-  return {};
 }
 
 async function editOptions(bootDir: string, edit: (options: string) => string): Promise<void> {
@@ -91,8 +95,8 @@ async function writeGrubConsole(bootDir: string, commands: string[]): Promise<vo
   }
 }
 
-async function copyNetwork(bootDir: string, from: string, reporter: Reporter): Promise<void> {
-  const dest = join(bootDir, `${await bootFlavor(bootDir)}-firstboot-network`);
+async function copyNetwork(bootDir: string, from: string, flavor: Flavor, reporter: Reporter): Promise<void> {
+  const dest = join(bootDir, FLAVORS[flavor].bootNetworkDir);
   reporter.info(`Copying networking configuration from ${from}`);
   await mkdir(dest, { recursive: true });
   for (const name of (await readdir(from)).sort()) {
@@ -106,8 +110,9 @@ async function copyNetwork(bootDir: string, from: string, reporter: Reporter): P
 
 export async function prepareFirstBoot(bootDir: string, plan: FirstBootPlan, reporter: Reporter): Promise<void> {
   if (plan.ignition) await writeIgnition(bootDir, plan.ignition, reporter);
+  const flavor = await bootFlavor(bootDir, plan.flavor);
   const consoles = plan.consoles.map(parseConsole);
-  const platforms = plan.platform || consoles.length ? await readPlatforms(bootDir) : {};
+  const platforms = plan.platform || consoles.length ? await readPlatforms(bootDir, flavor) : {};
   const metalArgs = platforms.metal?.kernel_arguments ?? [];
   const platform = plan.platform && plan.platform !== 'metal' ? plan.platform : undefined;
   if (platform) {
@@ -147,6 +152,6 @@ export async function prepareFirstBoot(bootDir: string, plan: FirstBootPlan, rep
     if (JSON.stringify(mine) !== JSON.stringify(metal)) grubCommands = mine;
   }
   if (grubCommands) await writeGrubConsole(bootDir, grubCommands);
-  if (plan.copyNetworkFrom) await copyNetwork(bootDir, plan.copyNetworkFrom, reporter);
+  if (plan.copyNetworkFrom) await copyNetwork(bootDir, plan.copyNetworkFrom, flavor, reporter);
   await syncGrubMenu(bootDir);
 }

@@ -17,6 +17,8 @@ export interface IgnitionSourceOptions {
   ignitionHash?: string;
   insecureIgnition: boolean;
   fetchRetries: number;
+  /** Skip the spec validation (the config must still be JSON, as upstream requires). */
+  noValidate?: boolean;
 }
 
 export function parseIgnitionHash(text: string): { algorithm: 'sha256' | 'sha512'; hex: string } {
@@ -73,6 +75,7 @@ export async function loadIgnition(opts: IgnitionSourceOptions, reporter: Report
   } catch (err) {
     throw new UserError('parsing specified Ignition config', { cause: err });
   }
+  if (opts.noValidate) return bytes;
   const { warnings } = validateIgnitionConfig(bytes);
   for (const w of warnings) reporter.warn(`Warning: Ignition config: ${w}`);
   return bytes;

@@ -1,5 +1,6 @@
-/** The install options after flag parsing (and config-file merge), with their defaults. */
+/** The options of an image install, typed, after the merge of config files and the command line. */
 import { arch } from 'node:os';
+import type { Flavor } from '../flavor.js';
 
 export interface InstallOptions {
   dest?: string;
@@ -31,7 +32,11 @@ export interface InstallOptions {
   trustedKeys: string[];
   destSize?: number;
   destSectorSize?: number;
+  /** Skip the Ignition spec validation (the config must still be JSON). */
+  noValidate: boolean;
   dryRun: boolean;
+  /** NestOS or CoreOS names on the installed boot filesystem. */
+  flavor: Flavor;
 }
 
 /** `uname -m` spelled the way streams name architectures. */
@@ -59,7 +64,9 @@ export function defaultInstallOptions(): InstallOptions {
     fetchRetries: 0,
     secureIpl: false,
     trustedKeys: [],
+    noValidate: false,
     dryRun: false,
+    flavor: 'nestos',
   };
 }
 

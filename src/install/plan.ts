@@ -62,6 +62,7 @@ export function firstBootPlan(options: InstallOptions, ignition: Buffer | undefi
     deleteKargs: options.deleteKargs,
     copyNetworkFrom: options.copyNetwork ? options.networkDir : undefined,
     firstbootArgs: options.firstbootArgs,
+    flavor: options.flavor,
   };
 }
 
@@ -72,7 +73,7 @@ function formatFor(sectorSize: number, dest: string, reporter: Reporter): string
 }
 
 function checkUsage(options: InstallOptions): string {
-  if (!options.dest) throw new UsageError('destination device must be specified');
+  if (!options.dest) throw new UserError('destination device must be specified');
   if (options.offline) throw new UserError('cannot perform offline install; metadata missing');
   for (const c of options.consoles) parseConsole(c);
   if (options.ignitionHash) parseIgnitionHash(options.ignitionHash);

@@ -9,6 +9,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import { UserError, formatErrorChain } from '../errors.js';
+import { FLAVORS, type Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { stashSavedPartitions } from '../disk/partition-stash.js';
 import type { SavedPartitions } from '../disk/saved-partitions.js';
@@ -17,6 +18,8 @@ import { resetPartitionTable } from './writer.js';
 
 export interface RollbackOptions {
   preserveOnError: boolean;
+  /** Names the stash file (`nestos-installer-…` or `coreos-installer-…`). */
+  flavor: Flavor;
 }
 
 async function removeCreatedFile(target: Target, reporter: Reporter): Promise<void> {
@@ -40,7 +43,7 @@ export async function rollBack(target: Target, saved: SavedPartitions | undefine
   } else if (options.preserveOnError) {
     reporter.warn('Preserving partition table as requested');
     if (saved) {
-      await stashSavedPartitions(saved, (path) => reporter.warn(`Storing saved partition entries to ${path}`)).catch((e: unknown) =>
+      await stashSavedPartitions(saved, FLAVORS[options.flavor].tempPrefix, (path) => reporter.warn(`Storing saved partition entries to ${path}`)).catch((e: unknown) =>
         reporter.warn(`Error stashing saved partitions: ${formatErrorChain(e)}`),
       );
     }

@@ -31,13 +31,22 @@ export function shippedKeysDir(): string | undefined {
   return undefined;
 }
 
-/** Parses armored or binary OpenPGP public keys. */
+/** Armored blocks of a file; a keyring file (like upstream's signing-keys.asc) holds several. */
+const ARMORED_BLOCK = /-----BEGIN PGP ([A-Z ]+)-----[\s\S]*?-----END PGP \1-----/g;
+
+/** Parses armored (one or more blocks) or binary OpenPGP public keys. */
 export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpgp.PublicKey[]> {
   const text = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
   try {
-    const keys = text.includes('-----BEGIN PGP')
-      ? await openpgp.readKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') })
-      : await openpgp.readKeys({ binaryKeys: bytes });
+    let keys: openpgp.Key[];
+    if (text.includes('-----BEGIN PGP')) {
+      const armored = Buffer.from(bytes).toString('utf8');
+      const blocks = [...armored.matchAll(ARMORED_BLOCK)].map((m) => m[0]);
+      // No complete block: openpgp names what is wrong with the text.
+      keys = (await Promise.all((blocks.length > 0 ? blocks : [armored]).map((block) => openpgp.readKeys({ armoredKeys: block })))).flat();
+    } else {
+      keys = await openpgp.readKeys({ binaryKeys: bytes });
+    }
     return keys.map((k) => (k.isPrivate() ? k.toPublic() : k)) as openpgp.PublicKey[];
   } catch (err) {
     throw new UserError(`reading OpenPGP key ${name}: ${err instanceof Error ? err.message : String(err)}`);

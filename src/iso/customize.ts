@@ -1,26 +1,29 @@
 /**
- * The live initrd that `iso customize` / `pxe customize` generate (reference §1.6): `config.ign`
- * (a spec 3.3.0 live Ignition config) plus network keyfiles (given, or converted from nmstate). The live config carries installer
- * configs, dest.ign, pre/post-install scripts + units and CA certificates as gzip data URLs.
- * Paths follow the media flavour: `/etc/nestos/installer.d`, `/etc/nestos/dest.ign` on NestOS
- * media, `/etc/coreos/…` otherwise. Only one set is written: the live install service reads both
- * directories and merges every file, so writing both would give each directive twice.
+ * The live initrd that `iso customize` / `pxe customize` generate: `config.ign`
+ * (a spec 3.3.0 live Ignition config) plus network keyfiles (given, or converted from nmstate).
+ * The live config carries installer configs, dest.ign, pre/post-install scripts + units and CA
+ * certificates as gzip data URLs. `--live-ignition` and `--dest-ignition` may be repeated: each
+ * fragment is merged (`ignition.config.merge`); a single destination fragment without CAs is
+ * written as it is. Paths and unit names follow the media's flavour (`/etc/nestos/installer.d`,
+ * `/etc/nestos/dest.ign`, nestos-installer.service on NestOS media, `coreos` ones otherwise).
  */
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import YAML from 'yaml';
 import { UserError, withContextSync } from '../errors.js';
+import { FLAVORS, type Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import type { Features } from '../formats/iso-metadata.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { readNmstateFile } from '../network/nmstate.js';
-import { CONFIG_NAME, NETWORK_DIRS } from './live-iso.js';
-import type { Flavor } from './layout.js';
+import { CONFIG_NAME } from './live-iso.js';
 
 export interface CustomizeOptions {
   destDevice?: string;
-  destIgnition?: string;
+  /** Ignition fragments merged into the destination config. */
+  destIgnition: string[];
+  /** Normalised console specs (the command line validated them). */
   destConsole: string[];
   destKargAppend: string[];
   destKargDelete: string[];
@@ -31,7 +34,8 @@ export interface CustomizeOptions {
   preInstall: string[];
   postInstall: string[];
   installerConfig: string[];
-  liveIgnition?: string;
+  /** Ignition fragments merged into the live config. */
+  liveIgnition: string[];
   noValidate: boolean;
 }
 
@@ -46,10 +50,10 @@ function unsupported(what: string): UserError {
 }
 
 
-function scriptUnit(kind: 'pre' | 'post', name: string): string {
-  const installers = 'nestos-installer.service coreos-installer.service';
-  const order = kind === 'pre' ? `Before=${installers}` : `After=${installers}\nBefore=nestos-installer.target coreos-installer.target`;
-  const wanted = kind === 'pre' ? `RequiredBy=${installers}` : 'RequiredBy=nestos-installer.target coreos-installer.target';
+function scriptUnit(kind: 'pre' | 'post', name: string, flavor: Flavor): string {
+  const { installerService: service, installerTarget: target } = FLAVORS[flavor];
+  const order = kind === 'pre' ? `Before=${service}` : `After=${service}\nBefore=${target}`;
+  const wanted = kind === 'pre' ? `RequiredBy=${service}` : `RequiredBy=${target}`;
   return `[Unit]
 Description=Run ${kind}-install script ${name}
 Wants=network-online.target
@@ -76,8 +80,9 @@ export interface LiveInitrd {
 
 /** Builds the generated initrd content; every input is read and validated here, before any write. */
 export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor: Flavor, reporter: Reporter): LiveInitrd {
-  const networkDir = NETWORK_DIRS[flavor];
-  const wantsInstaller = o.installerConfig.length > 0 || o.destDevice !== undefined || o.destIgnition !== undefined || o.destConsole.length > 0 || o.destKargAppend.length > 0 || o.destKargDelete.length > 0;
+  const names = FLAVORS[flavor];
+  const networkDir = names.initrdNetworkDir;
+  const wantsInstaller = o.installerConfig.length > 0 || o.destDevice !== undefined || o.destIgnition.length > 0 || o.destConsole.length > 0 || o.destKargAppend.length > 0 || o.destKargDelete.length > 0;
   if (wantsInstaller && !features['installer-config']) throw unsupported('installer configuration');
   if (o.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
   const wantsNetwork = o.networkKeyfiles.length > 0 || o.networkNmstate.length > 0;
@@ -121,13 +126,16 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
   if (wantsNetwork && wantsInstaller) installer['copy-network'] = true;
 
   let destIgn: Buffer | undefined;
-  if (o.destIgnition !== undefined) {
-    destIgn = read(o.destIgnition);
-    validate(destIgn, `destination Ignition config ${o.destIgnition}`);
-    if (cas.length > 0) {
-      // The installed system fetches merged resources with the same CAs.
-      destIgn = Buffer.from(JSON.stringify({ ignition: { version: '3.3.0', config: { merge: [dataUrl(destIgn)] }, security: { tls: { certificateAuthorities: cas } } } }));
-    }
+  const destFragments = o.destIgnition.map((p) => {
+    const data = read(p);
+    validate(data, `destination Ignition config ${p}`);
+    return data;
+  });
+  if (destFragments.length === 1 && cas.length === 0) destIgn = destFragments[0];
+  else if (destFragments.length > 0) {
+    // The installed system fetches merged resources with the same CAs.
+    const security = cas.length > 0 ? { security: { tls: { certificateAuthorities: cas } } } : {};
+    destIgn = Buffer.from(JSON.stringify({ ignition: { version: '3.3.0', config: { merge: destFragments.map(dataUrl) }, ...security } }));
   }
 
   const configs = o.installerConfig.map((p) => {
@@ -138,13 +146,13 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
   });
 
   {
-    if (destIgn) addFile(`/etc/${flavor}/dest.ign`, destIgn, 0o600);
+    if (destIgn) addFile(names.destIgnition, destIgn, 0o600);
     let serial = 0;
     const entry = () => String(serial++).padStart(4, '0');
-    for (const c of configs) addFile(`/etc/${flavor}/installer.d/${entry()}-${c.name}`, c.data, 0o600);
+    for (const c of configs) addFile(`${names.installerConfigDir}/${entry()}-${c.name}`, c.data, 0o600);
     if (Object.keys(installer).length > 0 || destIgn) {
-      const gen = { ...installer, ...(destIgn ? { 'ignition-file': `/etc/${flavor}/dest.ign` } : {}) };
-      addFile(`/etc/${flavor}/installer.d/${entry()}-customize.yaml`, Buffer.from(YAML.stringify(gen)), 0o600);
+      const gen = { ...installer, ...(destIgn ? { 'ignition-file': names.destIgnition } : {}) };
+      addFile(`${names.installerConfigDir}/${entry()}-customize.yaml`, Buffer.from(YAML.stringify(gen)), 0o600);
     }
   }
   for (const [kind, list] of [['pre', o.preInstall], ['post', o.postInstall]] as const) {
@@ -154,18 +162,21 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
       if (names.has(name)) throw new UserError(`multiple ${kind}-install scripts named '${name}'`);
       names.add(name);
       addFile(`/usr/local/bin/${kind}-install-${name}`, read(p), 0o700);
-      units.push({ name: `${kind}-install-${name}.service`, enabled: true, contents: scriptUnit(kind, name) });
+      units.push({ name: `${kind}-install-${name}.service`, enabled: true, contents: scriptUnit(kind, name, flavor) });
     }
   }
 
   const ignition: Record<string, unknown> = { version: '3.3.0' };
-  if (o.liveIgnition !== undefined) {
-    const live = read(o.liveIgnition);
-    validate(live, `live Ignition config ${o.liveIgnition}`);
-    ignition['config'] = { merge: [dataUrl(live)] };
+  if (o.liveIgnition.length > 0) {
+    const fragments = o.liveIgnition.map((p) => {
+      const data = read(p);
+      validate(data, `live Ignition config ${p}`);
+      return dataUrl(data);
+    });
+    ignition['config'] = { merge: fragments };
   }
   if (cas.length > 0) ignition['security'] = { tls: { certificateAuthorities: cas } };
-  const hasContent = storageFiles.length > 0 || units.length > 0 || o.liveIgnition !== undefined || cas.length > 0;
+  const hasContent = storageFiles.length > 0 || units.length > 0 || o.liveIgnition.length > 0 || cas.length > 0;
   if (hasContent) {
     const config: Record<string, unknown> = { ignition };
     if (storageFiles.length > 0) config['storage'] = { files: storageFiles };

@@ -1,21 +1,17 @@
 /**
- * Finds the embed areas of a CoreOS/NestOS live ISO: the Ignition ("initrd") area, the kargs
- * regions and features.json (reference §1.2, §1.4, §1.5). Nothing read from the image is trusted.
+ * Finds the embed areas of a CoreOS/NestOS live ISO: the Ignition ("initrd") area (igninfo.json,
+ * else IMAGES/IGNITION.IMG), the kargs regions (kargs.json, else the legacy `coreKarg` header)
+ * and features.json, in the ISO's metadata directory (`COREOS/` or `NESTOS/`, see isoFlavor).
+ * Nothing read from the image is trusted.
  */
 import { UserError } from '../errors.js';
+import { FLAVORS, type Flavor, mediaFlavor } from '../flavor.js';
 import { Iso9660, SECTOR, type IsoRecord } from '../formats/iso9660.js';
 import { IgnInfoSchema, KargsJsonSchema, FeaturesSchema, parseJsonFile, type Features } from '../formats/iso-metadata.js';
-
-export type Flavor = 'coreos' | 'nestos';
 
 export interface Area {
   offset: number;
   length: number;
-}
-
-export interface IgnitionArea extends Area {
-  /** Media flavour: nestos when `nestos/igninfo.json` exists (decides the network member dir). */
-  flavor: Flavor;
 }
 
 export interface KargsRegion extends Area {
@@ -42,38 +38,43 @@ function areaInFile(iso: Iso9660, rec: IsoRecord, offset: number, length: number
   return { offset: abs, length };
 }
 
-export function findFlavoredFile(iso: Iso9660, name: string): { rec: IsoRecord; flavor: Flavor } | undefined {
-  for (const flavor of ['nestos', 'coreos'] as const) {
-    const rec = iso.find(`${flavor.toUpperCase()}/${name}`);
-    if (rec) return { rec, flavor };
-  }
-  return undefined;
+/**
+ * The ISO's flavour: the selected one, unless the image has only the other flavour's metadata
+ * directory (its live initramfs then reads only that flavour's paths).
+ */
+export function isoFlavor(iso: Iso9660, selected: Flavor): Flavor {
+  return mediaFlavor(selected, (f) => iso.find(FLAVORS[f].isoDir)?.isDir === true);
+}
+
+/** `<FLAVOR>/<name>` in the ISO's metadata directory, if present. */
+function metadataFile(iso: Iso9660, flavor: Flavor, name: string): IsoRecord | undefined {
+  return iso.find(`${FLAVORS[flavor].isoDir}/${name}`);
 }
 
 /** Throws UNRECOGNIZED when the image has no Ignition area; callers may add a hint. */
-export function locateIgnitionArea(iso: Iso9660): IgnitionArea {
-  const info = findFlavoredFile(iso, 'IGNINFO.JSO');
+export function locateIgnitionArea(iso: Iso9660, flavor: Flavor): Area {
+  const info = metadataFile(iso, flavor, 'IGNINFO.JSO');
   if (info) {
-    const ign = parseJsonFile(iso.readFile(info.rec, 1024 * 1024), IgnInfoSchema, 'igninfo.json');
+    const ign = parseJsonFile(iso.readFile(info, 1024 * 1024), IgnInfoSchema, 'igninfo.json');
     const rec = iso.find(ign.file.toUpperCase());
     if (!rec) throw new UserError(`igninfo.json names '${ign.file}', which is not in the ISO image`);
     const offset = ign.offset ?? 0;
     if (offset > rec.length) throw new UserError(`igninfo.json: offset ${offset} is past the end of '${ign.file}'`);
     const length = ign.length ?? rec.length - offset;
-    return { ...areaInFile(iso, rec, offset, length, 'igninfo.json'), flavor: info.flavor };
+    return areaInFile(iso, rec, offset, length, 'igninfo.json');
   }
   const rec = iso.find('IMAGES/IGNITION.IMG');
   if (!rec) throw new UserError(UNRECOGNIZED);
-  return { ...areaInFile(iso, rec, 0, rec.length, 'images/ignition.img'), flavor: 'coreos' };
+  return areaInFile(iso, rec, 0, rec.length, 'images/ignition.img');
 }
 
 const LEGACY_KARGS_OFFSET = 32672;
 
 /** The kargs regions, or undefined when the image has none (old or non-CoreOS ISO). */
-export function locateKargsAreas(iso: Iso9660): KargsAreas | undefined {
-  const json = findFlavoredFile(iso, 'KARGS.JSO');
+export function locateKargsAreas(iso: Iso9660, flavor: Flavor): KargsAreas | undefined {
+  const json = metadataFile(iso, flavor, 'KARGS.JSO');
   if (json) {
-    const k = parseJsonFile(iso.readFile(json.rec, 1024 * 1024), KargsJsonSchema, 'kargs.json');
+    const k = parseJsonFile(iso.readFile(json, 1024 * 1024), KargsJsonSchema, 'kargs.json');
     if (k.size > 2048) throw new UserError(`karg embed area size larger than 2048 (found ${k.size})`);
     if (k.default.length > k.size) throw new UserError(`default kargs size ${k.default.length} larger than embed areas (${k.size})`);
     const regions = k.files.map((f) => {
@@ -127,10 +128,10 @@ export function encodeKargsRegion(kargs: string, region: KargsRegion): Buffer {
   return out;
 }
 
-export function readFeatures(iso: Iso9660): Features {
-  const f = findFlavoredFile(iso, 'FEATURES.JSO');
+export function readFeatures(iso: Iso9660, flavor: Flavor): Features {
+  const f = metadataFile(iso, flavor, 'FEATURES.JSO');
   if (!f) return {};
-  return parseJsonFile(iso.readFile(f.rec, 1024 * 1024), FeaturesSchema, 'features.json');
+  return parseJsonFile(iso.readFile(f, 1024 * 1024), FeaturesSchema, 'features.json');
 }
 
 export { SECTOR };

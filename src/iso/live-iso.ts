@@ -4,6 +4,7 @@
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { UserError, withContextSync } from '../errors.js';
+import { FLAVORS, type Flavor } from '../flavor.js';
 import { Iso9660 } from '../formats/iso9660.js';
 import { readInitrd } from '../formats/initrd.js';
 import { writeNewc } from '../formats/cpio-newc.js';
@@ -12,22 +13,17 @@ import type { Features } from '../formats/iso-metadata.js';
 import {
   UNRECOGNIZED,
   encodeKargsRegion,
+  isoFlavor,
   locateIgnitionArea,
   locateKargsAreas,
   parseKargsRegion,
   readFeatures,
-  type Flavor,
-  type IgnitionArea,
+  type Area,
   type KargsAreas,
 } from './layout.js';
 import type { Patch } from './output.js';
 
 export const CONFIG_NAME = 'config.ign';
-export const NETWORK_DIRS: Record<Flavor, string> = {
-  coreos: 'etc/coreos-firstboot-network/',
-  nestos: 'etc/nestos-firstboot-network/',
-};
-export const isNetworkPath = (p: string) => Object.values(NETWORK_DIRS).some((d) => p.startsWith(d) && p.length > d.length);
 
 export const REBUILD_HINT = "this ISO has no embed area; 'iso ignition embed --rebuild' can add one";
 
@@ -35,13 +31,18 @@ export class LiveIso implements Disposable {
   readonly fd: number;
   readonly length: number;
   readonly iso: Iso9660;
-  private area?: IgnitionArea;
+  /** The image's flavour (its metadata directory; see isoFlavor). */
+  readonly flavor: Flavor;
+  private area?: Area;
 
-  constructor(readonly path: string) {
+  /** `selected`: the run's flavour (it also decides nestos-installer's ISO 9660 lookup rule). */
+  constructor(readonly path: string, selected: Flavor) {
     this.fd = withContextSync(() => openSync(path, 'r'), `opening ${path}`);
     try {
       this.length = fstatSync(this.fd).size;
-      this.iso = withContextSync(() => new Iso9660(this.fd, this.length), `reading ISO 9660 image ${path}`);
+      const firstRecordNames = FLAVORS[selected].isoFirstRecordNames;
+      this.iso = withContextSync(() => new Iso9660(this.fd, this.length, { firstRecordNames }), `reading ISO 9660 image ${path}`);
+      this.flavor = isoFlavor(this.iso, selected);
     } catch (e) {
       closeSync(this.fd);
       throw e;
@@ -56,25 +57,22 @@ export class LiveIso implements Disposable {
     closeSync(this.fd);
   }
 
-  ignitionArea(): IgnitionArea {
-    if (!this.area) this.area = locateIgnitionArea(this.iso);
+  ignitionArea(): Area {
+    if (!this.area) this.area = locateIgnitionArea(this.iso, this.flavor);
     return this.area;
   }
 
-  get flavor(): Flavor {
-    return this.ignitionArea().flavor;
-  }
-
+  /** Where this image's live initramfs reads network keyfiles. */
   networkDir(): string {
-    return NETWORK_DIRS[this.flavor];
+    return FLAVORS[this.flavor].initrdNetworkDir;
   }
 
   features(): Features {
-    return readFeatures(this.iso);
+    return readFeatures(this.iso, this.flavor);
   }
 
   kargsAreas(): KargsAreas | undefined {
-    return locateKargsAreas(this.iso);
+    return locateKargsAreas(this.iso, this.flavor);
   }
 
   requireKargs(): KargsAreas {
@@ -120,8 +118,8 @@ export class LiveIso implements Disposable {
 }
 
 /** Opens a live ISO, converting "no embed area" into upstream's message plus our --rebuild hint. */
-export function openLiveIso(path: string, opts: { needArea?: boolean } = { needArea: true }): LiveIso {
-  const live = new LiveIso(path);
+export function openLiveIso(path: string, flavor: Flavor, opts: { needArea?: boolean } = { needArea: true }): LiveIso {
+  const live = new LiveIso(path, flavor);
   if (opts.needArea !== false) {
     try {
       live.ignitionArea();

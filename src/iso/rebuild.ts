@@ -2,7 +2,7 @@
  * `iso ignition embed --rebuild` (beyond upstream): turns a plain xorriso-built Linux live ISO
  * into one with a CoreOS-style Ignition embed area. xorriso replays the original boot setup
  * (El Torito, isohybrid MBR/GPT) and adds `images/ignition.img` (256 KiB of zeros) plus
- * `coreos/igninfo.json`; each boot entry's initrd list gets `/images/ignition.img` appended
+ * `<flavor>/igninfo.json` (`nestos/` or `coreos/`); each boot entry's initrd list gets `/images/ignition.img` appended
  * (isolinux `initrd=a,b` / `INITRD a`, GRUB `initrd a b`). Then the config is embedded as usual.
  * The result is a function of the input bytes only: xorriso runs with SOURCE_DATE_EPOCH set to
  * the input's volume date (fixing volume dates, file dates, the boot catalog time and the
@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, withContext } from '../errors.js';
+import { FLAVORS, type Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { run } from '../exec/run.js';
 import { Iso9660 } from '../formats/iso9660.js';
@@ -24,7 +25,9 @@ import { isoVolumeEpoch } from './volume-date.js';
 
 export const REBUILD_AREA = '/images/ignition.img';
 const AREA_SIZE = 256 * 1024;
-const IGNINFO_PATH = '/coreos/igninfo.json';
+
+/** The metadata directory an ISO of this flavour carries (`/nestos`, `/coreos`). */
+const metadataDir = (flavor: Flavor) => `/${FLAVORS[flavor].isoDir.toLowerCase()}`;
 
 /** Appends the embed area to every initrd list of a boot config; returns undefined if none. */
 export function addAreaToBootConfig(text: string, style: 'isolinux' | 'grub'): string | undefined {
@@ -84,8 +87,9 @@ async function listBootConfigs(iso: string): Promise<string[]> {
     .filter((p): p is string => p !== undefined && /(isolinux|syslinux|grub|boot|EFI)/i.test(p));
 }
 
-async function buildRebuiltIso(input: string, outPath: string, reporter: Reporter): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'nestos-installer-rebuild-'));
+async function buildRebuiltIso(input: string, outPath: string, flavor: Flavor, reporter: Reporter): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), `${FLAVORS[flavor].tempPrefix}rebuild-`));
+  const ignInfoPath = `${metadataDir(flavor)}/igninfo.json`;
   try {
     const epoch = isoVolumeEpoch(input);
     const configs = await listBootConfigs(input);
@@ -107,14 +111,14 @@ async function buildRebuiltIso(input: string, outPath: string, reporter: Reporte
     if (maps.length === 0) throw new UserError(`no boot entry loading an initrd found in ${input}; cannot add an embed area`);
     writeFileSync(join(work, 'ignition.img'), Buffer.alloc(AREA_SIZE));
     writeFileSync(join(work, 'igninfo.json'), JSON.stringify({ file: REBUILD_AREA.slice(1) }));
-    const files = [REBUILD_AREA, IGNINFO_PATH, ...edited];
-    const dirs = missingDirs(input, ['/images', '/coreos']);
+    const files = [REBUILD_AREA, ignInfoPath, ...edited];
+    const dirs = missingDirs(input, ['/images', metadataDir(flavor)]);
     await run(
       'xorriso',
       [
         '-indev', input, '-outdev', outPath, '-boot_image', 'any', 'replay',
         '-map', join(work, 'ignition.img'), REBUILD_AREA,
-        '-map', join(work, 'igninfo.json'), IGNINFO_PATH,
+        '-map', join(work, 'igninfo.json'), ignInfoPath,
         ...maps,
         ...fixedAttributes(files, dirs, epoch),
         '-commit',
@@ -126,8 +130,8 @@ async function buildRebuiltIso(input: string, outPath: string, reporter: Reporte
   }
 }
 
-async function embedInPlace(path: string, config: Buffer): Promise<void> {
-  const live = new LiveIso(path);
+async function embedInPlace(path: string, config: Buffer, flavor: Flavor): Promise<void> {
+  const live = new LiveIso(path, flavor);
   try {
     const files = live.readInitrd();
     files.set(CONFIG_NAME, config);
@@ -137,9 +141,9 @@ async function embedInPlace(path: string, config: Buffer): Promise<void> {
   }
 }
 
-export async function rebuildWithEmbedArea(iso: string, output: string | undefined, config: Buffer, reporter: Reporter): Promise<void> {
+export async function rebuildWithEmbedArea(iso: string, output: string | undefined, config: Buffer, flavor: Flavor, reporter: Reporter): Promise<void> {
   // An ISO that already has an area just gets the normal embed.
-  const probe = new LiveIso(iso);
+  const probe = new LiveIso(iso, flavor);
   let hasArea = true;
   try {
     probe.ignitionArea();
@@ -149,7 +153,7 @@ export async function rebuildWithEmbedArea(iso: string, output: string | undefin
     probe.close();
   }
   if (hasArea) {
-    const live = new LiveIso(iso);
+    const live = new LiveIso(iso, flavor);
     try {
       const files = live.readInitrd();
       if (files.has(CONFIG_NAME)) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
@@ -169,8 +173,8 @@ export async function rebuildWithEmbedArea(iso: string, output: string | undefin
   closeSync(temp.fd);
   rmSync(temp.path); // xorriso wants to create the output itself
   try {
-    await withContext(buildRebuiltIso(iso, temp.path, reporter), `rebuilding ${iso} with an embed area`);
-    await embedInPlace(temp.path, config);
+    await withContext(buildRebuiltIso(iso, temp.path, flavor, reporter), `rebuilding ${iso} with an embed area`);
+    await embedInPlace(temp.path, config, flavor);
     if (output === undefined) renameSync(temp.path, iso);
     else if (output === '-') await streamFile(temp.path);
     else persistNoClobber(temp.path, output);

@@ -1,39 +1,58 @@
 /**
  * The live-environment installer (`nestos-installer install-service`, run by
- * systemd/nestos-installer.service): kernel arguments from /proc/cmdline plus config files from
- * /etc/nestos/installer.d/* and /etc/coreos/installer.d/* (alphabetical) become one install.
- * With no stream, URL or file anywhere, the image carried on the live media
- * (`/usr/share/nestos-installer/image/*.raw.xz` + `.sig`; the `4k` one for 4Kn targets) is
- * installed, verified like any other.
+ * systemd/nestos-installer.service): the kernel command line and the installer config files
+ * become an `install` command line (service-args.ts), which runs through the same front door
+ * as `install` itself. Beyond upstream: with no stream, URL or file anywhere, the image carried
+ * on the live media (`/usr/share/nestos-installer/image/*.raw.xz` + `.sig`; the `4k` one for
+ * 4Kn targets) is installed, verified like any other. After a successful install the config
+ * directories are removed, as upstream does, so a reinstall does not reuse them by surprise.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installCommand, type InstallResult } from '../commands/install.js';
 import { UserError } from '../errors.js';
+import type { Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { inspectTarget } from '../disk/target.js';
-import { readConfigFile } from '../install/config-file.js';
-import { defaultInstallOptions } from '../install/options.js';
-import { liveRequestFromCmdline } from './kargs.js';
+import { mergeSources } from '../install/install-config.js';
+import type { InstallRequest } from '../install/install-request.js';
+import { serviceArgs } from './service-args.js';
 
-export const DEFAULT_CONFIG_DIRS = ['/etc/nestos/installer.d', '/etc/coreos/installer.d'];
 export const DEFAULT_IMAGE_DIR = '/usr/share/nestos-installer/image';
 
-export interface LiveInstallOptions {
+export interface LiveServiceOptions {
   cmdlinePath: string;
-  configDirs: string[];
-  imageDir: string;
-  dryRun: boolean;
-  trustedKeys: string[];
+  configDirs: readonly string[];
+  flavor: Flavor;
 }
 
-async function listConfigs(dirs: string[]): Promise<string[]> {
+/** Regular files of each directory, sorted by name (the script's `installer.d/*`). */
+async function listConfigs(dirs: readonly string[]): Promise<string[]> {
   const files: string[] = [];
-  for (const d of dirs) {
-    const names = await readdir(d).catch(() => [] as string[]);
-    for (const n of names.sort()) files.push(join(d, n));
+  for (const dir of dirs) {
+    const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw new UserError(`listing ${dir}`, { cause: err });
+    });
+    for (const name of names.sort()) {
+      const path = join(dir, name);
+      if ((await stat(path)).isFile()) files.push(path);
+    }
   }
   return files;
+}
+
+/** The `install` arguments for this boot, or undefined when no install was asked for. */
+export async function liveServiceArgs(o: LiveServiceOptions, reporter: Reporter): Promise<string[] | undefined> {
+  const cmdline = await readFile(o.cmdlinePath, 'utf8').catch((err: unknown) => {
+    throw new UserError(`reading ${o.cmdlinePath}`, { cause: err });
+  });
+  const built = serviceArgs(cmdline, await listConfigs(o.configDirs), o.flavor);
+  for (const w of built.warnings) reporter.warn(w);
+  if (!built.requested) {
+    reporter.info('No install requested (no install_dev kernel argument and no installer config); nothing to do.');
+    return undefined;
+  }
+  return built.args;
 }
 
 /** The live media's image for the target's sector size. */
@@ -42,31 +61,27 @@ export async function liveImage(imageDir: string, sectorSize: number): Promise<s
   const want = names.filter((n) => (sectorSize === 4096 ? /4k/.test(n) : !/4k/.test(n)));
   const pick = want[0];
   if (!pick) {
-    throw new UserError(`no ${sectorSize === 4096 ? '4K-sector ' : ''}image found in ${imageDir}; pass nestos.inst.image_url or nestos.inst.stream`);
+    throw new UserError(`no ${sectorSize === 4096 ? '4K-sector ' : ''}image found in ${imageDir}; pass an image_url or stream kernel argument`);
   }
   return join(imageDir, pick);
 }
 
-export async function liveInstall(o: LiveInstallOptions, reporter: Reporter): Promise<InstallResult | undefined> {
-  const cmdline = await readFile(o.cmdlinePath, 'utf8').catch((err: unknown) => {
-    throw new UserError(`reading ${o.cmdlinePath}`, { cause: err });
-  });
-  const req = liveRequestFromCmdline(cmdline);
-  for (const w of req.warnings) reporter.warn(w);
-  const configFiles = await listConfigs(o.configDirs);
-  if (!req.requested && configFiles.length === 0) {
-    reporter.info('No install requested (no nestos.inst.install_dev karg and no installer.d config); nothing to do.');
-    return undefined;
+/** An image install with no source anywhere gets the live media's image (as `--image-file`). */
+export async function withLiveMediaImage(request: InstallRequest, imageDir: string): Promise<InstallRequest> {
+  if (request.mode !== 'image') return request;
+  const o = request.options;
+  if (o.imageFile || o.imageUrl || o.stream || o.offline) return request;
+  if (!o.dest) throw new UserError('destination device must be specified');
+  const facts = await inspectTarget(o.dest, { destSize: o.destSize, destSectorSize: o.destSectorSize });
+  const imageFile = await liveImage(imageDir, facts.sectorSize);
+  return { mode: 'image', config: mergeSources([request.config, { 'image-file': imageFile }]), options: { ...o, imageFile } };
+}
+
+/** Removes the installer config directories (upstream: `rm -rf /etc/coreos/installer.d`). */
+export async function removeInstallerConfigs(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) {
+    await rm(dir, { recursive: true, force: true }).catch((err: unknown) => {
+      throw new UserError(`removing ${dir}`, { cause: err });
+    });
   }
-  const configs = await Promise.all(configFiles.map((f) => readConfigFile(f)));
-  const options = { ...defaultInstallOptions(), ...req.options, dryRun: o.dryRun };
-  options.trustedKeys = [...options.trustedKeys, ...o.trustedKeys];
-  const dest = options.dest ?? configs.map((c) => c['dest-device']).filter(Boolean).pop();
-  const hasSource = options.imageUrl || options.stream || configs.some((c) => c['image-url'] || c['image-file'] || c.stream);
-  if (!hasSource) {
-    if (!dest) throw new UserError('destination device must be specified');
-    const facts = await inspectTarget(dest);
-    options.imageFile = await liveImage(o.imageDir, facts.sectorSize);
-  }
-  return installCommand({ options, configFiles }, reporter);
 }

@@ -1,13 +1,26 @@
 /**
- * The subset of the nmstate YAML schema that `--network-nmstate` converts (nmstate itself is not
- * packaged here). Every object is strict: a key outside the subset is an error naming its YAML
- * path, so nothing in the user's file is silently dropped.
+ * The subset of the nmstate schema that `--network-nmstate` converts (nmstate itself is not
+ * packaged here), for YAML or JSON documents. Every object is strict: a key outside the subset
+ * is an error naming its path, so nothing in the user's file is silently dropped. As nmstate
+ * does, booleans may be written as strings (`"true"`, `"no"`, …) and integers as decimal
+ * strings (`"24"`), which is how nmstate's own JSON output and upstream's JSON fixture write them.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 
 export const GC_HINT = "convert the file to a NetworkManager keyfile with 'nmstatectl gc' on a system with nmstate and pass it with --network-keyfile";
+
+/** nmstate's bool-or-string: a boolean, or one of its spellings as a string. */
+const TRUE_WORDS = ['1', 'true', 'yes', 'on', 'y'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off', 'n'];
+const bool = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const word = v.toLowerCase();
+  return TRUE_WORDS.includes(word) ? true : FALSE_WORDS.includes(word) ? false : v;
+}, z.boolean());
+/** nmstate's integer-or-string: a number, or its decimal digits as a string. */
+const integer = () => z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int());
 
 const ifName = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name of 1-15 letters, digits, _ . or -');
 const ip = z.string().refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
@@ -20,18 +33,18 @@ const cidr = z.string().refine((s) => {
 const mac = z.string().regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, 'must be a MAC address like 52:54:00:12:34:56');
 const domain = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/, 'must be a DNS domain name');
 
-const address = z.strictObject({ ip, 'prefix-length': z.number().int().min(0).max(128) });
+const address = z.strictObject({ ip, 'prefix-length': integer().pipe(z.number().min(0).max(128)) });
 
 const ipCommon = {
-  enabled: z.boolean(),
-  dhcp: z.boolean().optional(),
+  enabled: bool,
+  dhcp: bool.optional(),
   address: z.array(address).optional(),
-  'auto-dns': z.boolean().optional(),
-  'auto-gateway': z.boolean().optional(),
-  'auto-routes': z.boolean().optional(),
+  'auto-dns': bool.optional(),
+  'auto-gateway': bool.optional(),
+  'auto-routes': bool.optional(),
 };
 const ipv4 = z.strictObject(ipCommon);
-const ipv6 = z.strictObject({ ...ipCommon, autoconf: z.boolean().optional() });
+const ipv6 = z.strictObject({ ...ipCommon, autoconf: bool.optional() });
 
 export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 
@@ -44,10 +57,10 @@ const linkAggregation = z.strictObject({
   slaves: z.array(ifName).optional(),
 });
 
-const vlan = z.strictObject({ 'base-iface': ifName, id: z.number().int().min(0).max(4094) });
+const vlan = z.strictObject({ 'base-iface': ifName, id: integer().pipe(z.number().min(0).max(4094)) });
 
 const bridge = z.strictObject({
-  options: z.strictObject({ stp: z.strictObject({ enabled: z.boolean() }).optional() }).optional(),
+  options: z.strictObject({ stp: z.strictObject({ enabled: bool }).optional() }).optional(),
   port: z.array(z.strictObject({ name: ifName })).optional(),
 });
 
@@ -58,7 +71,7 @@ const iface = z.strictObject({
   type: z.enum(INTERFACE_TYPES),
   state: z.enum(['up']).optional(),
   'mac-address': mac.optional(),
-  mtu: z.number().int().min(68).max(65535).optional(),
+  mtu: integer().pipe(z.number().min(68).max(65535)).optional(),
   ipv4: ipv4.optional(),
   ipv6: ipv6.optional(),
   'link-aggregation': linkAggregation.optional(),
@@ -70,7 +83,7 @@ const route = z.strictObject({
   destination: cidr,
   'next-hop-address': ip.optional(),
   'next-hop-interface': ifName,
-  metric: z.number().int().min(0).max(4294967295).optional(),
+  metric: integer().pipe(z.number().min(0).max(4294967295)).optional(),
 });
 
 export const NmstateSchema = z.strictObject({

@@ -1,5 +1,5 @@
 /**
- * `--network-nmstate`: converts an nmstate YAML network state (the subset in nmstate-schema.ts)
+ * `--network-nmstate`: converts an nmstate network state, YAML or JSON (the subset in nmstate-schema.ts)
  * into NetworkManager keyfiles `<ifname>.nmconnection`, which are then handled exactly like
  * `--network-keyfile` files. Upstream calls `nmstatectl gc`'s library; nmstate is not packaged
  * here, so this is our own converter. Rules follow nmstate: DNS servers go to an interface with
@@ -37,7 +37,7 @@ const fail = (at: string, msg: string) => new UserError(`${at}: ${msg}`);
 const ipKey = (f: Family) => (f === 4 ? 'ipv4' : 'ipv6');
 const isDefault = (dest: string) => dest === '0.0.0.0/0' || dest === '::/0';
 
-/** Parses, validates and converts one nmstate YAML document. */
+/** Parses, validates and converts one nmstate document (YAML, of which JSON is a subset). */
 export function convertNmstateYaml(text: string): GeneratedKeyfile[] {
   let doc: unknown;
   try {

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
+import type { Flavor } from '../flavor.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { prepareFirstBoot } from '../install/firstboot.js';
 import { readDefaultBlsEntry, blsOptions } from '../boot/bls.js';
@@ -61,6 +62,8 @@ export interface OstreeInstallOptions {
   platform?: string;
   consoles: string[];
   ignition?: Buffer;
+  /** Skip the Ignition spec validation. */
+  noValidate: boolean;
   copyNetworkFrom?: string;
   firstbootArgs?: string;
   /** Write the `ignition.firstboot` stamp (default true: first boot runs Ignition). */
@@ -71,6 +74,8 @@ export interface OstreeInstallOptions {
   bios?: boolean;
   uefi?: boolean;
   preserveOnError: boolean;
+  /** NestOS or CoreOS names on the boot filesystem (platforms.json, first-boot network). */
+  flavor: Flavor;
 }
 
 export interface OstreeInstallResult {
@@ -124,7 +129,7 @@ async function wipeTable(device: string): Promise<void> {
 
 export async function ostreeInstall(options: OstreeInstallOptions, reporter: Reporter): Promise<OstreeInstallResult> {
   checkSizes(options.sizes);
-  if (options.ignition) {
+  if (options.ignition && !options.noValidate) {
     const { warnings } = validateIgnitionConfig(options.ignition);
     for (const w of warnings) reporter.warn(w);
   }
@@ -214,11 +219,11 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     if (uefi) await installUefiGrub(part(2), bootDir);
 
     begin('firstboot', 'Writing first-boot files (Ignition config, ignition.firstboot, platforms.json)');
-    await writeFirstBootFiles(bootDir, { stamp: options.firstboot });
+    await writeFirstBootFiles(bootDir, { stamp: options.firstboot, flavor: options.flavor });
     await prepareFirstBoot(bootDir, {
       ignition: options.ignition, platform: options.platform, consoles: options.consoles,
       appendKargs: options.appendKargs, deleteKargs: options.deleteKargs,
-      copyNetworkFrom: options.copyNetworkFrom, firstbootArgs: options.firstbootArgs,
+      copyNetworkFrom: options.copyNetworkFrom, firstbootArgs: options.firstbootArgs, flavor: options.flavor,
     }, reporter);
     const finalKargs = blsOptions(await readDefaultBlsEntry(bootDir)).split(/\s+/).filter((k) => !k.startsWith('ostree='));
 

@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { Iso9660, SECTOR } from '../../src/formats/iso9660.js';
-import { locateIgnitionArea, locateKargsAreas, readFeatures } from '../../src/iso/layout.js';
+import { isoFlavor, locateIgnitionArea, locateKargsAreas, readFeatures } from '../../src/iso/layout.js';
 import { buildFixtureIso, type Fixture } from '../helpers/iso-fixture.js';
 import { params, tolerant, TEST_TIMEOUT_MS } from './harness.js';
 
@@ -103,11 +103,11 @@ function exercise(length: number): void {
   if (!iso) return;
   tolerant(() => iso.walk());
   tolerant(() => iso.lookup('NESTOS/IGNINFO.JSO'));
-  tolerant(() => locateIgnitionArea(iso));
-  const kargs = tolerant(() => locateKargsAreas(iso));
+  tolerant(() => locateIgnitionArea(iso, 'nestos'));
+  const kargs = tolerant(() => locateKargsAreas(iso, 'nestos'));
   if (kargs) for (const r of kargs.regions) assert.ok(r.offset + r.length <= length, 'kargs region inside the image');
-  tolerant(() => readFeatures(iso));
-  const area = tolerant(() => locateIgnitionArea(iso));
+  tolerant(() => readFeatures(iso, 'nestos'));
+  const area = tolerant(() => locateIgnitionArea(iso, 'nestos'));
   if (area) assert.ok(area.offset + area.length <= length, 'Ignition area inside the image');
 }
 
@@ -130,7 +130,8 @@ test('ISO 9660 + embed areas: mutated images never crash (UserError only)', { ti
 
 test('ISO 9660: the unmutated fixture still parses after the fuzzing (patches were undone)', () => {
   const iso = new Iso9660(fd, original.length);
-  assert.ok(locateKargsAreas(iso));
-  assert.equal(locateIgnitionArea(iso).flavor, 'nestos');
+  assert.ok(locateKargsAreas(iso, 'nestos'));
+  assert.ok(locateIgnitionArea(iso, 'nestos'));
+  assert.equal(isoFlavor(iso, 'coreos'), 'nestos');
   assert.deepEqual(readFileSync(fixture.iso), original);
 });

@@ -1,8 +1,9 @@
 /**
  * Early validation of Ignition configs given to `iso ignition embed`, `pxe ignition wrap`,
- * `iso customize --live-ignition/--dest-ignition` and `install -i`. Upstream embeds configs
+ * `iso customize --live-ignition/--dest-ignition` and `install -i/-I`. Upstream embeds configs
  * unvalidated; we refuse invalid ones by default (a bad config otherwise only fails at first boot)
- * and name the JSON path of the first error. Unknown keys are warnings, as in Ignition.
+ * and name the JSON path of the first error (`--no-validate` skips this). Unknown keys are
+ * warnings, as in Ignition; so is a 3.x spec newer than the newest known one.
  */
 import path from 'node:path/posix';
 import { UserError } from '../../errors.js';
@@ -17,6 +18,20 @@ const VERSIONS: Record<string, number> = {
   '3.5.0': 5,
   '3.6.0': 6,
 };
+
+const NEWEST = '3.6.0';
+const NEWEST_MINOR = VERSIONS[NEWEST]!;
+
+/**
+ * A 3.x version above the newest known one (`3.7.0`, `3.7.0-experimental`, `3.6.1`): Ignition
+ * on the target may accept it, so it is validated as the newest known spec, with a warning.
+ */
+function newerThanKnown(version: string): boolean {
+  const m = /^3\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$/.exec(version);
+  if (!m) return false;
+  const minor = Number(m[1]);
+  return minor > NEWEST_MINOR || (minor === NEWEST_MINOR && Number(m[2]) > 0);
+}
 
 export interface ValidationResult {
   config: unknown;
@@ -110,7 +125,8 @@ export function validateIgnitionConfig(bytes: Buffer | string, opts: { maxSpec?:
   if (typeof version !== 'string' || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
     throw new UserError('invalid Ignition config: $.ignition.version: invalid config version (couldn\'t parse)');
   }
-  const minor = VERSIONS[version];
+  const newer = newerThanKnown(version);
+  const minor = VERSIONS[version] ?? (newer ? NEWEST_MINOR : undefined);
   if (minor === undefined) throw new UserError(`invalid Ignition config: $.ignition.version: unsupported config version ${version}`);
   if (opts.maxSpec !== undefined) {
     const max = VERSIONS[opts.maxSpec];
@@ -119,6 +135,7 @@ export function validateIgnitionConfig(bytes: Buffer | string, opts: { maxSpec?:
     }
   }
   const w = new Walker(minor);
+  if (newer) w.warn('$.ignition.version', `spec ${version} is newer than ${NEWEST}, the newest known here; validated as ${NEWEST}`);
   w.walk(config, IGNITION_SCHEMA, '$');
   if (w.errors.length === 0) semanticChecks(config, w);
   const first = w.errors[0];

@@ -110,10 +110,19 @@ test('--json: a failure while planning is one error record naming the cause', as
 });
 
 test('--json: a usage error is a JSON record too, exit 2', async () => {
-  const r = await runCli(['install', '--json', '-f', w.files.xz]);
+  const r = await runCli(['install', '--json', '-f', w.files.xz, '-u', 'https://example.invalid/x.raw.xz', '/dev/null']);
   assert.equal(r.code, 2, r.stderr);
   const records = jsonLines(r.stderr);
-  assert.deepEqual(records, [{ type: 'error', kind: 'usage', message: 'destination device must be specified', causes: [] }]);
+  assert.equal(records.length, 1, r.stderr);
+  assert.equal(records[0]!.type, 'error');
+  assert.equal(records[0]!.kind, 'usage');
+  assert.match(String(records[0]!.message), /'--image-url <URL>' cannot be used with '--image-file <path>'|'--image-file <path>' cannot be used with '--image-url <URL>'/);
+});
+
+test('--json: a missing destination is a runtime error record (exit 1, as upstream)', async () => {
+  const r = await runCli(['install', '--json', '-f', w.files.xz]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(jsonLines(r.stderr), [{ type: 'error', kind: 'runtime', message: 'destination device must be specified', causes: [] }]);
 });
 
 /** A server that dribbles the first half of the raw image (progress keeps moving), then stalls. */

@@ -115,7 +115,8 @@ test('config files merge as upstream (repeatables accumulate, CLI last)', async 
   await withLoop(file, 512, async (dev) => {
     const r = await runCli(['install', dev, '-c', c1, '--config-file', c2, '--append-karg', 'a', '-i', join(dir, 'config.ign')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Running with arguments: --image-file \S+ --platform qemu --console ttyS0,9600n8 --append-karg c --append-karg d --trusted-key \S+ --append-karg e --fetch-retries 2 --ignition-file \S+ --append-karg a \/dev\/loop\d+/);
+    // The effective install once per value, in upstream's order (not each source in turn).
+    assert.match(r.stderr, /Running with arguments: --image-file \S+ --ignition-file \S+ --platform qemu --console ttyS0,9600n8 --append-karg c --append-karg d --append-karg e --append-karg a --fetch-retries 2 --trusted-key \S+ \/dev\/loop\d+\n/);
   });
   const off = await bootOffset(file, 512);
   const bls = await debugfsCat(file, off, '/loader/entries/ostree-1-nestos.conf');

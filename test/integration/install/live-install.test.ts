@@ -3,6 +3,7 @@
  * image carried on the "live media" (an image dir), verified like any other source.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,9 +52,11 @@ test('kargs + installer.d config install the live media image', async () => {
     const dry = await runCli([...base, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout.toString(), /source: .*nestos-test-metal\.x86_64\.raw\.xz/);
+    assert.ok(existsSync(join(confDir, '10-base.yaml')), 'a dry run keeps the installer configs');
     const r = await runCli(base);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Install complete\./);
+    assert.equal(existsSync(confDir), false, 'installer configs are removed after a successful install, as upstream');
   } finally {
     await run('losetup', ['-d', dev]).catch(() => undefined);
   }

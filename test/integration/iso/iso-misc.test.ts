@@ -24,6 +24,14 @@ test('iso extract pxe writes <stem>-<name> files, create-new', async () => {
   assert.match(again.stderr, /exists/);
 });
 
+test('iso extract pxe -o creates a missing output directory, as upstream', async () => {
+  const out = join(f.dir, 'new', 'pxe-out');
+  const r = await runCli(['iso', 'extract', 'pxe', '-o', out, f.iso]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['fixture-initrd.img', 'fixture-rootfs.img', 'fixture-vmlinuz']);
+  assert.deepEqual(readFileSync(join(out, 'fixture-rootfs.img')), Buffer.alloc(16384, 0x52));
+});
+
 test('hidden deprecated iso embed/show/remove still work, with a notice', async () => {
   const g = buildFixtureIso();
   const e = await runCli(['iso', 'embed', g.iso], { input: CONFIG });

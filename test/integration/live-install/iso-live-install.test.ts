@@ -1,7 +1,7 @@
 // End to end in QEMU: the sample live ISO installs itself onto a blank disk, then that disk
-// boots. Two ways an operator asks for it: kernel arguments set with `iso kargs modify`
-// (issue 5), and a self-installing ISO made by `iso customize --dest-*` (issue 4), whose
-// destination Ignition config must then be what the installed system's first boot sees.
+// boots. Two ways an operator asks for it: kernel arguments set with `iso kargs modify`, and a
+// self-installing ISO made by `iso customize --dest-*`, whose destination Ignition config must
+// then be what the installed system's first boot sees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -9,6 +9,7 @@ export function sampleOptions(device: string, repo: string, ref: string, key: st
     device, repo, ref, osname: 'nestos', remoteName: 'openEuler', insecure: false, trustedKeys: [key],
     appendKargs: [], deleteKargs: [], consoles: [], firstboot: true,
     sizes: { espMiB: 64, bootMiB: 192, rootMiB: 0 }, destSize: 768 * 1024 * 1024, preserveOnError: false,
+    noValidate: false, flavor: 'nestos',
   };
 }
 

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
+import { MAIN_JS } from '../../helpers/paths.js';
 import { writeNewc } from '../../../src/formats/cpio-newc.js';
 import { xzCrc32 } from '../../../src/io/xz.js';
 
@@ -65,7 +66,35 @@ test('network wrap/unwrap, duplicates refused, -C writes basenames create-new', 
   const dup = await runCli(['pxe', 'network', 'wrap', '-k', a, '-k', join(dir, 'extracted', 'a.nmconnection')]);
   assert.match(dup.stderr, /multiple input files named 'a.nmconnection'/);
   const list = await runCli(['dev', 'show', 'initrd', img]);
-  assert.equal(list.stdout.toString(), 'etc/coreos-firstboot-network/a.nmconnection\netc/coreos-firstboot-network/b.nmconnection\n');
+  assert.equal(list.stdout.toString(), 'etc/nestos-firstboot-network/a.nmconnection\netc/nestos-firstboot-network/b.nmconnection\n');
+});
+
+test('network wrap follows the flavour: NestOS names by default, CoreOS ones with --flavor coreos or as coreos-installer', async () => {
+  const k = join(dir, 'eth9.nmconnection');
+  writeFileSync(k, '[connection]\n');
+  const listed = async (args: string[], env?: Record<string, string>) => {
+    const wrapped = await runCli(['pxe', 'network', 'wrap', '-k', k, ...args], env ? { env } : {});
+    assert.equal(wrapped.code, 0, wrapped.stderr);
+    // `-` is stdin for dev show initrd, as upstream.
+    const list = await runCli(['dev', 'show', 'initrd', '-'], { input: wrapped.stdout });
+    assert.equal(list.code, 0, list.stderr);
+    return list.stdout.toString();
+  };
+  assert.equal(await listed([]), 'etc/nestos-firstboot-network/eth9.nmconnection\n');
+  assert.equal(await listed(['--flavor', 'coreos']), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
+  assert.equal(await listed(['--flavor', 'nestos']), 'etc/nestos-firstboot-network/eth9.nmconnection\n');
+  const bad = await runCli(['pxe', 'network', 'wrap', '-k', k, '--flavor', 'fedora']);
+  assert.equal(bad.code, 2, bad.stderr);
+  // Started under the alias the package installs (`bin` coreos-installer → the same launcher).
+  const alias = join(dir, 'coreos-installer');
+  symlinkSync(MAIN_JS, alias);
+  const wrapped = execFileSync(process.execPath, [alias, 'pxe', 'network', 'wrap', '-k', k]);
+  const list = await runCli(['dev', 'show', 'initrd', '-'], { input: wrapped });
+  assert.equal(list.stdout.toString(), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
+  assert.match(execFileSync(process.execPath, [alias, '--help']).toString(), /^coreos-installer <command>/);
+  // A wrapper script that starts node itself names the program in the environment.
+  const viaEnv = await runCli(['pxe', 'network', 'wrap', '-k', k], { env: { NESTOS_INSTALLER_PROGRAM: '/usr/bin/coreos-installer' } });
+  assert.equal((await runCli(['dev', 'show', 'initrd', '-'], { input: viaEnv.stdout })).stdout.toString(), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
 });
 
 test('dev extract initrd rejects ../x and /etc/x; extracts normal members', async () => {

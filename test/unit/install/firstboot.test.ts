@@ -28,7 +28,7 @@ async function bootDir(flavor: 'nestos' | 'coreos', grub2 = false): Promise<stri
   return d;
 }
 
-const plan = (p: Partial<FirstBootPlan>): FirstBootPlan => ({ consoles: [], appendKargs: [], deleteKargs: [], ...p });
+const plan = (p: Partial<FirstBootPlan>): FirstBootPlan => ({ consoles: [], appendKargs: [], deleteKargs: [], flavor: 'nestos', ...p });
 const options = async (d: string) => /^options (.*)$/m.exec(await readFile(join(d, 'loader/entries/ostree-1-nestos.conf'), 'utf8'))![1]!;
 
 test('platform without --console: platforms.json kargs and grub commands, menu re-rendered', async () => {

@@ -205,3 +205,53 @@ test('inconsistent documents are refused with a reason', () => {
   // NetworkManager refuses DNS on a link-local profile
   refuse('interfaces:\n- {name: eth0, type: ethernet, ipv6: {enabled: true}}\ndns-resolver: {config: {server: ["2001:db8::53"]}}\n', /DNS server 2001:db8::53 needs an interface with ipv6 enabled \(DHCP, autoconf or static addresses\)/);
 });
+
+test('nmstate as JSON with booleans written as strings (upstream fixture installer-test-nmstate-json.json) converts like YAML', () => {
+  const yaml = `
+interfaces:
+- name: eth0
+  type: ethernet
+  state: up
+  ipv4:
+    enabled: true
+    dhcp: false
+    address:
+    - ip: 192.0.2.5
+      prefix-length: 24
+  ipv6:
+    enabled: false
+- name: eth1
+  type: ethernet
+  state: up
+  mtu: 1500
+  ipv4:
+    enabled: true
+    dhcp: true
+    auto-dns: false
+  ipv6:
+    enabled: true
+    dhcp: true
+    autoconf: true
+dns-resolver:
+  config:
+    server: [192.0.2.1]
+routes:
+  config:
+  - destination: 0.0.0.0/0
+    next-hop-address: 192.0.2.1
+    next-hop-interface: eth0
+`;
+  const json = JSON.stringify({
+    interfaces: [
+      { name: 'eth0', type: 'ethernet', state: 'up', ipv4: { enabled: 'true', dhcp: 'false', address: [{ ip: '192.0.2.5', 'prefix-length': '24' }] }, ipv6: { enabled: 'false' } },
+      { name: 'eth1', type: 'ethernet', state: 'up', mtu: 1500, ipv4: { enabled: 'true', dhcp: 'true', 'auto-dns': 'false' }, ipv6: { enabled: 'true', dhcp: 'true', autoconf: 'true' } },
+    ],
+    'dns-resolver': { config: { server: ['192.0.2.1'] } },
+    routes: { config: [{ destination: '0.0.0.0/0', 'next-hop-address': '192.0.2.1', 'next-hop-interface': 'eth0' }] },
+  }, null, 2);
+  const fromYaml = convert(yaml);
+  assert.deepEqual(Object.keys(fromYaml), ['eth0.nmconnection', 'eth1.nmconnection']);
+  assert.deepEqual(convert(json), fromYaml);
+  assert.match(fromYaml['eth1.nmconnection']!, /\[ipv4\]\nmethod=auto\nignore-auto-dns=true\n/);
+  assert.throws(() => convert(json.replace('"enabled": "true"', '"enabled": "maybe"')), /interfaces\[0\]\.ipv4\.enabled/);
+});

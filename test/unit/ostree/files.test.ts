@@ -20,7 +20,7 @@ test('fstab names filesystems by label', () => {
 test('first-boot files: empty stamp and platforms.json with the qemu console', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'ost-unit-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFirstBootFiles(dir, { stamp: true });
+  await writeFirstBootFiles(dir, { stamp: true, flavor: 'nestos' });
   assert.equal((await stat(join(dir, 'ignition.firstboot'))).size, 0);
   const platforms = JSON.parse(await readFile(join(dir, 'nestos', 'platforms.json'), 'utf8'));
   assert.deepEqual(platforms.qemu, {

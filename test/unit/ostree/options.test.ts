@@ -1,17 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import yargs from 'yargs';
-import { addOstreeInstallOptions, isOstreeInstall, OSTREE_CONFIG_KEYS, ostreeOptionsFrom } from '../../../src/cli/install-ostree-options.js';
+import { commandLineConfig, parseInstallWords } from '../../../src/cli/install.js';
+import { ostreeOptionsFrom } from '../../../src/install/install-request.js';
 import { baseKargs, DEFAULT_KARGS, STAGES } from '../../../src/ostree/install.js';
 
-function parse(args: string[]): Record<string, unknown> {
-  return addOstreeInstallOptions(yargs(args).strict(false)).parseSync() as Record<string, unknown>;
-}
+const RUN = { dryRun: false, flavor: 'nestos' } as const;
+const options = (words: string[], run: { dryRun: boolean; flavor: 'nestos' | 'coreos' } = RUN) => ostreeOptionsFrom(commandLineConfig(parseInstallWords(words)), run);
 
-test('defaults: osname nestos, remote openEuler, FCOS sizes, both firmwares, signature checked', () => {
-  const argv = { ...parse(['--ostree-repo', '/srv/repo', '--ostree-ref', 'openEuler/x86_64/nestos/stable']), device: '/dev/vdb' };
-  assert.ok(isOstreeInstall(argv));
-  const o = ostreeOptionsFrom(argv);
+test('defaults: osname nestos, remote openEuler, FCOS sizes, both firmwares, signature checked', async () => {
+  const o = await options(['--ostree-repo', '/srv/repo', '--ostree-ref', 'openEuler/x86_64/nestos/stable', '/dev/vdb']);
+  assert.equal(o.device, '/dev/vdb');
   assert.equal(o.osname, 'nestos');
   assert.equal(o.remoteName, 'openEuler');
   assert.equal(o.insecure, false);
@@ -20,17 +18,16 @@ test('defaults: osname nestos, remote openEuler, FCOS sizes, both firmwares, sig
   assert.equal(o.uefi, undefined);
   assert.equal(o.firstboot, true);
   assert.deepEqual(o.kargs, []);
+  assert.equal(o.flavor, 'nestos');
 });
 
-test('flags map to options', () => {
-  const argv = {
-    ...parse(['--ostree-repo', 'https://example.org/repo', '--ostree-ref', 'r', '--osname', 'os2', '--remote-name', 'origin',
-      '--ostree-karg', 'root=UUID=x', '--ostree-karg', 'quiet', '--ostree-esp-size', '64M', '--ostree-boot-size', '256',
-      '--ostree-root-size', '1G', '--ostree-firmware', 'uefi']),
-    device: 'disk.raw', insecure: true, 'trusted-key': ['a.asc'], 'dest-size': '2G', 'dest-sector-size': '4096',
-    'append-karg': ['x=1'], platform: 'qemu', 'preserve-on-error': true,
-  };
-  const o = ostreeOptionsFrom(argv);
+test('flags map to options', async () => {
+  const o = await options([
+    '--ostree-repo', 'https://example.org/repo', '--ostree-ref', 'r', '--osname', 'os2', '--remote-name', 'origin',
+    '--ostree-karg', 'root=UUID=x', '--ostree-karg', 'quiet', '--ostree-esp-size', '64M', '--ostree-boot-size', '256',
+    '--ostree-root-size', '1G', '--ostree-firmware', 'UEFI', '--insecure', '--trusted-key', 'a.asc', '--dest-size', '2G',
+    '--dest-sector-size', '4096', '--append-karg', 'x=1', '-p', 'qemu', '--preserve-on-error', '--no-validate', 'disk.raw',
+  ], { dryRun: false, flavor: 'coreos' });
   assert.equal(o.osname, 'os2');
   assert.equal(o.remoteName, 'origin');
   assert.deepEqual(o.kargs, ['root=UUID=x', 'quiet']);
@@ -43,21 +40,21 @@ test('flags map to options', () => {
   assert.equal(o.platform, 'qemu');
   assert.equal(o.insecure, true);
   assert.equal(o.preserveOnError, true);
+  assert.equal(o.noValidate, true);
   assert.deepEqual(o.trustedKeys, ['a.asc']);
+  assert.equal(o.flavor, 'coreos');
 });
 
-test('conflicting or missing flags are usage errors', () => {
-  const base = { 'ostree-repo': '/r', 'ostree-ref': 'x', device: '/dev/vdb' };
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'ostree-ref': undefined }), /--ostree-ref is required/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, device: undefined }), /DEVICE is required/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'image-file': 'x.raw' }), /--image-file cannot be used with --ostree-repo/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'dry-run': true }), /--dry-run cannot be used/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'ostree-firmware': 'coreboot' }), /unknown firmware 'coreboot'/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'dest-sector-size': '1024' }), /expected 512 or 4096/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'ostree-esp-size': '1000K' }), /whole number of MiB/);
-  assert.throws(() => ostreeOptionsFrom({ ...base, 'ignition-file': '/nonexistent/x.ign' }), /reading Ignition config/);
-  assert.equal(isOstreeInstall({ 'image-file': 'x' }), false);
-  assert.ok(OSTREE_CONFIG_KEYS.includes('ostree-repo'));
+test('conflicting or missing flags are usage errors', async () => {
+  const base = ['--ostree-repo', '/r', '--ostree-ref', 'x', '/dev/vdb'];
+  await assert.rejects(options(['--ostree-repo', '/r', '/dev/vdb']), /requires '--ostree-ref <ref>'/);
+  await assert.rejects(options(['--ostree-repo', '/r', '--ostree-ref', 'x']), /destination device must be specified/);
+  await assert.rejects(options([...base, '--image-file', 'x.raw']), /'--image-file <path>' cannot be used with '--ostree-repo <repo>'/);
+  await assert.rejects(options(base, { dryRun: true, flavor: 'nestos' }), /'--dry-run' cannot be used/);
+  assert.throws(() => commandLineConfig(parseInstallWords([...base, '--ostree-firmware', 'coreboot'])), /unknown firmware 'coreboot'/);
+  assert.throws(() => commandLineConfig(parseInstallWords([...base, '--dest-sector-size', '1024'])), /expected 512 or 4096/);
+  assert.throws(() => commandLineConfig(parseInstallWords([...base, '--ostree-esp-size', '1000K'])), /whole number of MiB/);
+  await assert.rejects(options([...base, '--ignition-file', '/nonexistent/x.ign']), /reading Ignition config/);
 });
 
 test('deploy kargs: root=LABEL=root + the sample defaults, never the host cmdline', () => {
