@@ -6,11 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCli, type CliResult } from '../../helpers/cli.js';
+import { runCli as runCliAs, type CliOptions, type CliResult } from '../../helpers/cli.js';
+import { IMAGES_DIR } from '../../helpers/paths.js';
+import { serveDirectory } from '../../helpers/static-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'install-dry-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +21,24 @@ const file = (name: string, text: string) => {
   return join(dir, name);
 };
 const DISK = join(dir, 'disk.img');
-const URL = 'http://127.0.0.1:9/image.raw.xz';
+// An existing (sparse) disk image: a dry run plans against a real target.
+writeFileSync(DISK, '');
+truncateSync(DISK, 4 * 1024 ** 3);
+// The sample image and its signature served on 127.0.0.1; the sample key trusted through the
+// system keys dir: a dry run opens the source and checks what it can before writing.
+const SAMPLE = join(IMAGES_DIR, 'nestos-sample-metal.x86_64.raw.xz');
+const served = join(dir, 'served');
+mkdirSync(served);
+copyFileSync(SAMPLE, join(served, 'image.raw.xz'));
+copyFileSync(`${SAMPLE}.sig`, join(served, 'image.raw.xz.sig'));
+const server = await serveDirectory(served);
+after(() => server.close());
+const keysDir = join(dir, 'keys.d');
+mkdirSync(keysDir);
+copyFileSync(join(IMAGES_DIR, 'sample-signing-key.pub.asc'), join(keysDir, 'sample.asc'));
+const runCli = (args: string[], options: CliOptions = {}) =>
+  runCliAs(args, { ...options, env: { NESTOS_INSTALLER_KEYS_DIR: keysDir, ...options.env } });
+const URL = `${server.baseUrl}/image.raw.xz`;
 
 function result(r: CliResult): Record<string, unknown> {
   const line = r.stderr.split('\n').find((l) => l.startsWith('{"type":"result"'));
@@ -55,7 +74,7 @@ test('options and plan: config files merged under the command line, values norma
   }
   assert.match(r.stderr, new RegExp(`"Running with arguments: --image-url ${URL} --ignition-file ${ign} --platform gcp --console ttyS0,9600n8 ` +
     `--append-karg from-a --append-karg from-b --append-karg from-cli --delete-karg quiet --copy-network --network-dir ${dir} --fetch-retries 5 ${DISK}"`));
-  assert.equal(existsSync(DISK), false, 'a dry run creates nothing');
+  assert.equal(statSync(DISK).blocks, 0, 'a dry run writes nothing');
 });
 
 test('plan lines name a URL Ignition config with its hash and the first-boot kernel arguments', async () => {

@@ -6,21 +6,43 @@
  * install (`options`) as `install <those arguments> --dry-run --json` — or fails the same way.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli, type CliResult } from '../../helpers/cli.js';
+import { IMAGES_DIR } from '../../helpers/paths.js';
+import { serveDirectory } from '../../helpers/static-server.js';
 import { serviceArgs } from '../../../src/live/service-args.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'service-diff-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+// A dry run plans against real inputs: the sample image (and its signature) served on
+// 127.0.0.1 under the names the rows use, the sample key trusted through the system keys dir.
+const SAMPLE = join(IMAGES_DIR, 'nestos-sample-metal.x86_64.raw.xz');
+const served = join(dir, 'served');
+mkdirSync(served);
+for (const name of ['nestos.x86_64.raw.xz', 'a.raw.xz']) {
+  copyFileSync(SAMPLE, join(served, name));
+  copyFileSync(`${SAMPLE}.sig`, join(served, `${name}.sig`));
+}
+const server = await serveDirectory(served);
+after(() => server.close());
+const keysDir = join(dir, 'keys.d');
+mkdirSync(keysDir);
+copyFileSync(join(IMAGES_DIR, 'sample-signing-key.pub.asc'), join(keysDir, 'sample.asc'));
+const ENV = { NESTOS_INSTALLER_KEYS_DIR: keysDir };
+
 const DISK = join(dir, 'disk.img');
 const IMAGE = join(dir, 'local.raw.xz');
-const URL = 'http://127.0.0.1:9/nestos.x86_64.raw.xz';
-const IGN = 'http://127.0.0.1:9/config.ign';
-writeFileSync(IMAGE, 'not read by a dry run');
+const URL = `${server.baseUrl}/nestos.x86_64.raw.xz`;
+const IGN = `${server.baseUrl}/config.ign`;
+copyFileSync(SAMPLE, IMAGE);
+copyFileSync(`${SAMPLE}.sig`, `${IMAGE}.sig`);
+// An existing (sparse) disk image: a dry run plans against a real target.
+writeFileSync(DISK, '');
+truncateSync(DISK, 4 * 1024 ** 3);
 
 interface Row {
   name: string;
@@ -30,6 +52,8 @@ interface Row {
   configs?: Record<string, string>;
   /** What upstream's script passes to `install` (config paths as `@name`). */
   args: string[];
+  /** Both sides fail the same way: exit status and the error record. */
+  fails?: { code: number; error: RegExp };
 }
 
 const ROWS: Row[] = [
@@ -58,11 +82,12 @@ const ROWS: Row[] = [
       'rd.dasd=0.0.0100 cio_ignore=all,!condev',
     args: ['/dev/nestos-difftest-absent', '--image-url', URL, '--append-karg', 'rd.dasd=0.0.0100', '--append-karg', 'cio_ignore=all,!condev',
       '--fetch-retries', 'infinite'],
+    fails: { code: 1, error: /\/dev\/nestos-difftest-absent does not exist/ },
   },
   {
     name: 'CoreOS: the last occurrence of a karg wins; coreos.inst.insecure=0 is false',
     flavor: 'coreos',
-    cmdline: `coreos.inst.install_dev=/dev/nestos-difftest-first coreos.inst.install_dev=${DISK} coreos.inst.image_url=http://127.0.0.1:9/a.raw.xz ` +
+    cmdline: `coreos.inst.install_dev=/dev/nestos-difftest-first coreos.inst.install_dev=${DISK} coreos.inst.image_url=${server.baseUrl}/a.raw.xz ` +
       `coreos.inst.image_url=${URL} coreos.inst.insecure=0`,
     args: [DISK, '--image-url', URL, '--fetch-retries', 'infinite'],
   },
@@ -89,6 +114,7 @@ const ROWS: Row[] = [
     flavor: 'nestos',
     cmdline: `nestos.inst.install_dev=${DISK} nestos.inst.stream=stable nestos.inst.image_url=${URL}`,
     args: [DISK, '--image-url', URL, '--stream', 'stable', '--fetch-retries', 'infinite'],
+    fails: { code: 2, error: /"kind":"usage".*'--image-url <URL>' cannot be used with '--stream <name>'/ },
   },
 ];
 
@@ -115,16 +141,18 @@ ROWS.forEach((row, i) => {
     const cmdline = join(dir, `cmdline-${i}`);
     writeFileSync(cmdline, `${row.cmdline}\n`);
     const service = await runCli(['install-service', '--flavor', row.flavor, '--cmdline', cmdline, '--config-dir', configDir,
-      '--image-dir', join(dir, 'no-media'), '--dry-run', '--json']);
-    const direct = await runCli(['install', '--flavor', row.flavor, ...expected, '--dry-run', '--json']);
+      '--image-dir', join(dir, 'no-media'), '--dry-run', '--json'], { env: ENV });
+    const direct = await runCli(['install', '--flavor', row.flavor, ...expected, '--dry-run', '--json'], { env: ENV });
     assert.equal(service.code, direct.code, `exit status\n--- service:\n${service.stderr}\n--- install:\n${direct.stderr}`);
     if (direct.code !== 0) {
-      assert.equal(direct.code, 2, direct.stderr);
-      const error = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('error: '));
+      const error = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('{"type":"error"'));
       assert.equal(error(service), error(direct));
-      assert.match(error(direct) ?? '', /'--image-url <URL>' cannot be used with '--stream <name>'/);
+      assert.ok(row.fails, `unexpected failure:\n${direct.stderr}`);
+      assert.equal(direct.code, row.fails.code, direct.stderr);
+      assert.match(error(direct) ?? '', row.fails.error);
       return;
     }
+    assert.equal(row.fails, undefined, 'expected a failure');
     const fromService = resultOf(service);
     const fromInstall = resultOf(direct);
     assert.ok(fromService && fromInstall, `${service.stderr}\n${direct.stderr}`);
@@ -137,7 +165,7 @@ ROWS.forEach((row, i) => {
 test('the effective options of the config row are upstream\'s merge, in config-file form', async () => {
   const configDir = join(dir, 'installer-4.d');
   const cmdline = join(dir, 'cmdline-4');
-  const r = await runCli(['install-service', '--flavor', 'coreos', '--cmdline', cmdline, '--config-dir', configDir, '--dry-run', '--json']);
+  const r = await runCli(['install-service', '--flavor', 'coreos', '--cmdline', cmdline, '--config-dir', configDir, '--dry-run', '--json'], { env: ENV });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(resultOf(r)?.['options'], {
     'image-file': IMAGE,
