@@ -9,6 +9,7 @@ import { devCommands } from './dev.js';
 import { installCommands } from './install.js';
 import { downloadCommands } from './download.js';
 import { listStreamCommands } from './list-stream.js';
+import { packCommands } from './pack.js';
 
 export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   installCommands,
@@ -17,4 +18,5 @@ export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   isoCommands,
   pxeCommands,
   devCommands,
+  packCommands,
 ];

@@ -109,6 +109,22 @@ export function isoCommands(y: Argv): Argv {
             (y) => isoArg(y).option('output-dir', { alias: 'o', type: 'string', describe: 'Output directory', requiresArg: true }),
             async (a: Args) => (await import('../commands/iso-extract.js')).isoExtractPxe({ iso: String(a['iso']), outputDir: str(a['output-dir']) }),
           )
+          .command(
+            'minimal-iso <iso> [output]',
+            'Extract a minimal ISO from a CoreOS live ISO image',
+            (y) =>
+              isoArg(y)
+                .positional('output', { type: 'string', default: '-', describe: "Minimal ISO output file ('-' for stdout)" })
+                .option('output-rootfs', { type: 'string', requiresArg: true, describe: 'Extract rootfs image as well' })
+                .option('rootfs-url', { type: 'string', requiresArg: true, describe: 'Inject rootfs URL karg into minimal ISO' }),
+            async (a: Args) =>
+              (await import('../commands/iso-extract.js')).isoExtractMinimalIso({
+                iso: String(a['iso']),
+                output: String(a['output']),
+                outputRootfs: str(a['output-rootfs']),
+                rootfsUrl: str(a['rootfs-url']),
+              }),
+          )
           .demandCommand(1, 'a subcommand is required'),
       )
       // Hidden, deprecated spellings (upstream prints a notice and does the same).

@@ -19,6 +19,7 @@ import { type Target, type TargetFacts, inspectTarget, openTarget, readAt } from
 import { closeHttp } from '../http/fetch.js';
 import { loadTrustedKeys } from '../io/verify.js';
 import { resolveImageSource } from '../source/image-source.js';
+import { offlineSource } from '../osmet/install-source.js';
 import { openVerified } from '../source/verified-pump.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
 import { mergeInstallOptions, readConfigFile } from '../install/config-file.js';
@@ -115,7 +116,6 @@ export async function installCommand(input: InstallInput, reporter: Reporter): P
 async function install(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
   const o = await resolveOptions(input, reporter);
   if (!o.dest) throw new UsageError('destination device must be specified');
-  if (o.offline) throw new UserError('cannot perform offline install; metadata missing');
   for (const c of o.consoles) parseConsole(c);
   if (o.ignitionHash) parseIgnitionHash(o.ignitionHash);
   if (o.destSectorSize !== undefined && o.destSectorSize !== 512 && o.destSectorSize !== 4096) {
@@ -128,8 +128,9 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
   if (facts.kind === 'block') await checkNotBusy(o.dest, reporter);
   else if (facts.exists) await checkFileNotBusy(o.dest, reporter);
 
+  const offline = await offlineSource(o, facts, reporter);
   const stream = o.imageFile || o.imageUrl ? undefined : (o.stream ?? 'stable');
-  const source = await resolveImageSource({
+  const source = offline ?? await resolveImageSource({
     imageFile: o.imageFile,
     imageUrl: o.imageUrl,
     stream,
@@ -168,7 +169,7 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
   try {
     try {
       saved = await readSavedPartitions((l, p) => readAt(target, l, p), { sectorSize: target.sectorSize, diskSize: target.size, filters });
-      const image = await openVerified(source, { keys, insecure: o.insecure, reporter, label: 'image', signal: signals.signal });
+      const image = offline ? offline.openPump({ reporter, signal: signals.signal }) : await openVerified(source, { keys, insecure: o.insecure, reporter, label: 'image', signal: signals.signal });
       targetTouched = true;
       const writer = new ImageWriter({ target, saved, reporter, signal: signals.signal });
       await image.run((chunk) => writer.consume(chunk)).catch(async (err: unknown) => {
