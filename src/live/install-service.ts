@@ -2,9 +2,9 @@
  * The live-environment installer (`nestos-installer install-service`, run by
  * systemd/nestos-installer.service): kernel arguments from /proc/cmdline plus config files from
  * /etc/nestos/installer.d/* and /etc/coreos/installer.d/* (alphabetical) become one install.
- * With no stream, URL or file anywhere, the image carried on the live media
- * (`/usr/share/nestos-installer/image/*.raw.xz` + `.sig`; the `4k` one for 4Kn targets) is
- * installed, verified like any other.
+ * With no stream, URL or file anywhere, the image is rebuilt from the live media's osmet file for
+ * the target's sector size (install's offline source); media without osmet files may carry the
+ * image itself (`/usr/share/nestos-installer/image/*.raw.xz` + `.sig`, `4k` for 4Kn targets).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ import { inspectTarget } from '../disk/target.js';
 import { readConfigFile } from '../install/config-file.js';
 import { defaultInstallOptions } from '../install/options.js';
 import { liveRequestFromCmdline } from './kargs.js';
+import { osmetDirs } from './flavor-paths.js';
+import { findOsmet } from '../osmet/locate.js';
 
 export const DEFAULT_CONFIG_DIRS = ['/etc/nestos/installer.d', '/etc/coreos/installer.d'];
 export const DEFAULT_IMAGE_DIR = '/usr/share/nestos-installer/image';
@@ -66,7 +68,8 @@ export async function liveInstall(o: LiveInstallOptions, reporter: Reporter): Pr
   if (!hasSource) {
     if (!dest) throw new UserError('destination device must be specified');
     const facts = await inspectTarget(dest);
-    options.imageFile = await liveImage(o.imageDir, facts.sectorSize);
+    // With osmet files on the live media, install rebuilds the image from them (no source given).
+    if (!(await findOsmet(osmetDirs(), options.architecture, facts.sectorSize))) options.imageFile = await liveImage(o.imageDir, facts.sectorSize);
   }
   return installCommand({ options, configFiles }, reporter);
 }

@@ -95,6 +95,8 @@ function osmetSource(file: OsmetFile, repo: string): OsmetSource {
             if (busy) await busy;
           }
           reporter.progressDone({ label: 'disk', bytes, total: size });
+          // rebuildImage threw unless the length and the sha256 matched the osmet file.
+          reporter.info(`Rebuilt image verified: ${bytes} bytes, sha256 ${file.body.checksum.toString('hex')}`);
           complete = true;
         },
         async verdict() {
