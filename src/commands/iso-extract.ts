@@ -25,7 +25,15 @@ function writeAll(fd: number, buf: Buffer, position: number | null, what: string
 
 /** Copies `length` bytes at `offset` of the ISO into a new file (create-new); removed on failure. */
 function copyOut(live: LiveIso, offset: number, length: number, out: string): void {
-  const fd = withContextSync(() => openSync(out, 'wx', 0o644), `creating ${out}`);
+  const fd = withContextSync(() => {
+    try {
+      return openSync(out, 'wx', 0o644);
+    } catch (err) {
+      // upstream's wording (create_new's io::Error)
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError('File exists (os error 17)');
+      throw err;
+    }
+  }, `creating ${out}`);
   try {
     for (let pos = 0; pos < length; pos += CHUNK) writeAll(fd, live.iso.read(offset + pos, Math.min(CHUNK, length - pos)), null, out);
   } catch (err) {

@@ -11,7 +11,7 @@ import { type MinisoData, ISO_SECTOR, decodeMiniso } from '../formats/miniso.js'
 import { type Iso9660, SECTOR } from '../formats/iso9660.js';
 import { ExactReader, decodedBufferChunks } from '../io/exact-reader.js';
 import { XZ_MAGIC } from '../io/xz.js';
-import { KARGS_JSON_PATHS, LIVE_FLAVORS, LIVEISO_KARG, MINISO_PATHS, ROOTFS_URL_KARG } from '../live/flavor-paths.js';
+import { LIVE_FLAVORS, flavorIsoPath, liveisoKarg, rootfsUrlKarg } from '../live/flavor-paths.js';
 import type { LiveIso } from './live-iso.js';
 import type { Patch } from './output.js';
 
@@ -27,8 +27,9 @@ export function isoFiles(iso: Iso9660): Map<string, { sector: number; length: nu
 /** The miniso.dat records present in the ISO, in flavour order (NestOS, then CoreOS). */
 export function minisoRecords(iso: Iso9660): Array<{ path: string; offset: number; length: number }> {
   return LIVE_FLAVORS.flatMap((f) => {
-    const rec = iso.find(MINISO_PATHS[f]);
-    return rec && !rec.isDir ? [{ path: MINISO_PATHS[f], offset: rec.offset, length: rec.length }] : [];
+    const path = flavorIsoPath(f, 'MINISO.DAT');
+    const rec = iso.find(path);
+    return rec && !rec.isDir ? [{ path, offset: rec.offset, length: rec.length }] : [];
   });
 }
 
@@ -79,7 +80,7 @@ export async function* rebuildMinimalIso(full: Iso9660, data: MinisoData): Async
 /** The first `*.liveiso=` token of a karg string, with its flavour. */
 function findLiveisoKarg(kargs: string): { token: string; flavor: (typeof LIVE_FLAVORS)[number] } | undefined {
   for (const token of kargs.split(/\s+/)) {
-    for (const flavor of LIVE_FLAVORS) if (token.startsWith(LIVEISO_KARG[flavor])) return { token, flavor };
+    for (const flavor of LIVE_FLAVORS) if (token.startsWith(liveisoKarg(flavor))) return { token, flavor };
   }
   return undefined;
 }
@@ -87,12 +88,12 @@ function findLiveisoKarg(kargs: string): { token: string; flavor: (typeof LIVE_F
 /** Upstream's edit: remove the liveiso karg as a plain substring, then append the URL karg. */
 export function minimalIsoKargs(current: string, rootfsUrl: string | undefined): { kargs: string; defaults: string } {
   const live = findLiveisoKarg(current);
-  if (!live) throw new UserError(`minimal ISO does not have ${LIVE_FLAVORS.map((f) => LIVEISO_KARG[f]).join(' or ')} karg`);
+  if (!live) throw new UserError(`minimal ISO does not have ${LIVE_FLAVORS.map(liveisoKarg).join(' or ')} karg`);
   const defaults = ` ${current} `.split(` ${live.token} `).join(' ').trim();
   if (rootfsUrl === undefined) return { kargs: defaults, defaults };
   const url = rootfsUrl.trim();
   if (url.split(/\s+/).length > 1) throw new UserError(`forbidden whitespace found in '${rootfsUrl}'`);
-  return { kargs: `${defaults} ${ROOTFS_URL_KARG[live.flavor]}${url}`, defaults };
+  return { kargs: `${defaults} ${rootfsUrlKarg(live.flavor)}${url}`, defaults };
 }
 
 /** kargs.json with a new default, in serde_json's pretty layout, padded with spaces to its size. */
@@ -116,9 +117,10 @@ export function minimalIsoPatches(minimal: LiveIso, rootfsUrl: string | undefine
   const patches = minimal.kargsPatches(k, kargs);
   let rewrote = false;
   for (const flavor of LIVE_FLAVORS) {
-    const rec = minimal.iso.find(KARGS_JSON_PATHS[flavor]);
+    const path = flavorIsoPath(flavor, 'KARGS.JSO');
+    const rec = minimal.iso.find(path);
     if (!rec || rec.isDir) continue;
-    const data = rewriteKargsJson(minimal.iso.readFile(rec, 1024 * 1024), KARGS_JSON_PATHS[flavor], defaults);
+    const data = rewriteKargsJson(minimal.iso.readFile(rec, 1024 * 1024), path, defaults);
     patches.push({ offset: rec.offset, data });
     rewrote = true;
   }
