@@ -47,7 +47,7 @@ rootfs_network() {
     iface=${n##*/}
     [ "$iface" = lo ] && continue
     ip link set "$iface" up
-    udhcpc -i "$iface" -q -n -t 10 -T 2 -s /lib/udhcpc.script >/dev/null 2>&1 && return 0
+    udhcpc -i "$iface" -q -n -t 20 -T 3 -s /lib/udhcpc.script >/dev/null 2>&1 && return 0
   done
   return 1
 }
@@ -64,7 +64,7 @@ rootfs_from_url() {
 rootfs_from_iso() {
   i=0
   dev=""
-  while [ $i -lt 150 ]; do
+  while [ $i -lt 600 ]; do
     dev=$(findfs "LABEL=$1" 2>/dev/null) && [ -n "$dev" ] && break
     i=$((i + 1)); usleep 100000
   done
