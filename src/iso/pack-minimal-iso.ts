@@ -4,14 +4,14 @@
  * FULL with the same length; those are left out of the packed bytes and copied back from FULL
  * at extraction. The record is checked by rebuilding MINIMAL from FULL before it is written.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { appVersion } from '../app-version.js';
 import { UserError } from '../errors.js';
 import { Iso9660 } from '../formats/iso9660.js';
 import { type TableEntry, ISO_SECTOR, MINISO_VERSION, encodeMiniso, validateTable } from '../formats/miniso.js';
 import { xzSync, check } from 'node-liblzma';
+import { sha256OfFile } from '../io/file-sha256.js';
 import type { Reporter } from '../report.js';
 import { LiveIso } from './live-iso.js';
 import { NO_MINISO, isoFiles, minisoRecords, rebuildMinimalIso } from './minimal-iso.js';
@@ -62,12 +62,6 @@ function packedBytes(minimal: Iso9660, entries: readonly TableEntry[]): { packed
   return { packed: Buffer.concat(parts), skipped };
 }
 
-async function sha256Of(path: string): Promise<Buffer> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest();
-}
-
 export async function packMinimalIso(o: PackMinimalIsoOptions, reporter: Reporter): Promise<void> {
   const full = new LiveIso(o.full);
   try {
@@ -77,7 +71,7 @@ export async function packMinimalIso(o: PackMinimalIsoOptions, reporter: Reporte
       reporter.info('Packing minimal ISO');
       const { entries, matched, total } = buildTable(full.iso, minimal.iso, { full: o.full, minimal: o.minimal });
       reporter.info(`Matched ${matched} files of ${total}`);
-      const digest = await sha256Of(o.minimal);
+      const digest = await sha256OfFile(o.minimal);
       const { packed, skipped } = packedBytes(minimal.iso, entries);
       const xzpacked = xzSync(packed, { preset: 9, check: check.CRC64, threads: 1 });
       reporter.info(`Total bytes skipped: ${skipped}`);

@@ -59,6 +59,11 @@ async function checkObjects(file: OsmetFile, repo: string): Promise<void> {
   }
 }
 
+/** Owned copies of lent chunks, for consumers that keep them (Node streams buffer chunks). */
+async function* copies(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
+}
+
 function osmetSource(file: OsmetFile, repo: string): OsmetSource {
   const size = file.body.size;
   const chunks = (signal?: AbortSignal) => rebuildImage(file, repo, signal);
@@ -70,11 +75,11 @@ function osmetSource(file: OsmetFile, repo: string): OsmetSource {
     type: 'disk',
     length: size,
     async open() {
-      return Readable.from(chunks(), { objectMode: false });
+      return Readable.from(copies(chunks()), { objectMode: false });
     },
     async openAt(start: number): Promise<OpenedImage> {
       if (start !== 0) throw new UserError('an image rebuilt from osmet cannot be read from an offset');
-      return { body: Readable.from(chunks(), { objectMode: false }), start: 0, length: size };
+      return { body: Readable.from(copies(chunks()), { objectMode: false }), start: 0, length: size };
     },
     async openChunks(signal?: AbortSignal) {
       return chunks(signal);

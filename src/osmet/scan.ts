@@ -5,11 +5,10 @@
  * that object too (the kernel and initramfs copies), so both come back from the live system's
  * repo. Object names are taken from their paths (2 + 62 hex characters), never recomputed.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { sha256OfFile } from '../io/file-sha256.js';
 import type { Reporter } from '../report.js';
 import { fileExtents } from './fiemap.js';
 import type { Mapping } from './format.js';
@@ -24,12 +23,6 @@ async function* regularFiles(dir: string): AsyncGenerator<{ path: string; size: 
     if (entry.isDirectory()) yield* regularFiles(path);
     else if (entry.isFile()) yield { path, size: (await lstat(path)).size };
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 /** The 32-byte object name encoded in `objects/XX/YYYY….file`. */
@@ -82,10 +75,10 @@ export async function scanMounts(bootDir: string, rootDir: string, reporter: Rep
     if (bootPath === undefined) continue;
     let bootSha = bootShaBySize.get(obj.size);
     if (bootSha === undefined) {
-      bootSha = await sha256File(bootPath);
+      bootSha = (await sha256OfFile(bootPath)).toString('hex');
       bootShaBySize.set(obj.size, bootSha);
     }
-    if (bootSha === (await sha256File(obj.path))) {
+    if (bootSha === (await sha256OfFile(obj.path)).toString('hex')) {
       bootMatches.set(bootPath, object);
       bootBySize.delete(obj.size);
     }

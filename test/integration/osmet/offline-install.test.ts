@@ -103,11 +103,12 @@ const withLoop = <T>(file: string, sectorSize: number, fn: (dev: string) => Prom
 
 const env = (dir = osmetDir, repoDir = repo) => ({ NESTOS_INSTALLER_OSMET_DIR: dir, NESTOS_INSTALLER_OSMET_REPO: repoDir });
 
-for (const [sector, format, name] of [[512, 'raw.xz', OSMET_512], [4096, '4k.raw.xz', OSMET_4K]] as const) {
-  test(`install --offline onto a ${sector}-byte-sector disk picks ${name} and writes the signed image's bytes`, { timeout: 600_000 }, async (t) => {
+// --offline, and (as upstream) no image source and no --stream at all: both take the osmet path.
+for (const [sector, format, name, args] of [[512, 'raw.xz', OSMET_512, ['--offline']], [4096, '4k.raw.xz', OSMET_4K, []]] as const) {
+  test(`install ${args.join(' ') || '(no source)'} onto a ${sector}-byte-sector disk picks ${name} and writes the signed image's bytes`, { timeout: 600_000 }, async (t) => {
     if (missing) return t.skip(missing);
     const disk = patternedDisk(`target-${sector}.img`, 1536 * MIB);
-    const r = await withLoop(disk, sector, (dev) => runCli(['install', '--offline', dev], { env: env() }));
+    const r = await withLoop(disk, sector, (dev) => runCli(['install', ...args, dev], { env: env() }));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`Installing NestOS Sample 24\\.03-LTS\\.1 x86_64 \\(${sector}-byte sectors\\)`));
     assert.match(r.stderr, new RegExp(`Rebuilt image verified: ${GIB} bytes, sha256 ${streamSha(format)}`));
@@ -143,6 +144,11 @@ test('refusals before anything is written leave the disk as it was', { timeout: 
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, why);
     }
+    // with --stream the osmet files are not used: the stream is fetched (here: nothing listens)
+    const r = await runCli(['install', '--stream', 'sample', '--stream-base-url', 'http://127.0.0.1:9/', dev], { env: env() });
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /Installing NestOS Sample/);
+    assert.match(r.stderr, /127\.0\.0\.1:9/);
   });
   // a 512 MiB disk cannot hold the 1 GiB image: refused before writing
   const small = patternedDisk('small.img', 512 * MIB);
