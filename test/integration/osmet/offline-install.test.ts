@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, cpSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/exec/run.js';
@@ -102,6 +102,13 @@ function patternedDisk(name: string, size: number): string {
 const withLoop = <T>(file: string, sectorSize: number, fn: (dev: string) => Promise<T>): Promise<T> => withLoopDevice(file, { sectorSize }, fn);
 
 const env = (dir = osmetDir, repoDir = repo) => ({ NESTOS_INSTALLER_OSMET_DIR: dir, NESTOS_INSTALLER_OSMET_REPO: repoDir });
+
+test('the two osmet files together are smaller than one compressed metal image', (t) => {
+  if (missing) return t.skip(missing);
+  const osmet = statSync(join(osmetDir, OSMET_512)).size + statSync(join(osmetDir, OSMET_4K)).size;
+  const xz = statSync(join(IMAGES_DIR, 'nestos-sample-metal.x86_64.raw.xz')).size;
+  assert.ok(osmet < xz, `osmet files ${osmet} bytes, raw.xz ${xz} bytes`);
+});
 
 // --offline, and (as upstream) no image source and no --stream at all: both take the osmet path.
 for (const [sector, format, name, args] of [[512, 'raw.xz', OSMET_512, ['--offline']], [4096, '4k.raw.xz', OSMET_4K, []]] as const) {
