@@ -43,16 +43,25 @@ MOUT=""
 step compress-metal "$MOUT" "$S/compress-metal.sh" "$(key_of metal)" "$(key_of metal4k)" "$MOUT" \
   -- bash "$S/compress-metal.sh"
 
-# The live initramfs embeds the installer (dist/) and the compressed metal images.
+# osmet files: what an offline install needs, besides the live rootfs's OSTree repo, to rebuild
+# each metal image bit for bit (pack osmet of our installer).
 [ -f "$REPO_ROOT/dist/src/main.js" ] || (cd "$REPO_ROOT" && npm run build --silent) || true
+D=$REPO_ROOT/dist/src
+OSMET_CODE=$(hash_inputs "$D/osmet/pack.js" "$D/osmet/scan.js" "$D/osmet/fiemap.js" "$D/osmet/mappings.js" \
+  "$D/osmet/packed-image.js" "$D/osmet/format.js" "$D/formats/bincode.js")
+step osmet "nestos-sample-metal.x86_64.osmet nestos-sample-metal4k.x86_64.osmet" "$S/osmet.sh" \
+  "$(key_of metal)" "$(key_of metal4k)" "$OSMET_CODE" -- bash "$S/osmet.sh"
+
+# The live system: rootfs.img (squashfs with the repo, Node.js and the installer; osmet files),
+# a small initramfs that finds, checks and mounts it, and the kernel.
 step live-initramfs "nestos-sample-live-initramfs.x86_64.img nestos-sample-live-rootfs.x86_64.img nestos-sample-live-kernel-x86_64" \
-  "$S/live-initramfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" "$IMAGES_SRC/probe" "$IMAGES_SRC/live/init" \
-  "$IMAGES_SRC/live" "$S/live-payload.sh" "$(key_of kernel)" "$(key_of compress-metal)" "$(key_of signing-key)" \
+  "$S/live-initramfs.sh" "$S/live-rootfs.sh" "$S/initramfs-stage.sh" "$S/pack-cpio.sh" "$IMAGES_SRC/probe" \
+  "$IMAGES_SRC/live" "$S/live-payload.sh" "$(key_of kernel)" "$(key_of repo)" "$(key_of osmet)" "$(key_of signing-key)" \
   /bin/busybox "$(hash_inputs "$REPO_ROOT/dist/src" "$REPO_ROOT/package-lock.json" "node-$(node --version)")" \
   -- bash "$S/live-initramfs.sh"
 
 step live-iso "nestos-sample-live.x86_64.iso" "$S/live-iso.sh" "$IMAGES_SRC/live" "$(key_of live-initramfs)" \
-  -- bash "$S/live-iso.sh"
+  "$(hash_inputs "$REPO_ROOT/dist/src/iso" "$REPO_ROOT/dist/src/formats")" -- bash "$S/live-iso.sh"
 
 # Detached binary signatures for every published artifact (and the raw images, for tests).
 ARTS=(nestos-sample-metal.x86_64.raw nestos-sample-metal4k.x86_64.raw $MOUT nestos-sample-live.x86_64.iso

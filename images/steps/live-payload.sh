@@ -1,14 +1,14 @@
 #!/bin/bash
-# live-payload.sh STAGE : adds the live installer to a live initramfs stage: Node.js + its shared
-# libraries, this project's dist/ + production node_modules as /usr/lib/nestos-installer, the
-# disk tools the installer runs (util-linux, e2fsprogs) + their libraries, the loop module,
-# the compressed metal images (+ .sig) and the sample signing key. See live/live.sh.
+# live-payload.sh STAGE : adds the live installer to the live root filesystem's stage (the squashfs
+# of rootfs.img): Node.js + its shared libraries, this project's dist/ + production node_modules as
+# /usr/lib/nestos-installer, the launcher, and the disk tools the installer runs (util-linux,
+# e2fsprogs) + their libraries. The live initramfs reaches them through /sysroot (live/init).
 source "$(dirname "$0")/../lib.sh"
 ST=$1
 APP=$ST/usr/lib/nestos-installer
 DIST=$REPO_ROOT/dist/src
 [ -f "$DIST/main.js" ] || (cd "$REPO_ROOT" && npm run build --silent) || true
-[ -f "$DIST/main.js" ] || { log "live-payload: $DIST/main.js missing (npm run build)"; exit 1; }
+[ -f "$DIST/main.js" ] && [ -f "$REPO_ROOT/dist/cli/main.js" ] || { log "live-payload: dist/ incomplete (npm run build)"; exit 1; }
 
 # copy_bin SRC DEST_IN_STAGE : the binary plus every library ldd lists, at the same paths.
 copy_libs() {
@@ -34,7 +34,7 @@ done
 mkdir -p "$APP"
 cp "$REPO_ROOT/package.json" "$APP/"
 mkdir -p "$APP/dist"
-(cd "$REPO_ROOT/dist" && find src -name '*.js' -print0 | cpio --null -pdm --quiet "$APP/dist")
+(cd "$REPO_ROOT/dist" && find src cli -name '*.js' -print0 | cpio --null -pdm --quiet "$APP/dist")
 [ -d "$REPO_ROOT/keys" ] && cp -r "$REPO_ROOT/keys" "$APP/keys"
 (cd "$REPO_ROOT" && npm ls --omit=dev --parseable --all 2>/dev/null | tail -n +2) | while read -r pkg; do
   rel=${pkg#"$REPO_ROOT/"}
@@ -49,21 +49,10 @@ find "$APP/node_modules" -name '*.node' | while read -r addon; do copy_libs "$ad
 find "$APP/node_modules" -depth -type d \( -name test -o -name tests -o -name docs -o -name '*.map' \) -prune -exec rm -rf {} + 2>/dev/null || true
 cat >"$ST/usr/bin/nestos-installer" <<'SH'
 #!/bin/sh
-exec /usr/bin/node /usr/lib/nestos-installer/dist/src/main.js "$@"
+exec /usr/bin/node /usr/lib/nestos-installer/dist/cli/main.js "$@"
 SH
 chmod 0755 "$ST/usr/bin/nestos-installer"
 ln -sf nestos-installer "$ST/usr/bin/coreos-installer"
 install -m 0755 "$IMAGES_SRC/live/live-service" "$APP/live-service"
 install -m 0644 "$IMAGES_SRC/live/apply-ignition-files.mjs" "$APP/apply-ignition-files.mjs"
-install -m 0644 "$IMAGES_SRC/live/live.sh" "$ST/lib/live.sh"
-
-# The images the live environment installs by default, and the key that signed them.
-IMG=$ST/usr/share/nestos-installer/image
-mkdir -p "$IMG" "$ST/etc/nestos-installer/keys.d"
-for f in nestos-sample-metal.x86_64.raw.xz nestos-sample-metal4k.x86_64.raw.xz; do
-  [ -f "$OUT/$f" ] || { log "live-payload: $f missing; the live installer will need an image URL"; continue; }
-  cp "$OUT/$f" "$IMG/"
-  bash "$IMAGES_SRC/sign.sh" "$IMG/$f"
-done
-cp "$OUT/sample-signing-key.pub.asc" "$ST/etc/nestos-installer/keys.d/nestos-sample.asc"
-echo "$(cd "$ST" && du -sh . | cut -f1) live stage" >&2
+echo "$(cd "$ST" && du -sh . | cut -f1) live root stage" >&2

@@ -10,6 +10,7 @@ import { installCommands } from './install.js';
 import { installServiceCommands } from './install-service.js';
 import { downloadCommands } from './download.js';
 import { listStreamCommands } from './list-stream.js';
+import { packCommands } from './pack.js';
 
 export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   installServiceCommands,
@@ -19,4 +20,5 @@ export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   isoCommands,
   pxeCommands,
   devCommands,
+  packCommands,
 ];

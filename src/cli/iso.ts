@@ -121,6 +121,23 @@ export function isoCommands(y: Argv): Argv {
             async (a: Args) =>
               (await import('../commands/iso-extract.js')).isoExtractPxe({ iso: requiredValue(a, 'iso'), outputDir: singleValue(a, 'output-dir'), flavor: flavorOf(a) }),
           )
+          .command(
+            'minimal-iso <iso> [output]',
+            'Extract a minimal ISO from a CoreOS live ISO image',
+            (y) =>
+              isoArg(y)
+                .positional('output', { type: 'string', default: '-', describe: "Minimal ISO output file ('-' for stdout)" })
+                .option('output-rootfs', { type: 'string', requiresArg: true, describe: 'Extract rootfs image as well' })
+                .option('rootfs-url', { type: 'string', requiresArg: true, describe: 'Inject rootfs URL karg into minimal ISO' }),
+            async (a: Args) =>
+              (await import('../commands/iso-extract.js')).isoExtractMinimalIso({
+                iso: requiredValue(a, 'iso'),
+                output: singleValue(a, 'output') ?? '-',
+                outputRootfs: singleValue(a, 'output-rootfs'),
+                rootfsUrl: singleValue(a, 'rootfs-url'),
+                flavor: flavorOf(a),
+              }),
+          )
           .demandCommand(1, 'a subcommand is required'),
       )
       // Hidden, deprecated spellings (upstream prints a notice and does the same).

@@ -17,7 +17,6 @@ import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partiti
 import { blockName, wholeDiskOf } from '../disk/sysfs-block.js';
 import { type Target, type TargetFacts, openTarget, readAt, syncTarget, targetPathChange } from '../disk/target.js';
 import { closeHttp } from '../http/fetch.js';
-import { openVerified } from '../source/verified-pump.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
 import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install/firstboot.js';
 import type { InstallConfig } from '../install/install-config.js';
@@ -73,7 +72,7 @@ function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string,
 /** What the plan found about the image and a file target, after describePlan's lines. */
 function describeFindings(plan: InstallPlan): string[] {
   const { head, imageSectorSize, imageSize, heldFile } = plan;
-  const image = [
+  const image = !head ? ['rebuilt from an osmet file', `${imageSize} bytes`, 'checked against its sha256 while writing'] : [
     head.compression === 'none' ? 'uncompressed' : `${head.compression}-compressed`,
     imageSectorSize ? `${imageSectorSize}-byte sectors` : head.decided ? 'no GPT in the first MiB' : 'first MiB checked while writing',
     imageSize !== undefined ? `${imageSize} bytes` : 'size known once read',
@@ -144,15 +143,7 @@ async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter)
   try {
     try {
       await checkSavedUnchanged(target, plan);
-      const image = await openVerified(plan.source, {
-        keys: plan.keys,
-        insecure: options.insecure,
-        reporter,
-        label: 'image',
-        signal: signals.signal,
-        signature: plan.signature,
-        chunks: plan.image.chunks(signals.signal),
-      });
+      const image = await plan.openImage({ reporter, signal: signals.signal });
       const writer = new ImageWriter({ target, saved: plan.saved, reporter, signal: signals.signal });
       // A decoder may wrap what its reader threw: the writer's own error is the one to report.
       let writeFailure: unknown;

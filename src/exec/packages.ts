@@ -13,6 +13,7 @@ export const DEBIAN_PACKAGE_OF: Readonly<Record<string, string>> = {
   blockdev: 'util-linux',
   wipefs: 'util-linux',
   'mkfs.ext4': 'e2fsprogs',
+  filefrag: 'e2fsprogs',
   'mkfs.vfat': 'dosfstools',
   mcopy: 'mtools',
   mmd: 'mtools',

@@ -6,7 +6,8 @@
  * locked); the saved partitions (readable, restorable); the image source (it exists: opened
  * here, a missing image is named as such); the signature (present unless --insecure, made by a
  * trusted key); the image's first MiB (decodes, sector size matches the target's); the image's
- * size where it is knowable (fits the target and stays clear of saved partitions).
+ * size where it is knowable (fits the target and stays clear of saved partitions). An offline
+ * install (osmet) checks its file and every OSTree object it needs instead of a signature.
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -23,7 +24,9 @@ import { xzUncompressedSize } from '../formats/xz-index.js';
 import { checkSignatureIssuers, loadTrustedKeys } from '../io/verify.js';
 import { type ImageSource, resolveImageSource } from '../source/image-source.js';
 import { HEAD_BYTES, type ImageHead, ReplayableImage } from '../source/replayable-image.js';
+import { type VerifiedPump, openVerified } from '../source/verified-pump.js';
 import { requireSignature } from '../source/verified-taps.js';
+import { offlineSource } from '../osmet/install-source.js';
 import { parseConsole } from './console.js';
 import type { FirstBootPlan } from './firstboot.js';
 import { checkIgnitionUrl, loadIgnition, parseIgnitionHash } from './ignition.js';
@@ -40,15 +43,17 @@ export interface InstallPlan {
   heldFile?: HeldFile;
   saved?: SavedPartitions;
   source: ImageSource;
-  /** The opened source; its bytes are replayed from the first one to the act phase. */
-  image: ReplayableImage;
-  head: ImageHead;
+  /** The decoded first MiB; undefined for an image rebuilt from an osmet file. */
+  head?: ImageHead;
   imageSectorSize?: number;
   /** The decoded image's size, when knowable before reading it all. */
   imageSize?: number;
-  keys: openpgp.PublicKey[];
-  /** The detached signature, issuer checked; null only with --insecure and none published. */
-  signature: Uint8Array | null;
+  /**
+   * The image for the act phase, verified as it streams: the opened source replayed from its
+   * first byte through the signature check (issuer already checked here), or the rebuilt osmet
+   * image checked against its length and sha256.
+   */
+  openImage(o: { reporter: Reporter; signal: AbortSignal }): Promise<VerifiedPump>;
   /** Closes the source and drops the file lock. */
   release(): Promise<void>;
 }
@@ -160,6 +165,17 @@ export async function planInstall(options: InstallOptions, reporter: Reporter): 
     const heldFile = target.kind === 'file' && target.exists ? await holdFileTarget(target) : undefined;
     if (heldFile) cleanups.push(() => heldFile.handle.close());
     const saved = await readSaved(target, heldFile, filters);
+    const common = { options, dest, ignition, firstBoot: firstBootPlan(options, ignition), filters, target, heldFile, saved, release };
+    const offline = await offlineSource(options, target, reporter);
+    if (offline) {
+      checkFits(offline.length, target, saved);
+      return {
+        ...common,
+        source: offline,
+        imageSize: offline.length,
+        openImage: async (o) => offline.openPump(o),
+      };
+    }
     const source = await resolveImageSource({
       imageFile: options.imageFile,
       imageUrl: options.imageUrl,
@@ -182,22 +198,13 @@ export async function planInstall(options: InstallOptions, reporter: Reporter): 
     const imageSize = await knownImageSize(source, head);
     checkFits(imageSize, target, saved);
     return {
-      options,
-      dest,
-      ignition,
-      firstBoot: firstBootPlan(options, ignition),
-      filters,
-      target,
-      heldFile,
-      saved,
+      ...common,
       source,
-      image,
       head,
       imageSectorSize,
       imageSize,
-      keys,
-      signature,
-      release,
+      openImage: ({ reporter: r, signal }) =>
+        openVerified(source, { keys, insecure: options.insecure, reporter: r, label: 'image', signal, signature, chunks: image.chunks(signal) }),
     };
   } catch (err) {
     await release();

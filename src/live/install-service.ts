@@ -2,10 +2,12 @@
  * The live-environment installer (`nestos-installer install-service`, run by
  * systemd/nestos-installer.service): the kernel command line and the installer config files
  * become an `install` command line (service-args.ts), which runs through the same front door
- * as `install` itself. Beyond upstream: with no stream, URL or file anywhere, the image carried
- * on the live media (`/usr/share/nestos-installer/image/*.raw.xz` + `.sig`; the `4k` one for
- * 4Kn targets) is installed, verified like any other. After a successful install the config
- * directories are removed, as upstream does, so a reinstall does not reuse them by surprise.
+ * as `install` itself. With no stream, URL or file anywhere, the image is rebuilt from the live
+ * media's osmet file for the target's sector size (install's offline source); beyond upstream,
+ * media without osmet files may carry the image itself (`/usr/share/nestos-installer/image/
+ * *.raw.xz` + `.sig`, `4k` for 4Kn targets), installed and verified like any other. After a
+ * successful install the config directories are removed, as upstream does, so a reinstall does
+ * not reuse them by surprise.
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import { inspectTarget } from '../disk/target.js';
 import { mergeSources } from '../install/install-config.js';
 import type { InstallRequest } from '../install/install-request.js';
 import { serviceArgs } from './service-args.js';
+import { osmetDirs } from './flavor-paths.js';
+import { findOsmet } from '../osmet/locate.js';
 
 export const DEFAULT_IMAGE_DIR = '/usr/share/nestos-installer/image';
 
@@ -66,13 +70,18 @@ export async function liveImage(imageDir: string, sectorSize: number): Promise<s
   return join(imageDir, pick);
 }
 
-/** An image install with no source anywhere gets the live media's image (as `--image-file`). */
+/**
+ * An image install with no source anywhere: install rebuilds the image from the live media's
+ * osmet file when there is one for the target's sector size; otherwise the live media's image
+ * is installed (as `--image-file`).
+ */
 export async function withLiveMediaImage(request: InstallRequest, imageDir: string): Promise<InstallRequest> {
   if (request.mode !== 'image') return request;
   const o = request.options;
   if (o.imageFile || o.imageUrl || o.stream || o.offline) return request;
   if (!o.dest) throw new UserError('destination device must be specified');
   const facts = await inspectTarget(o.dest, { destSize: o.destSize, destSectorSize: o.destSectorSize });
+  if (await findOsmet(osmetDirs(), o.architecture, facts.sectorSize)) return request;
   const imageFile = await liveImage(imageDir, facts.sectorSize);
   return { mode: 'image', config: mergeSources([request.config, { 'image-file': imageFile }]), options: { ...o, imageFile } };
 }

@@ -48,6 +48,10 @@ export interface BootOptions {
   writable?: boolean;
   /** Extra `-fw_cfg name=...,file=...` entries (e.g. opt/com.coreos/config). */
   fwCfg?: Array<{ name: string; file: string }>;
+  /** `user`: a virtio NIC on QEMU's user network (the host's 127.0.0.1 is 10.0.2.2); default none. */
+  network?: 'user';
+  /** Virtual CPUs (default 1); TCG runs each on its own host thread. */
+  cpus?: number;
 }
 
 export interface BootRun {
@@ -88,8 +92,8 @@ async function concatInitrds(paths: string[], dest: string): Promise<void> {
 }
 
 async function buildArgs(opts: BootOptions, tmp: string): Promise<string[]> {
-  const args = ['-machine', 'q35,accel=tcg', '-m', String(opts.memoryMiB ?? 1024), '-nographic',
-    '-serial', 'mon:stdio', '-no-reboot', '-nic', 'none'];
+  const args = ['-machine', 'q35,accel=tcg', '-smp', String(opts.cpus ?? 1), '-m', String(opts.memoryMiB ?? 1024), '-nographic',
+    '-serial', 'mon:stdio', '-no-reboot', '-nic', opts.network === 'user' ? 'user,model=virtio-net-pci' : 'none'];
   if (opts.firmware === 'uefi') {
     const vars = join(tmp, 'vars.fd');
     await copyFile(OVMF_VARS, vars);
@@ -111,9 +115,11 @@ async function buildArgs(opts: BootOptions, tmp: string): Promise<string[]> {
     args.push('-append', append);
   }
   if (opts.iso) {
-    // Only firmware + isolinux/GRUB read the CD (the cloud kernel has no AHCI driver).
-    args.push('-drive', `if=none,id=cd0,media=cdrom,readonly=on,format=raw,file=${opts.iso}`,
-      '-device', `ide-cd,drive=cd0${direct ? '' : ',bootindex=0'}`);
+    // A virtio-scsi CD: firmware and bootloaders boot from it, and the cloud kernel (no AHCI
+    // driver) sees it too, as the live initramfs must to find its root filesystem.
+    args.push('-device', 'virtio-scsi-pci,id=scsi0',
+      '-drive', `if=none,id=cd0,media=cdrom,readonly=on,format=raw,file=${opts.iso}`,
+      '-device', `scsi-cd,drive=cd0,bus=scsi0.0${direct ? '' : ',bootindex=0'}`);
   }
   const disks: DiskSpec[] = [];
   if (opts.disk) disks.push({ path: opts.disk, sectorSize: opts.sectorSize ?? 512 });

@@ -1,5 +1,6 @@
 // Boots the sample live ISO (SeaBIOS + isolinux, OVMF + GRUB) and the PXE artifacts; the probe
-// must see the default kargs from coreos/kargs.json (the embed areas really are the cmdline).
+// must see the default kargs from coreos/kargs.json (the embed areas really are the cmdline), and
+// the ISO boots must take their root filesystem from the ISO itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootProbe } from '../../helpers/qemu.js';
 import { needImages } from './need-images.js';
+import { liveRootfsLine } from './serve-stream.js';
 
 const ISO = 'nestos-sample-live.x86_64.iso';
 
@@ -39,8 +41,13 @@ for (const firmware of ['bios', 'uefi'] as const) {
     const kargs = isoKargs(iso);
     assert.deepEqual(kargs.files.map((f) => f.path), ['isolinux/isolinux.cfg', 'EFI/BOOT/grub.cfg']);
     assert.match(kargs.default, /console=ttyS0,115200n8 ignition\.firstboot ignition\.platform\.id=metal/);
-    const { probe } = await bootProbe({ firmware, iso });
+    const { probe, log } = await bootProbe({ firmware, iso });
     assert.equal(kargsOf(probe.cmdline), kargs.default);
+    // the live initramfs found its rootfs on this ISO by the volume label in coreos.liveiso=
+    assert.deepEqual(liveRootfsLine(log), {
+      source: 'iso', label: 'nestos-sample-24.03-LTS.1', verified: true, repo: true,
+      osmet: ['nestos-sample-metal.x86_64.osmet', 'nestos-sample-metal4k.x86_64.osmet'],
+    });
     assert.equal(probe.platform, 'metal');
     assert.equal(probe.ignition_sha256, null, 'pristine ISO has an all-zero ignition.img');
     if (firmware === 'bios') {
@@ -67,10 +74,11 @@ test('PXE kernel + live initramfs + rootfs boot to the probe', { timeout: 240_00
     'nestos-sample-live-rootfs.x86_64.img');
   if (!p) return;
   const [kernel, initramfs, rootfs] = p as [string, string, string];
-  const { probe } = await bootProbe({
+  const { probe, log } = await bootProbe({
     firmware: 'bios', kernel, initrds: [initramfs, rootfs],
     append: 'console=ttyS0,115200n8 ignition.firstboot ignition.platform.id=metal',
   });
   assert.equal(probe.cmdline, 'console=ttyS0,115200n8 ignition.firstboot ignition.platform.id=metal panic=-1');
+  assert.equal(liveRootfsLine(log).source, 'initrd');
   assert.equal(probe.platform, 'metal');
 });

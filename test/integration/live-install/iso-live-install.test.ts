@@ -35,11 +35,11 @@ test('live ISO with nestos.inst.install_dev (iso kargs modify) installs to a bla
   try {
     const iso = join(dir, 'live.iso');
     copyFileSync(found[0]!, iso);
-    // The CD is IDE (firmware only); the blank virtio disk is the guest's /dev/vda.
+    // The CD is on virtio-scsi (/dev/sr0); the blank virtio disk is the guest's /dev/vda.
     await cli(['iso', 'kargs', 'modify', '-a', 'nestos.inst.install_dev=/dev/vda', iso]);
     assert.match(await cli(['iso', 'kargs', 'show', iso]), /nestos\.inst\.install_dev=\/dev\/vda/);
     const disk = blankDisk(dir);
-    const run = await bootQemu({ firmware: 'bios', iso, disk, writable: true, memoryMiB: 1536, timeoutMs: 700_000 });
+    const run = await bootQemu({ firmware: 'bios', iso, disk, writable: true, memoryMiB: 1536, cpus: 2, timeoutMs: 700_000 });
     assert.match(run.log, /Install complete\./);
     assert.match(run.log, /NESTOS-LIVE-INSTALL \{"exit_code":0\}/);
     const { probe } = await bootProbe({ firmware: 'bios', disk });
@@ -62,7 +62,7 @@ test('iso customize --dest-device/--dest-ignition/--dest-console: the ISO instal
     await cli(['iso', 'customize', '--dest-device', '/dev/vda', '--dest-ignition', configFile,
       '--dest-console', 'ttyS0,115200n8', '--dest-karg-append', 'nestos.test=customized', '-o', iso, found[0]!]);
     const disk = blankDisk(dir);
-    const run = await bootQemu({ firmware: 'uefi', iso, disk, writable: true, memoryMiB: 1536, timeoutMs: 700_000 });
+    const run = await bootQemu({ firmware: 'uefi', iso, disk, writable: true, memoryMiB: 1536, cpus: 2, timeoutMs: 700_000 });
     assert.match(run.log, /NESTOS-LIVE-INSTALL \{"exit_code":0\}/);
     const { probe } = await bootProbe({ firmware: 'uefi', disk });
     assert.equal(probe.ignition_sha256, createHash('sha256').update(config).digest('hex'));
