@@ -50,8 +50,9 @@ function checkAborted(signal?: AbortSignal): void {
 
 /**
  * Takes the decoded image chunk by chunk (`consume`), then commits it (`finish`). Chunks are
- * lent: their bytes are copied into the writer's own block (or first MiB) before consume
- * returns or its promise settles, so a decoder may reuse its memory right after.
+ * lent: the writer is done with their memory once consume returned or its promise settled
+ * (their bytes were copied into its own block or first MiB, or written out), so a decoder may
+ * reuse it right after.
  */
 export class ImageWriter {
   private readonly firstMiB = Buffer.allocUnsafe(MIB);
@@ -77,10 +78,15 @@ export class ImageWriter {
   /** The next decoded bytes (lent). Returns a promise only when it had to write. */
   consume(chunk: Buffer): Promise<void> | undefined {
     checkAborted(this.opts.signal);
-    if (this.firstLen === MIB && this.blockLen + chunk.length < BLOCK) {
-      chunk.copy(this.block, this.blockLen);
-      this.blockLen += chunk.length;
-      return undefined;
+    if (this.firstLen === MIB) {
+      // A whole block at a block boundary (the decoders hand on 1 MiB slots) is written from
+      // the lender's memory: it stays lent until the returned promise settled.
+      if (this.blockLen === 0 && chunk.length === BLOCK) return this.writeBlock(chunk);
+      if (this.blockLen + chunk.length < BLOCK) {
+        chunk.copy(this.block, this.blockLen);
+        this.blockLen += chunk.length;
+        return undefined;
+      }
     }
     return this.consumeSlowly(chunk);
   }
@@ -161,12 +167,18 @@ export class ImageWriter {
     if (this.blockLen === 0) return;
     const len = this.blockLen;
     this.blockLen = 0;
+    await this.writeBlock(this.block.subarray(0, len));
+  }
+
+  /** Writes (or zeroes) one block at the current position. */
+  private async writeBlock(data: Buffer): Promise<void> {
+    const len = data.length;
     if (this.position + len > this.limit) throw this.tooBig(this.position + len);
-    if (len === BLOCK && this.block.equals(ZERO_MIB)) {
+    if (len === BLOCK && data.equals(ZERO_MIB)) {
       await this.zeros.add(this.position, len);
     } else {
       await this.zeros.close();
-      await writeAt(this.opts.target, this.block.subarray(0, len), this.position);
+      await writeAt(this.opts.target, data, this.position);
       this.writeback.wrote(len);
     }
     this.position += len;

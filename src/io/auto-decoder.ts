@@ -7,8 +7,7 @@
 import { UserError } from '../errors.js';
 import { type Codec, type Emit, isZstdMagic } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
-import { XzCodec } from './xz-decoder.js';
-import { OffThreadZstdCodec } from './zstd-offthread.js';
+import { OffThreadCodec } from './offthread-codec.js';
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
 
@@ -29,9 +28,8 @@ function codecFor(kind: Compression): Codec | undefined {
     case 'gzip':
       return new GzipCodec();
     case 'xz':
-      return new XzCodec();
     case 'zstd':
-      return new OffThreadZstdCodec();
+      return new OffThreadCodec(kind);
     case 'none':
       return undefined;
   }

@@ -1,14 +1,25 @@
 /**
- * zstd decoding on a worker thread. zstd-napi decodes synchronously, so on the main thread
- * decoding and I/O took turns (+18-25 % over `zstd -dc`); on a worker they overlap, as the xz
- * and gzip decoders (libuv thread pool) already do. The worker runs ZstdCodec itself, so the
- * strictness is the same. Decoded data comes back through a small shared ring (SLOTS x 1 MiB),
- * lent to the reader one slot at a time: memory stays bounded and no buffer is made per chunk.
+ * xz and zstd decoding on a worker thread (decoder-worker.ts). Decoding is the slowest stage of
+ * an install; on its own thread it runs without pause while this thread reads, hashes and
+ * writes, and it never waits for a round trip through the libuv thread pool or for this
+ * thread's event loop. The worker runs the codecs themselves, so the strictness is the same.
+ * Decoded data comes back through a shared ring (SLOTS x 1 MiB), lent to the reader one slot
+ * at a time: memory stays bounded and no buffer is made per chunk.
  */
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { Codec, Emit } from './codec.js';
-import { FREE, INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, type FromWorker, type ToWorker, type WorkerSetup } from './zstd-protocol.js';
+import {
+  FREE,
+  INPUT_SLOTS,
+  INPUT_SLOT_SIZE,
+  SLOTS,
+  SLOT_SIZE,
+  type FromWorker,
+  type ToWorker,
+  type WorkerCodecKind,
+  type WorkerSetup,
+} from './decoder-protocol.js';
 
 /** Read-only by contract: decoded chunks are never written to by their consumers. */
 const ZERO_SLOT = Buffer.alloc(SLOT_SIZE);
@@ -18,8 +29,7 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-
-export class OffThreadZstdCodec implements Codec {
+export class OffThreadCodec implements Codec {
   private worker: Worker | undefined;
   private readonly ring = new SharedArrayBuffer(SLOTS * SLOT_SIZE);
   private readonly input = new SharedArrayBuffer(INPUT_SLOTS * INPUT_SLOT_SIZE);
@@ -35,6 +45,8 @@ export class OffThreadZstdCodec implements Codec {
   private endWaiter: Waiter | undefined;
   private failure: Error | undefined;
   private queuedInputs = 0;
+
+  constructor(private readonly kind: WorkerCodecKind) {}
 
   /**
    * Copies the chunk into free input slots (1 MiB each) for the worker; resolves once a slot is
@@ -64,14 +76,13 @@ export class OffThreadZstdCodec implements Codec {
     }
   }
 
+  /** Stops the worker; outputs it already sent are no longer handed on. */
   close(): void {
+    this.failure ??= new UserError(`${this.kind} decoding aborted`);
     const worker = this.worker;
     this.worker = undefined;
     // Wake a worker blocked on a full ring, so it can be stopped.
-    for (let k = 0; k < SLOTS; k++) {
-      Atomics.store(this.slotState, k, FREE);
-      Atomics.notify(this.slotState, k);
-    }
+    for (let k = 0; k < SLOTS; k++) this.free(k);
     void worker?.terminate();
   }
 
@@ -91,33 +102,41 @@ export class OffThreadZstdCodec implements Codec {
   private start(): Worker {
     if (this.worker) return this.worker;
     // No inherited node options: some (--input-type, --eval) make a worker fail to start.
-    const worker = new Worker(new URL('./zstd-worker.js', import.meta.url), {
+    const worker = new Worker(new URL('./decoder-worker.js', import.meta.url), {
       execArgv: [],
-      workerData: { ring: this.ring, state: this.state, input: this.input } satisfies WorkerSetup,
+      workerData: { kind: this.kind, ring: this.ring, state: this.state, input: this.input } satisfies WorkerSetup,
     });
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
-    worker.on('error', (err) => this.fail(new UserError('zstd decoder thread failed', { cause: err })));
+    worker.on('error', (err) => this.fail(new UserError(`${this.kind} decoder thread failed`, { cause: err })));
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.fail(new UserError(`zstd decoder thread exited (${code})`));
+      if (this.worker === worker) this.fail(new UserError(`${this.kind} decoder thread exited (${code})`));
     });
     this.worker = worker;
     return worker;
   }
 
   private onMessage(msg: FromWorker): void {
-    if (msg.kind === 'out') {
-      // After a failure (the reader's too) slots are only freed, so a blocked worker can stop.
-      this.outputs = this.outputs
-        .then(() => (this.failure ? this.free(msg.slot) : this.handOn(msg.slot, msg.length)))
-        .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
-      return;
+    switch (msg.kind) {
+      case 'out':
+        // After a failure (the reader's too) slots are only freed, so a blocked worker can stop.
+        this.outputs = this.outputs
+          .then(() => (this.failure ? this.free(msg.slot) : this.handOn(msg.slot, msg.length)))
+          .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+        return;
+      case 'written':
+        // The input slot is free at once: the worker gets its next input without waiting for
+        // the reader (the ring alone holds it back).
+        this.queuedInputs--;
+        this.wake('roomWaiter')?.resolve();
+        return;
+      default:
+        // The end, or a decoding error, only after every output before it went downstream.
+        void this.outputs.then(() => {
+          if (msg.kind === 'error') return this.fail(new UserError(msg.message));
+          if (this.failure) return this.fail(this.failure);
+          this.wake('endWaiter')?.resolve();
+        });
     }
-    // Settle only after every output before this reply went downstream.
-    void this.outputs.then(() => {
-      if (msg.kind === 'error') return this.fail(new UserError(msg.message));
-      if (msg.kind === 'written') this.queuedInputs--;
-      this.wake(msg.kind === 'written' ? 'roomWaiter' : 'endWaiter')?.resolve();
-    });
   }
 
   /**
@@ -127,7 +146,7 @@ export class OffThreadZstdCodec implements Codec {
    * shared zero buffer.
    */
   private async handOn(slot: number, length: number): Promise<void> {
-    if (slot < 0 || slot >= SLOTS || length <= 0 || length > SLOT_SIZE) throw new UserError('internal error: bad zstd slot');
+    if (slot < 0 || slot >= SLOTS || length <= 0 || length > SLOT_SIZE) throw new UserError('internal error: bad decoder slot');
     const data = Buffer.from(this.ring, slot * SLOT_SIZE, length);
     const zeros = ZERO_SLOT.subarray(0, length);
     if (data.equals(zeros)) {
