@@ -10,6 +10,8 @@ import { detectSectorSize } from '../disk/gpt.js';
 import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
 import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
 import { ZERO_MIB, ZeroRuns } from '../disk/zero-runs.js';
+import { alignedBuffer } from '../io/aligned-memory.js';
+import { DirectWrites } from '../io/direct-writes.js';
 import { EarlyWriteback } from '../io/early-writeback.js';
 import type { Reporter } from '../report.js';
 
@@ -60,10 +62,11 @@ export class ImageWriter {
   private imageSectorSize: number | undefined;
   private position = MIB;
   // Decoded data is gathered into one aligned block at a time, so all-zero blocks are seen whole.
-  private readonly block = Buffer.allocUnsafe(BLOCK);
+  private readonly block = alignedBuffer(BLOCK);
   private blockLen = 0;
   private readonly zeros: ZeroRuns;
   private readonly writeback: EarlyWriteback;
+  private readonly direct: DirectWrites;
   private readonly limit: number;
   private readonly collision: ReturnType<typeof collisionLimit> | undefined;
 
@@ -73,6 +76,7 @@ export class ImageWriter {
     this.limit = Math.min(this.collision?.offset ?? Infinity, target.limit ?? Infinity);
     this.zeros = new ZeroRuns(target);
     this.writeback = new EarlyWriteback(() => target.handle.datasync());
+    this.direct = new DirectWrites(target);
   }
 
   /** The next decoded bytes (lent). Returns a promise only when it had to write. */
@@ -116,6 +120,7 @@ export class ImageWriter {
     const { target, saved, signal } = this.opts;
     try {
       await this.flush();
+      await this.direct.close();
       await this.zeros.drain();
       await this.writeback.settle();
     } catch (err) {
@@ -144,6 +149,7 @@ export class ImageWriter {
 
   /** After a failure: lets background zeroing and writeback end before the table is reset. */
   async abandon(): Promise<void> {
+    await this.direct.close().catch(() => undefined);
     await this.zeros.settle();
     await this.writeback.settle().catch(() => undefined);
   }
@@ -178,7 +184,7 @@ export class ImageWriter {
       await this.zeros.add(this.position, len);
     } else {
       await this.zeros.close();
-      await writeAt(this.opts.target, data, this.position);
+      if (!(await this.direct.write(data, this.position))) await writeAt(this.opts.target, data, this.position);
       this.writeback.wrote(len);
     }
     this.position += len;

@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import { alignedBuffer } from './aligned-memory.js';
 import type { Codec, Emit } from './codec.js';
 import {
   FREE,
@@ -31,7 +32,9 @@ interface Waiter {
 
 export class OffThreadCodec implements Codec {
   private worker: Worker | undefined;
-  private readonly ring = new SharedArrayBuffer(SLOTS * SLOT_SIZE);
+  /** Page-aligned, so the install writer can write full slots straight to the disk (O_DIRECT). */
+  private readonly ringView = alignedBuffer(SLOTS * SLOT_SIZE, true);
+  private readonly ring = this.ringView.buffer as SharedArrayBuffer;
   private readonly input = new SharedArrayBuffer(INPUT_SLOTS * INPUT_SLOT_SIZE);
   /** Input slots hand out round-robin; 'written' replies free them in the same order. */
   private nextInputSlot = 0;
