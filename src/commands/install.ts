@@ -17,6 +17,7 @@ import { parsePartitionFilters } from '../disk/partition-filter.js';
 import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partitions.js';
 import { type Target, type TargetFacts, inspectTarget, openTarget, readAt } from '../disk/target.js';
 import { closeHttp } from '../http/fetch.js';
+import { warmDecoderThread } from '../io/decoder-thread.js';
 import { loadTrustedKeys } from '../io/verify.js';
 import { resolveImageSource } from '../source/image-source.js';
 import { openVerified } from '../source/verified-pump.js';
@@ -122,6 +123,8 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
     throw new UsageError(`--dest-sector-size ${o.destSectorSize}: expected 512 or 4096`);
   }
   checkIgnitionUrl(o);
+  // The image decoder's thread starts while the target is checked, not after.
+  if (!o.dryRun) warmDecoderThread();
   const ignition = o.dryRun && o.ignitionUrl ? undefined : await loadIgnition(o, reporter);
   const filters = parsePartitionFilters(o.savePartlabel, o.savePartindex);
   const facts = await inspectTarget(o.dest, { destSize: o.destSize, destSectorSize: o.destSectorSize });

@@ -25,13 +25,13 @@ export const INPUT_SLOTS = 4;
 export const INPUT_SLOT_SIZE = 1024 * 1024;
 
 export interface WorkerSetup {
-  kind: WorkerCodecKind;
   ring: SharedArrayBuffer;
   state: SharedArrayBuffer;
   input: SharedArrayBuffer;
 }
 
-export type ToWorker = { kind: 'write'; slot: number; length: number } | { kind: 'finish' };
+/** `init` comes first: a thread may be started before the codec is known. */
+export type ToWorker = { kind: 'init'; codec: WorkerCodecKind } | { kind: 'write'; slot: number; length: number } | { kind: 'finish' };
 export type FromWorker =
   | { kind: 'out'; slot: number; length: number }
   | { kind: 'written' }

@@ -12,7 +12,7 @@ import { XzCodec } from './xz-decoder.js';
 import { ZstdCodec } from './zstd-decoder.js';
 
 const port = parentPort!;
-const { kind, ring, state, input } = workerData as WorkerSetup;
+const { ring, state, input } = workerData as WorkerSetup;
 const slotState = new Int32Array(state);
 const slots = Array.from({ length: SLOTS }, (_, k) => Buffer.from(ring, k * SLOT_SIZE, SLOT_SIZE));
 const send = (msg: FromWorker) => port.postMessage(msg);
@@ -45,14 +45,18 @@ class RingOutput implements SlotOutput {
 }
 
 const output = new RingOutput();
-const codec: SyncCodec = kind === 'xz' ? new XzCodec(output) : new ZstdCodec(output);
+let codec: SyncCodec | undefined;
 /** After an error the codec is closed: messages already on their way are ignored. */
 let failed = false;
 
 port.on('message', (msg: ToWorker) => {
   if (failed) return;
   try {
-    if (msg.kind === 'write') {
+    if (msg.kind === 'init') {
+      codec = msg.codec === 'xz' ? new XzCodec(output) : new ZstdCodec(output);
+    } else if (!codec) {
+      throw new Error('internal error: decoder thread used before init');
+    } else if (msg.kind === 'write') {
       // The input slot is reused once 'written' is sent; the codecs keep no view of it.
       codec.write(Buffer.from(input, msg.slot * INPUT_SLOT_SIZE, msg.length));
       send({ kind: 'written' });
@@ -64,7 +68,7 @@ port.on('message', (msg: ToWorker) => {
     }
   } catch (err) {
     failed = true;
-    codec.close();
+    codec?.close();
     send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
   }
 });

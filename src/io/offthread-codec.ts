@@ -6,21 +6,10 @@
  * Decoded data comes back through a shared ring (SLOTS x 1 MiB), lent to the reader one slot
  * at a time: memory stays bounded and no buffer is made per chunk.
  */
-import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import { alignedBuffer } from './aligned-memory.js';
 import type { Codec, Emit } from './codec.js';
-import {
-  FREE,
-  INPUT_SLOTS,
-  INPUT_SLOT_SIZE,
-  SLOTS,
-  SLOT_SIZE,
-  type FromWorker,
-  type ToWorker,
-  type WorkerCodecKind,
-  type WorkerSetup,
-} from './decoder-protocol.js';
+import { DecoderThread } from './decoder-thread.js';
+import { FREE, INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, type FromWorker, type ToWorker, type WorkerCodecKind } from './decoder-protocol.js';
 
 /** Read-only by contract: decoded chunks are never written to by their consumers. */
 const ZERO_SLOT = Buffer.alloc(SLOT_SIZE);
@@ -31,15 +20,12 @@ interface Waiter {
 }
 
 export class OffThreadCodec implements Codec {
-  private worker: Worker | undefined;
-  /** Page-aligned, so the install writer can write full slots straight to the disk (O_DIRECT). */
-  private readonly ringView = alignedBuffer(SLOTS * SLOT_SIZE, true);
-  private readonly ring = this.ringView.buffer as SharedArrayBuffer;
-  private readonly input = new SharedArrayBuffer(INPUT_SLOTS * INPUT_SLOT_SIZE);
+  private thread: DecoderThread | undefined;
+  /** The thread's worker, until it is stopped. */
+  private worker: DecoderThread['worker'] | undefined;
   /** Input slots hand out round-robin; 'written' replies free them in the same order. */
   private nextInputSlot = 0;
-  private readonly state = new SharedArrayBuffer(SLOTS * 4);
-  private readonly slotState = new Int32Array(this.state);
+  private slotState: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private emit: Emit = () => undefined;
   /** Outputs go downstream in order, each after the reader made room for the last. */
   private outputs: Promise<void> = Promise.resolve();
@@ -62,9 +48,7 @@ export class OffThreadCodec implements Codec {
       const piece = chunk.subarray(pos, pos + INPUT_SLOT_SIZE);
       const slot = this.nextInputSlot;
       this.nextInputSlot = (slot + 1) % INPUT_SLOTS;
-      piece.copy(Buffer.from(this.input, slot * INPUT_SLOT_SIZE, piece.length));
-      this.queuedInputs++;
-      this.post(emit, { kind: 'write', slot, length: piece.length });
+      this.post(emit, { kind: 'write', slot, length: piece.length }, piece);
     }
     if (this.queuedInputs === INPUT_SLOTS) await this.waitFor('roomWaiter');
   }
@@ -85,14 +69,20 @@ export class OffThreadCodec implements Codec {
     const worker = this.worker;
     this.worker = undefined;
     // Wake a worker blocked on a full ring, so it can be stopped.
-    for (let k = 0; k < SLOTS; k++) this.free(k);
+    if (this.thread) for (let k = 0; k < SLOTS; k++) this.free(k);
     void worker?.terminate();
   }
 
-  private post(emit: Emit, msg: ToWorker): void {
+  /** Sends a message; a `write` copies its piece into the input slot first. */
+  private post(emit: Emit, msg: ToWorker, piece?: Buffer): void {
     if (this.failure) throw this.failure;
     this.emit = emit;
-    this.start().postMessage(msg);
+    const { worker, input } = this.start();
+    if (piece && msg.kind === 'write') {
+      piece.copy(Buffer.from(input, msg.slot * INPUT_SLOT_SIZE, piece.length));
+      this.queuedInputs++;
+    }
+    worker.postMessage(msg);
   }
 
   private waitFor(which: 'roomWaiter' | 'endWaiter'): Promise<void> {
@@ -102,20 +92,21 @@ export class OffThreadCodec implements Codec {
     });
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    // No inherited node options: some (--input-type, --eval) make a worker fail to start.
-    const worker = new Worker(new URL('./decoder-worker.js', import.meta.url), {
-      execArgv: [],
-      workerData: { kind: this.kind, ring: this.ring, state: this.state, input: this.input } satisfies WorkerSetup,
-    });
+  private start(): DecoderThread {
+    if (this.thread) return this.thread;
+    const thread = DecoderThread.take();
+    const { worker } = thread;
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     worker.on('error', (err) => this.fail(new UserError(`${this.kind} decoder thread failed`, { cause: err })));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.fail(new UserError(`${this.kind} decoder thread exited (${code})`));
     });
+    this.thread = thread;
     this.worker = worker;
-    return worker;
+    this.slotState = new Int32Array(thread.state);
+    if (thread.failedEarly) this.fail(new UserError(`${this.kind} decoder thread failed`, { cause: thread.failedEarly }));
+    worker.postMessage({ kind: 'init', codec: this.kind } satisfies ToWorker);
+    return thread;
   }
 
   private onMessage(msg: FromWorker): void {
@@ -150,7 +141,7 @@ export class OffThreadCodec implements Codec {
    */
   private async handOn(slot: number, length: number): Promise<void> {
     if (slot < 0 || slot >= SLOTS || length <= 0 || length > SLOT_SIZE) throw new UserError('internal error: bad decoder slot');
-    const data = Buffer.from(this.ring, slot * SLOT_SIZE, length);
+    const data = Buffer.from(this.thread!.ring, slot * SLOT_SIZE, length);
     const zeros = ZERO_SLOT.subarray(0, length);
     if (data.equals(zeros)) {
       this.free(slot);
