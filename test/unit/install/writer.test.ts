@@ -1,0 +1,64 @@
+/**
+ * The image writer on a file target, fed the way the decoders feed it: chunks lent from memory
+ * that is reused as soon as consume() returned or its promise settled. Whole 1 MiB chunks at a
+ * block boundary are written from the lender's memory (page-aligned ones with O_DIRECT), the
+ * rest is gathered into the writer's own block; either way the disk must hold exactly the image,
+ * with the first MiB written last.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { inspectTarget, openTarget } from '../../../src/disk/target.js';
+import { ImageWriter } from '../../../src/install/writer.js';
+import { alignedBuffer } from '../../../src/io/aligned-memory.js';
+import { createReporter } from '../../../src/report.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+const MIB = 1024 * 1024;
+const reporter = createReporter({ tty: false, stream: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream });
+const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+let dir: string;
+
+before(async () => {
+  await mkdir(join(REPO_ROOT, 'build'), { recursive: true });
+  dir = await mkdtemp(join(REPO_ROOT, 'build', 'writer-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+// First MiB, then dense MiBs, an all-zero stretch (zeroed, not written), and a short tail.
+const image = Buffer.concat([randomBytes(MIB), randomBytes(3 * MIB), Buffer.alloc(2 * MIB), randomBytes(MIB), randomBytes(5000)]);
+
+/** Feeds `image` in `size`-byte pieces copied into one reused lending buffer, then finishes. */
+async function install(name: string, size: number, lender: Buffer): Promise<Buffer> {
+  const path = join(dir, name);
+  const target = await openTarget(await inspectTarget(path, { destSize: 10 * MIB }), 10 * MIB);
+  try {
+    const writer = new ImageWriter({ target, reporter });
+    for (let pos = 0; pos < image.length; pos += size) {
+      const n = image.copy(lender, 0, pos, pos + size);
+      await writer.consume(lender.subarray(0, n));
+      lender.fill(0xa5); // the lender reuses its memory: the writer must be done with it
+    }
+    const result = await writer.finish(async () => undefined);
+    assert.equal(result.bytes, image.length);
+  } finally {
+    await target.handle.close();
+  }
+  return readFile(path);
+}
+
+for (const [what, size, lender] of [
+  ['whole page-aligned 1 MiB chunks', MIB, alignedBuffer(MIB)],
+  ['whole 1 MiB chunks of ordinary memory', MIB, Buffer.alloc(MIB)],
+  ['odd-sized chunks', 65_537, alignedBuffer(65_537)],
+] as const) {
+  test(`${what}: the disk holds exactly the image`, async () => {
+    const disk = await install(what.replace(/\W+/g, '-'), size, lender);
+    assert.equal(digest(disk.subarray(0, image.length)), digest(image));
+    assert.deepEqual(disk.subarray(image.length), Buffer.alloc(10 * MIB - image.length));
+  });
+}
