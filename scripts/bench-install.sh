@@ -4,7 +4,7 @@
 #   metal   the sample metal image (1 GiB raw, mostly empty space; xz -T0 -0, many blocks)
 #   dense   256 MiB: seeded random 256 KiB blocks between 768 KiB zero runs, xz -1 (one block);
 #           like a real OS image, most of whose MiB blocks hold file system data
-#   sparse  2 GiB: the sample metal image plus 256 MiB of seeded random data, xz -1
+#   sparse  2 GiB: the sample metal image plus 256 MiB of seeded random data, xz -T0 -1
 # Every install row is compared with the bare decoder (`xz -dc > /dev/null`) and with the
 # two-pass pipeline a user would run instead (`xz -dc | dd conv=fsync`, then `gpg --verify`).
 # The three commands run interleaved, BENCH_RUNS rounds (default 3); a row is the median, its
@@ -13,7 +13,7 @@
 BENCH_INSTALL_SEED=14
 
 # Writes SIZE_MIB MiB of seeded data to FILE: every MiB is RANDOM_KIB KiB of random bytes, then zeros.
-bench_install_pattern() {
+install_pattern() {
   python3 - "$1" "$2" "$3" "$BENCH_INSTALL_SEED" <<'PY'
 import random, sys
 path, mib, rand_kib, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -26,47 +26,24 @@ with open(path, 'wb') as f:
 PY
 }
 
-# Median, min, max of the wall seconds, max RSS, median CPU of a samples file ("wall rss_kb cpu" lines).
-bench_install_stats() {
-  python3 - "$1" <<'PY'
-import statistics as st, sys
-rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
-wall = [r[0] for r in rows]
-print(f"{st.median(wall):.2f} {min(wall):.2f} {max(wall):.2f} {int(max(r[1] for r in rows))} {st.median(r[2] for r in rows):.2f}")
-PY
-}
-
-# Runs CMD once under /usr/bin/time; appends "wall rss_kb cpu" to FILE.
-bench_install_sample() {
-  local file=$1 rc=0; shift
-  /usr/bin/time -f '%e %M %U %S' -o "$BENCH_TMP/.time" "$@" || rc=$?
-  tail -1 "$BENCH_TMP/.time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' >> "$file"
-  return "$rc"
-}
-
-# "1.06x (goal <= 1.10: met)" for ratio A/B against GOAL.
-bench_install_ratio() {
-  python3 -c "import sys; r=float(sys.argv[1])/float(sys.argv[2]); g=float(sys.argv[3]); print(f'{r:.2f}x (goal <= {g:.2f}: {\"met\" if r <= g else \"MISSED\"})')" "$1" "$2" "$3"
-}
-
 # Benchmarks one image: NAME XZFILE DEV. Appends three rows; returns 1 on a failed install or RSS over budget.
-bench_install_image() {
+install_image() {
   local name=$1 img=$2 dev=$3 d="$BENCH_TMP/install" runs="${BENCH_RUNS:-3}" i s dec two ins
   rm -f "$d/$name".{decode,twopass,install}
   for i in $(seq "$runs"); do
     echo "install: $name, round $i of $runs" >&2
-    bench_install_sample "$d/$name.decode" sh -c "xz -dc '$img' > /dev/null"
-    bench_install_sample "$d/$name.twopass" sh -c "xz -dc '$img' | dd of='$dev' bs=1M conv=fsync status=none && gpg --homedir '$BENCH_TMP/gnupg' --batch --quiet --verify '$img.sig' '$img' 2>/dev/null"
-    bench_install_sample "$d/$name.install" "${CLI[@]}" install "$dev" -f "$img" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
+    bench_sample "$d/$name.decode" sh -c "xz -dc '$img' > /dev/null"
+    bench_sample "$d/$name.twopass" sh -c "xz -dc '$img' | dd of='$dev' bs=1M conv=fsync status=none && gpg --homedir '$BENCH_TMP/gnupg' --batch --quiet --verify '$img.sig' '$img' 2>/dev/null"
+    bench_sample "$d/$name.install" "${CLI[@]}" install "$dev" -f "$img" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
       { echo "bench_install: install of $name failed" >&2; tail -5 "$d/log" >&2; return 1; }
   done
-  read -r -a dec <<<"$(bench_install_stats "$d/$name.decode")"
-  read -r -a two <<<"$(bench_install_stats "$d/$name.twopass")"
-  read -r -a ins <<<"$(bench_install_stats "$d/$name.install")"
+  read -r -a dec <<<"$(bench_stats "$d/$name.decode")"
+  read -r -a two <<<"$(bench_stats "$d/$name.twopass")"
+  read -r -a ins <<<"$(bench_stats "$d/$name.install")"
   bench_row install "$name: xz -dc > /dev/null" "${dec[0]}" "${dec[3]}" "${dec[1]}–${dec[2]} s; cpu ${dec[4]} s"
   bench_row install "$name: xz -dc | dd conv=fsync, gpg --verify" "${two[0]}" "${two[3]}" "${two[1]}–${two[2]} s; cpu ${two[4]} s"
   bench_row install "$name: install (verify + write + syncs)" "${ins[0]}" "${ins[3]}" \
-    "${ins[1]}–${ins[2]} s; cpu ${ins[4]} s; vs decode $(bench_install_ratio "${ins[0]}" "${dec[0]}" 1.10); vs two-pass $(bench_install_ratio "${ins[0]}" "${two[0]}" 0.75)"
+    "${ins[1]}–${ins[2]} s; cpu ${ins[4]} s; vs decode $(bench_ratio "${ins[0]}" "${dec[0]}" 1.10); vs two-pass $(bench_ratio "${ins[0]}" "${two[0]}" 0.75)"
   [ $((ins[3] / 1024)) -lt 150 ] || { echo "bench_install: $name: peak RSS $((ins[3] / 1024)) MB over the 150 MB budget" >&2; return 1; }
 }
 
@@ -80,16 +57,16 @@ bench_install() {
   fi
   echo "install: preparing the images..." >&2
   ln -sf "$metal.xz" "$d/metal.raw.xz"
-  bench_install_pattern "$d/dense.raw" 256 256
+  install_pattern "$d/dense.raw" 256 256
   xz -1 -T1 -c "$d/dense.raw" > "$d/dense.raw.xz"
   rm -f "$d/dense.raw"
   truncate -s 2G "$d/sparse.raw"
   dd if="$metal" of="$d/sparse.raw" bs=4M conv=notrunc,sparse status=none
   sgdisk -e "$d/sparse.raw" >/dev/null
-  bench_install_pattern "$d/random.raw" 256 1024
+  install_pattern "$d/random.raw" 256 1024
   dd if="$d/random.raw" of="$d/sparse.raw" bs=4M seek=384 conv=notrunc status=none
   rm -f "$d/random.raw"
-  xz -1 -T1 -c "$d/sparse.raw" > "$d/sparse.raw.xz"
+  xz -1 -T0 -c "$d/sparse.raw" > "$d/sparse.raw.xz"
   zstd -q -3 -T0 -c "$d/sparse.raw" > "$d/sparse.raw.zst"
   rm -f "$d/sparse.raw"
   for f in metal.raw.xz dense.raw.xz sparse.raw.xz sparse.raw.zst; do
@@ -100,12 +77,12 @@ bench_install() {
   # shellcheck disable=SC2064
   trap "losetup -d '$dev' 2>/dev/null || true; bench_cleanup" EXIT
 
-  bench_install_image metal "$d/metal.raw.xz" "$dev" || status=1
-  bench_install_image dense "$d/dense.raw.xz" "$dev" || status=1
-  bench_install_image sparse "$d/sparse.raw.xz" "$dev" || status=1
+  install_image metal "$d/metal.raw.xz" "$dev" || status=1
+  install_image dense "$d/dense.raw.xz" "$dev" || status=1
+  install_image sparse "$d/sparse.raw.xz" "$dev" || status=1
   rm -f "$d/zst.install"
-  if bench_install_sample "$d/zst.install" "${CLI[@]}" install "$dev" -f "$d/sparse.raw.zst" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log"; then
-    read -r -a t <<<"$(bench_install_stats "$d/zst.install")"
+  if bench_sample "$d/zst.install" "${CLI[@]}" install "$dev" -f "$d/sparse.raw.zst" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log"; then
+    read -r -a t <<<"$(bench_stats "$d/zst.install")"
     bench_row install "sparse as .zst: install" "${t[0]}" "${t[3]}" "cpu ${t[4]} s; one run"
     [ $((t[3] / 1024)) -lt 150 ] || { echo "bench_install: zstd install over the 150 MB budget" >&2; status=1; }
   else
