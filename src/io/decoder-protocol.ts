@@ -19,6 +19,14 @@ export const SLOT_SIZE = 1024 * 1024;
 /** Per-slot state in the shared Int32Array. */
 export const FREE = 0;
 export const FULL = 1;
+/**
+ * After the slot states, one more Int32: set when the decoder is closed. The thread then stops
+ * at its next step and ends by itself. It is never terminated from outside: terminating it
+ * while it is inside a native codec call aborts the whole process (node-liblzma cannot throw
+ * into a terminating thread).
+ */
+export const STOP = SLOTS;
+export const STATE_WORDS = SLOTS + 1;
 
 /** Input slots: compressed chunks are copied in (never transferred: no garbage per chunk). */
 export const INPUT_SLOTS = 4;
@@ -30,8 +38,12 @@ export interface WorkerSetup {
   input: SharedArrayBuffer;
 }
 
-/** `init` comes first: a thread may be started before the codec is known. */
-export type ToWorker = { kind: 'init'; codec: WorkerCodecKind } | { kind: 'write'; slot: number; length: number } | { kind: 'finish' };
+/** `init` comes first: a thread may be started before the codec is known. `stop` ends the thread. */
+export type ToWorker =
+  | { kind: 'init'; codec: WorkerCodecKind }
+  | { kind: 'write'; slot: number; length: number }
+  | { kind: 'finish' }
+  | { kind: 'stop' };
 export type FromWorker =
   | { kind: 'out'; slot: number; length: number }
   | { kind: 'written' }

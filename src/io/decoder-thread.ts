@@ -6,13 +6,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { alignedBuffer } from './aligned-memory.js';
-import { INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, type WorkerSetup } from './decoder-protocol.js';
+import { INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STATE_WORDS, type WorkerSetup } from './decoder-protocol.js';
 
 export class DecoderThread {
   readonly worker: Worker;
   /** Page-aligned, so the install writer can write full slots straight to the disk (O_DIRECT). */
   readonly ring = alignedBuffer(SLOTS * SLOT_SIZE, true).buffer as SharedArrayBuffer;
-  readonly state = new SharedArrayBuffer(SLOTS * 4);
+  readonly state = new SharedArrayBuffer(STATE_WORDS * 4);
   readonly input = new SharedArrayBuffer(INPUT_SLOTS * INPUT_SLOT_SIZE);
   /** What ended the thread before a decoder took it (an error event or an early exit). */
   private early: Error | undefined;

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SlotOutput, SyncCodec } from './codec.js';
-import { FREE, FULL, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, type FromWorker, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
+import { FREE, FULL, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STOP, type FromWorker, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
 import { XzCodec } from './xz-decoder.js';
 import { ZstdCodec } from './zstd-decoder.js';
 
@@ -23,10 +23,11 @@ class RingOutput implements SlotOutput {
   private fill = 0;
 
   space(): Buffer {
-    if (this.fill === 0) {
-      while (Atomics.load(slotState, this.slot) !== FREE) Atomics.wait(slotState, this.slot, FULL);
+    for (;;) {
+      if (Atomics.load(slotState, STOP) !== 0) throw new Stopped();
+      if (this.fill > 0 || Atomics.load(slotState, this.slot) === FREE) return slots[this.slot]!.subarray(this.fill);
+      Atomics.wait(slotState, this.slot, FULL);
     }
-    return slots[this.slot]!.subarray(this.fill);
   }
 
   produced(n: number): void {
@@ -44,12 +45,19 @@ class RingOutput implements SlotOutput {
   }
 }
 
+/** The decoder was closed: unwinds the codec call in progress. */
+class Stopped extends Error {}
+
 const output = new RingOutput();
 let codec: SyncCodec | undefined;
 /** After an error the codec is closed: messages already on their way are ignored. */
 let failed = false;
 
 port.on('message', (msg: ToWorker) => {
+  if (msg.kind === 'stop') {
+    codec?.close();
+    process.exit(0); // ends this thread only, between native calls
+  }
   if (failed) return;
   try {
     if (msg.kind === 'init') {
@@ -69,6 +77,6 @@ port.on('message', (msg: ToWorker) => {
   } catch (err) {
     failed = true;
     codec?.close();
-    send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    if (!(err instanceof Stopped)) send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -9,7 +9,7 @@
 import { UserError } from '../errors.js';
 import type { Codec, Emit } from './codec.js';
 import { DecoderThread } from './decoder-thread.js';
-import { FREE, INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, type FromWorker, type ToWorker, type WorkerCodecKind } from './decoder-protocol.js';
+import { FREE, INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STOP, type FromWorker, type ToWorker, type WorkerCodecKind } from './decoder-protocol.js';
 
 /** Read-only by contract: decoded chunks are never written to by their consumers. */
 const ZERO_SLOT = Buffer.alloc(SLOT_SIZE);
@@ -63,14 +63,18 @@ export class OffThreadCodec implements Codec {
     }
   }
 
-  /** Stops the worker; outputs it already sent are no longer handed on. */
+  /**
+   * Stops the thread: it ends by itself at its next step (a worker waiting on a full ring is
+   * woken for it). Outputs it already sent are no longer handed on.
+   */
   close(): void {
     this.failure ??= new UserError(`${this.kind} decoding aborted`);
     const worker = this.worker;
     this.worker = undefined;
-    // Wake a worker blocked on a full ring, so it can be stopped.
-    if (this.thread) for (let k = 0; k < SLOTS; k++) this.free(k);
-    void worker?.terminate();
+    if (!worker) return;
+    Atomics.store(this.slotState, STOP, 1);
+    for (let k = 0; k < SLOTS; k++) Atomics.notify(this.slotState, k);
+    worker.postMessage({ kind: 'stop' } satisfies ToWorker);
   }
 
   /** Sends a message; a `write` copies its piece into the input slot first. */

@@ -7,34 +7,26 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { inspectTarget, openTarget } from '../../../src/disk/target.js';
 import { ImageWriter } from '../../../src/install/writer.js';
 import { alignedBuffer } from '../../../src/io/aligned-memory.js';
 import { createReporter } from '../../../src/report.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { useScratchDir } from '../../helpers/scratch-dir.js';
 
 const MIB = 1024 * 1024;
 const reporter = createReporter({ tty: false, stream: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream });
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-let dir: string;
-
-before(async () => {
-  await mkdir(join(REPO_ROOT, 'build'), { recursive: true });
-  dir = await mkdtemp(join(REPO_ROOT, 'build', 'writer-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('writer-');
 
 // First MiB, then dense MiBs, an all-zero stretch (zeroed, not written), and a short tail.
 const image = Buffer.concat([randomBytes(MIB), randomBytes(3 * MIB), Buffer.alloc(2 * MIB), randomBytes(MIB), randomBytes(5000)]);
 
 /** Feeds `image` in `size`-byte pieces copied into one reused lending buffer, then finishes. */
 async function install(name: string, size: number, lender: Buffer): Promise<Buffer> {
-  const path = join(dir, name);
+  const path = join(scratch(), name);
   const target = await openTarget(await inspectTarget(path, { destSize: 10 * MIB }), 10 * MIB);
   try {
     const writer = new ImageWriter({ target, reporter });

@@ -6,27 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { constants } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { inspectTarget, openTarget, type Target } from '../../../src/disk/target.js';
 import { alignedBuffer, isPageAligned } from '../../../src/io/aligned-memory.js';
 import { DirectWrites } from '../../../src/io/direct-writes.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { useScratchDir } from '../../helpers/scratch-dir.js';
 
 const MIB = 1024 * 1024;
-let dir: string;
-
-before(async () => {
-  await mkdir(join(REPO_ROOT, 'build'), { recursive: true });
-  dir = await mkdtemp(join(REPO_ROOT, 'build', 'direct-writes-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('direct-writes-');
 
 async function fileTarget(name: string): Promise<Target> {
-  const path = join(dir, name);
+  const path = join(scratch(), name);
   return openTarget(await inspectTarget(path, { destSize: 4 * MIB }), 4 * MIB);
 }
 
@@ -92,7 +84,7 @@ test('ordinary memory, an unaligned offset, and a closed writer are declined and
 });
 
 test('a block written past the end of a growing file target extends its recorded size', async () => {
-  const path = join(dir, 'growing.img');
+  const path = join(scratch(), 'growing.img');
   const target = await openTarget(await inspectTarget(path, {}), undefined);
   const direct = new DirectWrites(target);
   try {
