@@ -7,6 +7,7 @@
 import { UserError } from '../errors.js';
 import { type Codec, type Emit, isZstdMagic } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
+import { DecoderThread } from './decoder-thread.js';
 import { OffThreadCodec } from './offthread-codec.js';
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
@@ -94,6 +95,7 @@ export class AutoDecoder implements Codec {
     this.head = [];
     this.kind = sniffCompression(first);
     this.codec = codecFor(this.kind);
+    if (!(this.codec instanceof OffThreadCodec)) DecoderThread.release();
     return first;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { alignedBuffer } from './aligned-memory.js';
-import { INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STATE_WORDS, type WorkerSetup } from './decoder-protocol.js';
+import { INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STATE_WORDS, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
 
 export class DecoderThread {
   readonly worker: Worker;
@@ -48,6 +48,13 @@ export class DecoderThread {
     warm = new DecoderThread();
     // Unused, it must not keep the process alive.
     warm.worker.unref();
+  }
+
+  /** Ends the warm thread, if any: the image turned out not to need it (its isolate costs RSS). */
+  static release(): void {
+    const thread = warm;
+    warm = undefined;
+    thread?.worker.postMessage({ kind: 'stop' } satisfies ToWorker);
   }
 }
 
