@@ -41,7 +41,7 @@ install_image() {
   read -r -a two <<<"$(bench_stats "$d/$name.twopass")"
   read -r -a ins <<<"$(bench_stats "$d/$name.install")"
   bench_row install "$name: xz -dc > /dev/null" "${dec[0]}" "${dec[3]}" "${dec[1]}–${dec[2]} s; cpu ${dec[4]} s"
-  bench_row install "$name: xz -dc | dd conv=fsync, gpg --verify" "${two[0]}" "${two[3]}" "${two[1]}–${two[2]} s; cpu ${two[4]} s"
+  bench_row install "$name: xz -dc + dd conv=fsync, gpg --verify" "${two[0]}" "${two[3]}" "${two[1]}–${two[2]} s; cpu ${two[4]} s"
   bench_row install "$name: install (verify + write + syncs)" "${ins[0]}" "${ins[3]}" \
     "${ins[1]}–${ins[2]} s; cpu ${ins[4]} s; vs decode $(bench_ratio "${ins[0]}" "${dec[0]}" 1.10); vs two-pass $(bench_ratio "${ins[0]}" "${two[0]}" 0.75)"
   [ $((ins[3] / 1024)) -lt 150 ] || { echo "bench_install: $name: peak RSS $((ins[3] / 1024)) MB over the 150 MB budget" >&2; return 1; }

@@ -67,6 +67,7 @@ export class ImageWriter {
   private readonly zeros: ZeroRuns;
   private readonly writeback: EarlyWriteback;
   private readonly direct: DirectWrites;
+  private abandoned = false;
   private readonly limit: number;
   private readonly collision: ReturnType<typeof collisionLimit> | undefined;
 
@@ -149,9 +150,15 @@ export class ImageWriter {
 
   /** After a failure: lets background zeroing and writeback end before the table is reset. */
   async abandon(): Promise<void> {
+    this.abandoned = true;
     await this.direct.close().catch(() => undefined);
     await this.zeros.settle();
     await this.writeback.settle().catch(() => undefined);
+  }
+
+  /** A chunk still on its way when the install failed must not land after the table reset. */
+  private checkNotAbandoned(): void {
+    if (this.abandoned) throw new UserError('image writer stopped after a failure');
   }
 
   private tooBig(end: number): UserError {
@@ -161,6 +168,7 @@ export class ImageWriter {
   }
 
   private async startBody(): Promise<void> {
+    this.checkNotAbandoned();
     const { target, saved } = this.opts;
     this.imageSectorSize = detectSectorSize(this.firstMiB);
     if (this.imageSectorSize !== undefined && this.imageSectorSize !== target.sectorSize) {
@@ -179,12 +187,17 @@ export class ImageWriter {
   /** Writes (or zeroes) one block at the current position. */
   private async writeBlock(data: Buffer): Promise<void> {
     const len = data.length;
+    this.checkNotAbandoned();
     if (this.position + len > this.limit) throw this.tooBig(this.position + len);
     if (len === BLOCK && data.equals(ZERO_MIB)) {
       await this.zeros.add(this.position, len);
     } else {
       await this.zeros.close();
-      if (!(await this.direct.write(data, this.position))) await writeAt(this.opts.target, data, this.position);
+      this.checkNotAbandoned();
+      if (!(await this.direct.write(data, this.position))) {
+        this.checkNotAbandoned();
+        await writeAt(this.opts.target, data, this.position);
+      }
       this.writeback.wrote(len);
     }
     this.position += len;

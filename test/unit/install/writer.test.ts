@@ -54,3 +54,21 @@ for (const [what, size, lender] of [
     assert.deepEqual(disk.subarray(image.length), Buffer.alloc(10 * MIB - image.length));
   });
 }
+
+test('after abandon(), a chunk still on its way is refused and nothing more reaches the disk', async () => {
+  const path = join(scratch(), 'abandoned.img');
+  const target = await openTarget(await inspectTarget(path, { destSize: 4 * MIB }), 4 * MIB);
+  try {
+    const writer = new ImageWriter({ target, reporter });
+    const block = alignedBuffer(MIB);
+    await writer.consume(block.fill(1)); // the first MiB: withheld
+    await writer.consume(block.fill(2)); // written at 1 MiB
+    await writer.abandon();
+    await assert.rejects(async () => writer.consume(block.fill(3)), /image writer stopped after a failure/);
+    const disk = await readFile(path);
+    assert.deepEqual(disk.subarray(MIB, 2 * MIB), Buffer.alloc(MIB, 2));
+    assert.deepEqual(disk.subarray(2 * MIB), Buffer.alloc(2 * MIB));
+  } finally {
+    await target.handle.close();
+  }
+});
