@@ -15,10 +15,19 @@ interface WasmMemoryApi {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly;
 
-/** `size` bytes of page-aligned memory; `shared` backs it by a SharedArrayBuffer (for workers). */
+/**
+ * `size` bytes of page-aligned memory; `shared` backs it by a SharedArrayBuffer (for workers).
+ * V8 reserves address space around every WebAssembly.Memory; where a limit on it (ulimit -v)
+ * refuses that, the memory is ordinary and simply not page-aligned.
+ */
 export function alignedBuffer(size: number, shared = false): Buffer {
   const pages = Math.max(1, Math.ceil(size / WASM_PAGE));
-  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared });
+  let memory: { buffer: ArrayBuffer | SharedArrayBuffer };
+  try {
+    memory = new wasm.Memory({ initial: pages, maximum: pages, shared });
+  } catch {
+    return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
+  }
   alignedStores.add(memory.buffer);
   return Buffer.from(memory.buffer, 0, size);
 }

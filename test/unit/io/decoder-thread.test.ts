@@ -56,15 +56,17 @@ for (const [kind, encoded] of Object.entries(encodings)) {
   });
 }
 
-/** Runs an ES module script in a child node with the decoder modules as AUTO and THREAD. */
-async function runChild(body: string): Promise<string> {
+/**
+ * Runs an ES module script in a child node with the decoder modules as AUTO and THREAD; with
+ * `addressSpaceKb`, under that `ulimit -v`.
+ */
+async function runChild(body: string, addressSpaceKb?: number): Promise<string> {
   const auto = new URL('../../../src/io/auto-decoder.js', import.meta.url).href;
   const thread = new URL('../../../src/io/decoder-thread.js', import.meta.url).href;
   const script = `const AUTO = await import(${JSON.stringify(auto)});\nconst THREAD = await import(${JSON.stringify(thread)});\n${body}`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: new URL('../../../', import.meta.url).pathname,
-    timeout: 30_000,
-  });
+  const node = [process.execPath, '--input-type=module', '-e', script];
+  const [file, args] = addressSpaceKb ? ['sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, ...node]] : [node[0]!, node.slice(1)];
+  const { stdout } = await promisify(execFile)(file, args, { cwd: new URL('../../../', import.meta.url).pathname, timeout: 30_000 });
   return stdout;
 }
 
@@ -98,3 +100,23 @@ for (const kind of ['xz', 'zstd']) {
     assert.equal(stdout.trim(), 'closed');
   });
 }
+
+test('with little address space (ulimit -v), the ring is ordinary memory and xz still decodes exactly', async () => {
+  // Every WebAssembly.Memory reserves several GiB of address space; 3 GB leaves none for it.
+  const stdout = await runChild(
+    `
+    import { createHash } from 'node:crypto';
+    import * as lzma from 'node-liblzma';
+    const data = Buffer.concat([Buffer.alloc(3 * 1024 * 1024, 7), Buffer.from('end')]);
+    const parts = [];
+    const decoder = new AUTO.AutoDecoder();
+    const emit = (b) => void parts.push(Buffer.from(b));
+    await decoder.write(lzma.xzSync(data, { preset: 0 }), emit);
+    await decoder.finish(emit);
+    const digest = (b) => createHash('sha256').update(b).digest('hex');
+    console.log(digest(Buffer.concat(parts)) === digest(data) ? 'exact' : 'differs');
+  `,
+    3_000_000,
+  );
+  assert.equal(stdout.trim(), 'exact');
+});
