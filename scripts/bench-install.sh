@@ -1,51 +1,95 @@
 # shellcheck shell=bash
 # Section `install` of scripts/bench (sourced by it; run with `scripts/bench install`, as root).
-# A 2 GiB GPT raw image (the sample metal image when built, plus 256 MiB of random data), xz -1,
-# signed by a throwaway key, installed onto a loop device; compared with `xz -dc | dd`
-# followed by `gpg --verify`, and with the bare decompression floor `xz -dc > /dev/null`.
-# The same image as zstd -3 too. The installer's peak RSS must stay < 150 MB.
+# Three xz images, each signed by a throwaway key and installed onto a loop device:
+#   metal   the sample metal image (1 GiB raw, mostly empty space; xz -T0 -0, many blocks)
+#   dense   256 MiB: seeded random 256 KiB blocks between 768 KiB zero runs, xz -1 (one block);
+#           like a real OS image, most of whose MiB blocks hold file system data
+#   sparse  2 GiB: the sample metal image plus 256 MiB of seeded random data, xz -T0 -1
+# Every install row is compared with the bare decoder (`xz -dc > /dev/null`) and with the
+# two-pass pipeline a user would run instead (`xz -dc | dd conv=fsync`, then `gpg --verify`).
+# The three commands run interleaved, BENCH_RUNS rounds (default 3); a row is the median, its
+# note gives min–max and the median user+sys CPU seconds. The sparse image as zstd is one more
+# row. The installer's peak RSS must stay < 150 MB.
+BENCH_INSTALL_SEED=14
+
+# Writes SIZE_MIB MiB of seeded data to FILE: every MiB is RANDOM_KIB KiB of random bytes, then zeros.
+install_pattern() {
+  python3 - "$1" "$2" "$3" "$BENCH_INSTALL_SEED" <<'PY'
+import random, sys
+path, mib, rand_kib, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+r = random.Random(seed)
+zeros = bytes((1024 - rand_kib) * 1024)
+with open(path, 'wb') as f:
+    for _ in range(mib):
+        f.write(r.randbytes(rand_kib * 1024))
+        f.write(zeros)
+PY
+}
+
+# Benchmarks one image: NAME XZFILE DEV. Appends three rows; returns 1 on a failed install or RSS over budget.
+install_image() {
+  local name=$1 img=$2 dev=$3 d="$BENCH_TMP/install" runs="${BENCH_RUNS:-3}" i s dec two ins
+  rm -f "$d/$name".{decode,twopass,install}
+  for i in $(seq "$runs"); do
+    echo "install: $name, round $i of $runs" >&2
+    bench_sample "$d/$name.decode" sh -c "xz -dc '$img' > /dev/null"
+    bench_sample "$d/$name.twopass" sh -c "xz -dc '$img' | dd of='$dev' bs=1M conv=fsync status=none && gpg --homedir '$BENCH_TMP/gnupg' --batch --quiet --verify '$img.sig' '$img' 2>/dev/null"
+    bench_sample "$d/$name.install" "${CLI[@]}" install "$dev" -f "$img" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
+      { echo "bench_install: install of $name failed" >&2; tail -5 "$d/log" >&2; return 1; }
+  done
+  read -r -a dec <<<"$(bench_stats "$d/$name.decode")"
+  read -r -a two <<<"$(bench_stats "$d/$name.twopass")"
+  read -r -a ins <<<"$(bench_stats "$d/$name.install")"
+  bench_row install "$name: xz -dc > /dev/null" "${dec[0]}" "${dec[3]}" "${dec[1]}–${dec[2]} s; cpu ${dec[4]} s"
+  bench_row install "$name: xz -dc + dd conv=fsync, gpg --verify" "${two[0]}" "${two[3]}" "${two[1]}–${two[2]} s; cpu ${two[4]} s"
+  bench_row install "$name: install (verify + write + syncs)" "${ins[0]}" "${ins[3]}" \
+    "${ins[1]}–${ins[2]} s; cpu ${ins[4]} s; vs decode $(bench_ratio "${ins[0]}" "${dec[0]}" 1.10); vs two-pass $(bench_ratio "${ins[0]}" "${two[0]}" 0.75)"
+  [ $((ins[3] / 1024)) -lt 150 ] || { echo "bench_install: $name: peak RSS $((ins[3] / 1024)) MB over the 150 MB budget" >&2; return 1; }
+}
+
 bench_install() {
-  local d="$BENCH_TMP/install" t ref rss_mb verdict dev
+  local d="$BENCH_TMP/install" metal="$REPO/build/images/nestos-sample-metal.x86_64.raw" dev status=0 t
   mkdir -p "$d"
   bench_gpg_key
-  truncate -s 2G "$d/img.raw"
-  if [ -f "$REPO/build/images/nestos-sample-metal.x86_64.raw" ]; then
-    dd if="$REPO/build/images/nestos-sample-metal.x86_64.raw" of="$d/img.raw" bs=4M conv=notrunc,sparse status=none
-    sgdisk -e "$d/img.raw" >/dev/null
-  else
-    sgdisk -n1:0:0 -c1:data "$d/img.raw" >/dev/null
+  if [ ! -f "$metal.xz" ]; then
+    echo "install: building the sample images (images/build.sh)..." >&2
+    bash "$REPO/images/build.sh" >&2 || { echo "bench_install: images/build.sh failed" >&2; return 1; }
   fi
-  head -c 256M /dev/urandom | dd of="$d/img.raw" bs=4M seek=384 conv=notrunc status=none
-  xz -T0 -1 -c "$d/img.raw" > "$d/img.raw.xz"
-  zstd -q -3 -T0 -c "$d/img.raw" > "$d/img.raw.zst"
-  rm -f "$d/img.raw"
-  gpg --homedir "$BENCH_TMP/gnupg" --batch --quiet --detach-sign -o "$d/img.raw.xz.sig" "$d/img.raw.xz"
-  gpg --homedir "$BENCH_TMP/gnupg" --batch --quiet --detach-sign -o "$d/img.raw.zst.sig" "$d/img.raw.zst"
+  echo "install: preparing the images..." >&2
+  ln -sf "$metal.xz" "$d/metal.raw.xz"
+  install_pattern "$d/dense.raw" 256 256
+  xz -1 -T1 -c "$d/dense.raw" > "$d/dense.raw.xz"
+  rm -f "$d/dense.raw"
+  truncate -s 2G "$d/sparse.raw"
+  dd if="$metal" of="$d/sparse.raw" bs=4M conv=notrunc,sparse status=none
+  sgdisk -e "$d/sparse.raw" >/dev/null
+  install_pattern "$d/random.raw" 256 1024
+  dd if="$d/random.raw" of="$d/sparse.raw" bs=4M seek=384 conv=notrunc status=none
+  rm -f "$d/random.raw"
+  xz -1 -T0 -c "$d/sparse.raw" > "$d/sparse.raw.xz"
+  zstd -q -3 -T0 -c "$d/sparse.raw" > "$d/sparse.raw.zst"
+  rm -f "$d/sparse.raw"
+  for f in metal.raw.xz dense.raw.xz sparse.raw.xz sparse.raw.zst; do
+    gpg --homedir "$BENCH_TMP/gnupg" --batch --quiet --detach-sign -o "$d/$f.sig" "$d/$f"
+  done
   truncate -s 2100M "$d/target.img"
   dev="$(losetup --show -f "$d/target.img")"
   # shellcheck disable=SC2064
   trap "losetup -d '$dev' 2>/dev/null || true; bench_cleanup" EXIT
 
-  bench_time t sh -c "xz -dc '$d/img.raw.xz' > /dev/null"
-  bench_row install "xz -dc > /dev/null (2 GiB out)" "${t% *}" "${t#* }"
-  bench_time t sh -c "xz -dc '$d/img.raw.xz' | dd of='$dev' bs=1M conv=fsync status=none && gpg --homedir '$BENCH_TMP/gnupg' --batch --quiet --verify '$d/img.raw.xz.sig' '$d/img.raw.xz' 2>/dev/null"
-  ref=${t% *}
-  bench_row install "xz -dc + dd conv=fsync, then gpg --verify" "${t% *}" "${t#* }"
-  bench_time t "${CLI[@]}" install "$dev" -f "$d/img.raw.xz" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
-    { tail -5 "$d/log" >&2; losetup -d "$dev"; return 1; }
-  rss_mb=$(( ${t#* } / 1024 ))
-  verdict="$(bench_pct "${t% *}" "$ref"); RSS OK (< 150 MB)"
-  [ "$rss_mb" -lt 150 ] || verdict="$(bench_pct "${t% *}" "$ref"); RSS OVER BUDGET"
-  bench_row install "install (verify + write + 2x fsync)" "${t% *}" "${t#* }" "$verdict"
-  local zst_rss_mb
-  bench_time t "${CLI[@]}" install "$dev" -f "$d/img.raw.zst" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
-    { tail -5 "$d/log" >&2; losetup -d "$dev"; return 1; }
-  zst_rss_mb=$(( ${t#* } / 1024 ))
-  verdict="RSS OK (< 150 MB)"
-  [ "$zst_rss_mb" -lt 150 ] || verdict="RSS OVER BUDGET"
-  bench_row install "install, same image as .zst" "${t% *}" "${t#* }" "$verdict"
+  install_image metal "$d/metal.raw.xz" "$dev" || status=1
+  install_image dense "$d/dense.raw.xz" "$dev" || status=1
+  install_image sparse "$d/sparse.raw.xz" "$dev" || status=1
+  rm -f "$d/zst.install"
+  if bench_sample "$d/zst.install" "${CLI[@]}" install "$dev" -f "$d/sparse.raw.zst" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log"; then
+    read -r -a t <<<"$(bench_stats "$d/zst.install")"
+    bench_row install "sparse as .zst: install" "${t[0]}" "${t[3]}" "cpu ${t[4]} s; one run"
+    [ $((t[3] / 1024)) -lt 150 ] || { echo "bench_install: zstd install over the 150 MB budget" >&2; status=1; }
+  else
+    echo "bench_install: zstd install failed" >&2; tail -5 "$d/log" >&2; status=1
+  fi
   losetup -d "$dev"
   trap bench_cleanup EXIT
   rm -f "$d/target.img"
-  [ "$rss_mb" -lt 150 ] && [ "$zst_rss_mb" -lt 150 ] || { echo "bench_install: peak RSS over the 150 MB budget" >&2; return 1; }
+  return "$status"
 }

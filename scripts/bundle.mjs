@@ -11,8 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/cli`;
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The zstd decoder's worker thread is its own entry, next to the chunks that start it.
-  entryPoints: { main: `${root}dist/src/main.js`, 'zstd-worker': `${root}dist/src/io/zstd-worker.js` },
+  // The decoder's worker thread is its own entry, next to the chunks that start it.
+  entryPoints: { main: `${root}dist/src/main.js`, 'decoder-worker': `${root}dist/src/io/decoder-worker.js` },
   outdir,
   bundle: true,
   splitting: true,

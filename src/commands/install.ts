@@ -17,6 +17,7 @@ import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partiti
 import { blockName, wholeDiskOf } from '../disk/sysfs-block.js';
 import { type Target, type TargetFacts, openTarget, readAt, syncTarget, targetPathChange } from '../disk/target.js';
 import { closeHttp } from '../http/fetch.js';
+import { warmDecoderThread } from '../io/decoder-thread.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
 import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install/firstboot.js';
 import type { InstallConfig } from '../install/install-config.js';
@@ -113,6 +114,8 @@ export async function installCommand(input: InstallInput, reporter: Reporter): P
 
 async function install(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
   const o = input.options;
+  // The image decoder's thread starts while the target and the source are checked, not after.
+  if (!o.dryRun) warmDecoderThread();
   const plan = await planInstall(o, reporter);
   try {
     if (!o.dryRun) return await act(plan, input.config, reporter);

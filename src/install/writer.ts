@@ -10,6 +10,8 @@ import { detectSectorSize } from '../disk/gpt.js';
 import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
 import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
 import { ZERO_MIB, ZeroRuns } from '../disk/zero-runs.js';
+import { alignedBuffer } from '../io/aligned-memory.js';
+import { DirectWrites } from '../io/direct-writes.js';
 import { EarlyWriteback } from '../io/early-writeback.js';
 import type { Reporter } from '../report.js';
 
@@ -50,8 +52,9 @@ function checkAborted(signal?: AbortSignal): void {
 
 /**
  * Takes the decoded image chunk by chunk (`consume`), then commits it (`finish`). Chunks are
- * lent: their bytes are copied into the writer's own block (or first MiB) before consume
- * returns or its promise settles, so a decoder may reuse its memory right after.
+ * lent: the writer is done with their memory once consume returned or its promise settled
+ * (their bytes were copied into its own block or first MiB, or written out), so a decoder may
+ * reuse it right after.
  */
 export class ImageWriter {
   private readonly firstMiB = Buffer.allocUnsafe(MIB);
@@ -59,10 +62,12 @@ export class ImageWriter {
   private imageSectorSize: number | undefined;
   private position = MIB;
   // Decoded data is gathered into one aligned block at a time, so all-zero blocks are seen whole.
-  private readonly block = Buffer.allocUnsafe(BLOCK);
+  private readonly block = alignedBuffer(BLOCK);
   private blockLen = 0;
   private readonly zeros: ZeroRuns;
   private readonly writeback: EarlyWriteback;
+  private readonly direct: DirectWrites;
+  private abandoned = false;
   private readonly limit: number;
   private readonly collision: ReturnType<typeof collisionLimit> | undefined;
 
@@ -72,15 +77,21 @@ export class ImageWriter {
     this.limit = Math.min(this.collision?.offset ?? Infinity, target.limit ?? Infinity);
     this.zeros = new ZeroRuns(target);
     this.writeback = new EarlyWriteback(() => target.handle.datasync());
+    this.direct = new DirectWrites(target);
   }
 
   /** The next decoded bytes (lent). Returns a promise only when it had to write. */
   consume(chunk: Buffer): Promise<void> | undefined {
     checkAborted(this.opts.signal);
-    if (this.firstLen === MIB && this.blockLen + chunk.length < BLOCK) {
-      chunk.copy(this.block, this.blockLen);
-      this.blockLen += chunk.length;
-      return undefined;
+    if (this.firstLen === MIB) {
+      // A whole block at a block boundary (the decoders hand on 1 MiB slots) is written from
+      // the lender's memory: it stays lent until the returned promise settled.
+      if (this.blockLen === 0 && chunk.length === BLOCK) return this.writeBlock(chunk);
+      if (this.blockLen + chunk.length < BLOCK) {
+        chunk.copy(this.block, this.blockLen);
+        this.blockLen += chunk.length;
+        return undefined;
+      }
     }
     return this.consumeSlowly(chunk);
   }
@@ -110,6 +121,7 @@ export class ImageWriter {
     const { target, saved, signal } = this.opts;
     try {
       await this.flush();
+      await this.direct.close();
       await this.zeros.drain();
       await this.writeback.settle();
     } catch (err) {
@@ -138,8 +150,15 @@ export class ImageWriter {
 
   /** After a failure: lets background zeroing and writeback end before the table is reset. */
   async abandon(): Promise<void> {
+    this.abandoned = true;
+    await this.direct.close().catch(() => undefined);
     await this.zeros.settle();
     await this.writeback.settle().catch(() => undefined);
+  }
+
+  /** A chunk still on its way when the install failed must not land after the table reset. */
+  private checkNotAbandoned(): void {
+    if (this.abandoned) throw new UserError('image writer stopped after a failure');
   }
 
   private tooBig(end: number): UserError {
@@ -149,6 +168,7 @@ export class ImageWriter {
   }
 
   private async startBody(): Promise<void> {
+    this.checkNotAbandoned();
     const { target, saved } = this.opts;
     this.imageSectorSize = detectSectorSize(this.firstMiB);
     if (this.imageSectorSize !== undefined && this.imageSectorSize !== target.sectorSize) {
@@ -161,12 +181,23 @@ export class ImageWriter {
     if (this.blockLen === 0) return;
     const len = this.blockLen;
     this.blockLen = 0;
+    await this.writeBlock(this.block.subarray(0, len));
+  }
+
+  /** Writes (or zeroes) one block at the current position. */
+  private async writeBlock(data: Buffer): Promise<void> {
+    const len = data.length;
+    this.checkNotAbandoned();
     if (this.position + len > this.limit) throw this.tooBig(this.position + len);
-    if (len === BLOCK && this.block.equals(ZERO_MIB)) {
+    if (len === BLOCK && data.equals(ZERO_MIB)) {
       await this.zeros.add(this.position, len);
     } else {
       await this.zeros.close();
-      await writeAt(this.opts.target, this.block.subarray(0, len), this.position);
+      this.checkNotAbandoned();
+      if (!(await this.direct.write(data, this.position))) {
+        this.checkNotAbandoned();
+        await writeAt(this.opts.target, data, this.position);
+      }
       this.writeback.wrote(len);
     }
     this.position += len;

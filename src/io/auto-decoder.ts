@@ -7,8 +7,8 @@
 import { UserError } from '../errors.js';
 import { type Codec, type Emit, isZstdMagic } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
-import { XzCodec } from './xz-decoder.js';
-import { OffThreadZstdCodec } from './zstd-offthread.js';
+import { DecoderThread } from './decoder-thread.js';
+import { OffThreadCodec } from './offthread-codec.js';
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
 
@@ -29,9 +29,8 @@ function codecFor(kind: Compression): Codec | undefined {
     case 'gzip':
       return new GzipCodec();
     case 'xz':
-      return new XzCodec();
     case 'zstd':
-      return new OffThreadZstdCodec();
+      return new OffThreadCodec(kind);
     case 'none':
       return undefined;
   }
@@ -96,6 +95,7 @@ export class AutoDecoder implements Codec {
     this.head = [];
     this.kind = sniffCompression(first);
     this.codec = codecFor(this.kind);
+    if (!(this.codec instanceof OffThreadCodec)) DecoderThread.release();
     return first;
   }
 }

@@ -25,6 +25,28 @@ export interface Codec {
   close(): void;
 }
 
+/**
+ * Where a decoder on the worker thread (decoder-worker.ts) writes: the free part of the current
+ * ring slot. `space()` blocks while every slot is still lent to the reader; a slot goes to the
+ * reader once full (or when the stream ends), so readers see whole slots.
+ */
+export interface SlotOutput {
+  /** The free part of the current slot (never empty). */
+  space(): Buffer;
+  /** `n` bytes were decoded into the front of the last space(). */
+  produced(n: number): void;
+}
+
+/** A decoder that runs synchronously on the worker thread; errors are thrown. */
+export interface SyncCodec {
+  /** Decodes one input chunk (lent: no view of it is kept after the call). */
+  write(chunk: Buffer): void;
+  /** The input ended: throws when the compressed stream is incomplete. */
+  finish(): void;
+  /** Releases native resources (after the end or a failure). */
+  close(): void;
+}
+
 export const TRUNCATED_MESSAGE = 'unexpected end of compressed stream';
 export const TRAILING_MESSAGE = 'found trailing data after compressed stream';
 

@@ -5,12 +5,14 @@
  * a multi-GiB image makes no garbage here.
  */
 import { open } from 'node:fs/promises';
+import { alignedBuffer } from './aligned-memory.js';
 
 const CHUNK = 1024 * 1024;
 
 export async function* readFileChunks(path: string, start = 0, chunkSize = CHUNK): AsyncGenerator<Buffer, void, undefined> {
   const handle = await open(path, 'r');
-  const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+  // Page-aligned: a raw image's chunks are written to the disk as they are (O_DIRECT).
+  const buffers = [alignedBuffer(chunkSize), alignedBuffer(chunkSize)];
   let position = start;
   let current = 0;
   const readInto = (k: number) => handle.read(buffers[k]!, 0, chunkSize, position);

@@ -1,32 +1,26 @@
 /**
  * Strict zstd decoding over zstd-napi's DCtx: a sequence of frames (skippable frames
  * included, as `zstd -dc` accepts); anything between or after frames that is not a frame
- * magic is trailing data; input ending inside a frame is truncation.
+ * magic is trailing data; input ending inside a frame is truncation. zstd-napi decodes
+ * synchronously, so this runs on the decoder worker thread (decoder-worker.ts).
  */
 import zstdBinding from 'zstd-napi/binding.js';
+import { type SlotOutput, type SyncCodec, isZstdMagic, trailingError, truncatedError } from './codec.js';
 
 const { DCtx } = zstdBinding;
-import { type Codec, type Emit, isZstdMagic, trailingError, truncatedError } from './codec.js';
+const EMPTY = Buffer.alloc(0);
 
-/** Output slice size: large slices keep per-call overhead low (measured in scripts/bench). */
-export const OUT_SIZE = 1024 * 1024;
-
-export class ZstdCodec implements Codec {
+export class ZstdCodec implements SyncCodec {
   private dctx = new DCtx();
-
-  /**
-   * `output()` gives the buffer the next call decodes into (OUT_SIZE bytes): the worker thread
-   * (zstd-worker.ts) hands out slots of its shared ring.
-   */
-  constructor(private readonly output: () => Buffer) {}
-
   private inFrame = false;
   /** Bytes after a finished frame, kept until 4 are available to check the next magic. */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
 
-  async write(chunk: Buffer, emit: Emit): Promise<void> {
+  constructor(private readonly out: SlotOutput) {}
+
+  write(chunk: Buffer): void {
     let src = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     while (src.length > 0) {
       if (!this.inFrame) {
         if (src.length < 4) {
@@ -36,25 +30,26 @@ export class ZstdCodec implements Codec {
         if (!isZstdMagic(src)) throw trailingError();
         this.inFrame = true;
       }
-      const out = this.output();
-      const [ret, produced, consumed] = this.dctx.decompressStream(out, src);
-      if (produced > 0) await emit(out.subarray(0, produced));
+      const space = this.out.space();
+      const [ret, produced, consumed] = this.dctx.decompressStream(space, src);
+      if (produced > 0) this.out.produced(produced);
       src = src.subarray(consumed);
       if (ret === 0) this.inFrame = false;
       else if (consumed === 0 && produced === 0) break;
-      else if (src.length === 0 && produced < OUT_SIZE) return;
+      // Input used up and the context holds no more output for it: wait for more input.
+      else if (src.length === 0 && produced < space.length) return;
     }
     // Flush output still held in the context for the current input.
     while (this.inFrame) {
-      const out = this.output();
-      const [ret, produced] = this.dctx.decompressStream(out, Buffer.alloc(0));
-      if (produced > 0) await emit(out.subarray(0, produced));
+      const space = this.out.space();
+      const [ret, produced] = this.dctx.decompressStream(space, EMPTY);
+      if (produced > 0) this.out.produced(produced);
       if (ret === 0) this.inFrame = false;
-      if (produced < OUT_SIZE) break;
+      if (produced < space.length) break;
     }
   }
 
-  async finish(): Promise<void> {
+  finish(): void {
     if (this.pending.length > 0) throw trailingError();
     if (this.inFrame) throw truncatedError();
   }

@@ -2,9 +2,9 @@
  * The streaming pass of install, without Node streams:
  *   published chunks → taps (progress, signature, sha256) → decoder → taps (decoded sha256) → sink
  * one chunk at a time. Every chunk is lent down the chain (a file is read into two reused
- * buffers, zstd decodes into a shared ring, xz into one buffer) and each step is done with it
- * before the next is read: a multi-GiB install makes no per-chunk garbage, which V8 would only
- * free every ~64 MB. The sink must not commit anything before `verdict()` resolved
+ * buffers, xz and zstd decode on their own thread into a shared ring) and each step is done
+ * with it before the next is read: a multi-GiB install makes no per-chunk garbage, which V8
+ * would only free when it next collects. The sink must not commit anything before `verdict()` resolved
  * (CVE-2021-20319): the verdict only exists after the last byte was read.
  */
 import type * as openpgp from 'openpgp';
