@@ -79,7 +79,6 @@ function formatFor(sectorSize: number, dest: string, reporter: Reporter): string
 
 function checkUsage(options: InstallOptions): string {
   if (!options.dest) throw new UserError('destination device must be specified');
-  if (options.offline) throw new UserError('cannot perform offline install; metadata missing');
   for (const c of options.consoles) parseConsole(c);
   if (options.ignitionHash) parseIgnitionHash(options.ignitionHash);
   const sectorSize = options.destSectorSize;
