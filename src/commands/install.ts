@@ -116,15 +116,47 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
   const o = input.options;
   // The image decoder's thread starts while the target and the source are checked, not after.
   if (!o.dryRun) warmDecoderThread();
-  const plan = await planInstall(o, reporter);
+  // SIGINT/SIGTERM while planning end the run with nothing written; once writing, they take the
+  // failure path.
+  const signals = trapSignals();
   try {
-    if (!o.dryRun) return await act(plan, input.config, reporter);
-    const lines = [...describePlan(o, plan.target, plan.source.description, plan.saved, plan.firstBoot), ...describeFindings(plan)];
-    reporter.result({ dryRun: true, device: plan.dest, source: plan.source.description, plan: lines, options: input.config });
-    return { device: plan.dest, source: plan.source.description, dryRun: true, plan: lines, savedPartitions: savedList(plan.saved), options: input.config };
+    const plan = await planUnlessInterrupted(planInstall(o, reporter, signals.signal), signals.signal);
+    try {
+      if (!o.dryRun) return await act(plan, input.config, reporter, signals.signal);
+      const lines = [...describePlan(o, plan.target, plan.source.description, plan.saved, plan.firstBoot), ...describeFindings(plan)];
+      reporter.result({ dryRun: true, device: plan.dest, source: plan.source.description, plan: lines, options: input.config });
+      return { device: plan.dest, source: plan.source.description, dryRun: true, plan: lines, savedPartitions: savedList(plan.saved), options: input.config };
+    } finally {
+      await plan.release();
+    }
   } finally {
-    await plan.release();
+    signals.dispose();
   }
+}
+
+/**
+ * The plan, or the interrupt as soon as it comes: a read the plan waits on (a stalled server)
+ * must not hold the run. A plan that completes after the interrupt is released unused.
+ */
+function planUnlessInterrupted(planning: Promise<InstallPlan>, signal: AbortSignal): Promise<InstallPlan> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(interruptedError(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    planning.then(
+      (plan) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!signal.aborted) return resolve(plan);
+        // Already rejected with the interrupt: only the plan's resources are left to free.
+        void plan.release();
+        onAbort();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? interruptedError(signal) : err);
+      },
+    );
+  });
 }
 
 /** Under the exclusive open, the saved partitions must still be the ones planned. */
@@ -138,16 +170,15 @@ async function checkSavedUnchanged(target: Target, plan: InstallPlan): Promise<v
   }
 }
 
-async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter): Promise<InstallResult> {
+async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter, signal: AbortSignal): Promise<InstallResult> {
   const options = plan.options;
   const target = await openTarget(plan.target, options.destSize);
-  const signals = trapSignals();
   let bytesWritten = 0;
   try {
     try {
       await checkSavedUnchanged(target, plan);
-      const image = await plan.openImage({ reporter, signal: signals.signal });
-      const writer = new ImageWriter({ target, saved: plan.saved, reporter, signal: signals.signal });
+      const image = await plan.openImage({ reporter, signal });
+      const writer = new ImageWriter({ target, saved: plan.saved, reporter, signal });
       // A decoder may wrap what its reader threw: the writer's own error is the one to report.
       let writeFailure: unknown;
       const sink = (chunk: Buffer): Promise<void> | undefined => {
@@ -163,13 +194,13 @@ async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter)
       };
       await image.run(sink).catch(async (err: unknown) => {
         await writer.abandon();
-        throw signals.signal.aborted ? err : (writeFailure ?? err);
+        throw signal.aborted ? err : (writeFailure ?? err);
       });
       bytesWritten = (await writer.finish(() => image.verdict())).bytes;
       if (needsBootEdits(plan.firstBoot)) {
         await withBootFilesystem(target, (dir) => prepareFirstBoot(dir, plan.firstBoot, reporter));
       }
-      if (signals.signal.aborted) throw interruptedError(signals.signal);
+      if (signal.aborted) throw interruptedError(signal);
       await syncTarget(target);
       const change = target.kind === 'file' ? await targetPathChange(target) : undefined;
       if (change) throw new UserError(`${target.path} was ${change} during the install; the image written is not at that path`);
@@ -177,7 +208,6 @@ async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter)
       await rollBack(target, plan.saved, err, options, reporter);
     }
   } finally {
-    signals.dispose();
     await target.handle.close().catch(() => undefined);
     if (target.kind === 'block' && target.wrote) await rereadPartitions(target.path).catch(() => undefined);
   }

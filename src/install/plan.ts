@@ -146,7 +146,8 @@ function checkFits(size: number | undefined, facts: TargetFacts, saved: SavedPar
   }
 }
 
-export async function planInstall(options: InstallOptions, reporter: Reporter): Promise<InstallPlan> {
+/** `signal` (SIGINT/SIGTERM) stops the reads of the source; nothing has been written then. */
+export async function planInstall(options: InstallOptions, reporter: Reporter, signal?: AbortSignal): Promise<InstallPlan> {
   const dest = checkUsage(options);
   checkIgnitionUrl(options);
   const ignition = options.dryRun && options.ignitionUrl ? undefined : await loadIgnition(options, reporter);
@@ -187,7 +188,7 @@ export async function planInstall(options: InstallOptions, reporter: Reporter): 
       reporter,
     });
     const keys = await loadTrustedKeys({ extraKeyFiles: options.trustedKeys });
-    const image = await ReplayableImage.open(source);
+    const image = await ReplayableImage.open(source, signal);
     cleanups.push(() => image.close());
     const signature = await checkedSignature(source, keys, options.insecure, reporter);
     const head = await image.readHead().catch((err: unknown) => {

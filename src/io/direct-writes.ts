@@ -9,7 +9,7 @@
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Target } from '../disk/target.js';
+import { type Target, writeError } from '../disk/target.js';
 import { isPageAligned } from './aligned-memory.js';
 
 /** O_DIRECT offsets and lengths: a multiple of every logical block size (512, 4096). */
@@ -27,6 +27,8 @@ export class DirectWrites {
     const handle = this.handle ?? (await this.open());
     if (!handle) return false;
     let done = 0;
+    // From here the target may hold bytes of this run: a failure must take the rollback path.
+    this.target.wrote = true;
     try {
       while (done < buf.length) {
         const { bytesWritten } = await handle.write(buf, done, buf.length - done, position + done);
@@ -35,7 +37,7 @@ export class DirectWrites {
       }
     } catch (err) {
       // Misaligned after all (EINVAL): the caller writes the whole block again, buffered.
-      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw writeError(this.target.path, position + done, err);
       this.off = true;
       return false;
     }

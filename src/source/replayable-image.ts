@@ -33,26 +33,39 @@ export class ReplayableImage {
   private keptBytes = 0;
   private ended = false;
   private replaying = false;
+  /** A read of the source not yet consumed. */
+  private pending: Promise<IteratorResult<Buffer>> | undefined;
 
   private constructor(
     private readonly source: AsyncIterator<Buffer>,
     private readonly controller: AbortController,
   ) {}
 
-  /** Opens the source (its errors name the image). */
-  static async open(source: ImageSource): Promise<ReplayableImage> {
+  /** Opens the source (its errors name the image); `stop` aborts its reads. */
+  static async open(source: ImageSource, stop?: AbortSignal): Promise<ReplayableImage> {
     const controller = new AbortController();
+    if (stop?.aborted) controller.abort(stop.reason);
+    else stop?.addEventListener('abort', () => controller.abort(stop.reason), { once: true });
     const chunks = await source.openChunks(controller.signal);
     return new ReplayableImage(chunks[Symbol.asyncIterator](), controller);
   }
 
+  /** The source's next chunk; a read still pending (see readHead) is the one returned. */
+  private nextFromSource(): Promise<IteratorResult<Buffer>> {
+    this.pending ??= this.source.next();
+    return this.pending;
+  }
+
   /** Reads and keeps the next chunk (lent by the source: a copy is kept). */
   private async readKept(): Promise<Buffer | undefined> {
-    const next = await this.source.next();
+    const next = await this.nextFromSource();
+    this.pending = undefined;
     if (next.done) {
       this.ended = true;
       return undefined;
     }
+    // A read readHead stopped waiting for, completed once the replay began: the replay has it.
+    if (this.replaying) return undefined;
     const copy = Buffer.from(next.value);
     this.kept.push(copy);
     this.keptBytes += copy.length;
@@ -76,16 +89,24 @@ export class ReplayableImage {
     const head = Buffer.alloc(HEAD_BYTES);
     let length = 0;
     const full = new Error('first MiB decoded');
+    let filled!: () => void;
+    const whenFilled = new Promise<'filled'>((resolve) => (filled = () => resolve('filled')));
     // Copies what it gets; once the MiB is full, a rejection stops the decoder mid-chunk.
     const emit: Emit = (out) => {
       length += out.copy(head, length);
-      return length >= HEAD_BYTES ? Promise.reject(full) : undefined;
+      if (length < HEAD_BYTES) return undefined;
+      filled();
+      return Promise.reject(full);
     };
     const decoder = new AutoDecoder();
     try {
       while (length < HEAD_BYTES) {
         if (this.keptBytes >= MAX_KEPT) return { bytes: head.subarray(0, length), decided: false, compression: this.compression() };
-        const chunk = await this.readKept();
+        // A decoder on another thread hands its output on later: the MiB may be complete from
+        // the input it has while the source waits (a stalled server), so the read is not awaited
+        // past that point; the replay picks it up.
+        const chunk = await Promise.race([this.readKept(), whenFilled]);
+        if (chunk === 'filled') break;
         if (!chunk) {
           await decoder.finish(emit);
           break;
@@ -115,7 +136,8 @@ export class ReplayableImage {
       for (let chunk = this.kept.shift(); chunk; chunk = this.kept.shift()) yield chunk;
       if (this.ended) return;
       for (;;) {
-        const next = await this.source.next();
+        const next = await this.nextFromSource();
+        this.pending = undefined;
         if (next.done) return;
         yield next.value;
       }

@@ -1,10 +1,13 @@
 /**
  * Network and signal faults not covered elsewhere: a redirect chain (followed to the image, its
- * own .sig next to the first URL), a redirect loop (bounded, clear error), and SIGINT mid-write
- * (upstream treats SIGINT like SIGTERM: table reset to the saved partitions, exit 1).
+ * own .sig next to the first URL), a redirect loop (bounded, clear error), SIGINT mid-write
+ * (upstream treats SIGINT like SIGTERM: table reset to the saved partitions, exit 1), and SIGINT
+ * while planning (nothing written: exit 1 without waiting for the stalled server).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
@@ -54,15 +57,21 @@ test('SIGINT mid-write resets the table and keeps the saved partition byte-ident
   w.server.route('/slow/os.raw.xz.sig', { body: w.key.signBinary(w.xz) });
   await withSavedDisk(w.dir, async (d) => {
     let sent = false;
-    const r = await runCli(['install', d.dev, '-u', `${w.server.url}slow/os.raw.xz`, '--trusted-key', w.pub, '--save-partlabel', 'data'], {
+    const args = ['install', d.dev, '-u', `${w.server.url}slow/os.raw.xz`, '--trusted-key', w.pub, '--save-partlabel', 'data', '--json'];
+    const r = await runCli(args, {
       env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' },
       timeoutMs: 150_000,
       onSpawn: (child) => {
-        void (async () => {
-          while (w.server.count('/slow/os.raw.xz') === 0) await sleep(100);
-          await sleep(2000); // let the first half reach the disk
-          sent = child.kill('SIGINT');
-        })();
+        // Interrupted once the plan is done and the image streams (its first progress record),
+        // after the half the server sent has had time to reach the disk.
+        let streaming = false;
+        child.stderr?.on('data', (data: Buffer) => {
+          if (streaming || !data.toString().includes('"type":"progress"')) return;
+          streaming = true;
+          void sleep(2000).then(() => {
+            sent = child.kill('SIGINT');
+          });
+        });
       },
     });
     assert.ok(sent, 'SIGINT was delivered');
@@ -70,5 +79,32 @@ test('SIGINT mid-write resets the table and keeps the saved partition byte-ident
     assert.match(r.stderr, /interrupted by SIGINT/);
     assert.match(r.stderr, /Resetting partition table/);
     await assertOnlySaved(d);
+  });
+});
+
+test('SIGINT while the plan waits on a stalled server: exit 1 at once, the disk untouched', { timeout: 180_000 }, async () => {
+  // The server stalls before the first MiB decodes: the install is still planning.
+  w.server.route('/stall/os.raw.xz', { body: w.xz, stallAfter: 64 });
+  w.server.route('/stall/os.raw.xz.sig', { body: w.key.signBinary(w.xz) });
+  await withSavedDisk(w.dir, async (d) => {
+    const before = createHash('sha256').update(await readFile(d.file)).digest('hex');
+    let sent = false;
+    const r = await runCli(['install', d.dev, '-u', `${w.server.url}stall/os.raw.xz`, '--trusted-key', w.pub, '--save-partlabel', 'data'], {
+      env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' },
+      timeoutMs: 60_000,
+      onSpawn: (child) => {
+        void (async () => {
+          while (w.server.count('/stall/os.raw.xz') === 0) await sleep(100);
+          await sleep(500);
+          sent = child.kill('SIGINT');
+        })();
+      },
+    });
+    assert.ok(sent, 'SIGINT was delivered');
+    assert.equal(r.signal, null, 'the process ends by itself, not by the signal');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Error: interrupted by SIGINT\n/);
+    assert.doesNotMatch(r.stderr, /Resetting partition table/);
+    assert.equal(createHash('sha256').update(await readFile(d.file)).digest('hex'), before, 'the disk is byte-identical');
   });
 });
