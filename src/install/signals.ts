@@ -1,6 +1,7 @@
 /**
- * SIGINT/SIGTERM during an install abort the write and take the failure path (wipe the
- * table), instead of killing the process with a half-written disk.
+ * SIGINT/SIGTERM/SIGHUP (a closed ssh session) during an install abort the write and take the
+ * failure path (wipe the table, remove a file this run created), instead of killing the process
+ * with a half-written disk.
  */
 export interface SignalScope {
   signal: AbortSignal;
@@ -14,11 +15,13 @@ export function trapSignals(): SignalScope {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
   return {
     signal: controller.signal,
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      process.off('SIGHUP', handler);
     },
   };
 }

@@ -133,6 +133,9 @@ export async function downloadArtifact(src: ImageSource, opts: DownloadArtifactO
     const { finalPath, partPath, sigPath, decompressing } = downloadPaths(url, opts.directory, opts.decompress);
     await checkFinalName(finalPath);
     if (!opts.decompress) await checkFinalName(sigPath);
+    if (!signed && (await lstat(finalPath).catch(() => undefined))) {
+      throw new UserError(`${finalPath} exists; an unverified download (--insecure, no signature published) never replaces a file: remove it or download into another directory (-C)`);
+    }
     part = await PartFile.acquire(partPath);
 
     if (!opts.decompress && signed && (await existingVerified(finalPath, sig, src, opts))) {

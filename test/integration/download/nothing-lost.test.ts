@@ -90,6 +90,20 @@ test('an existing file is replaced once the new download verified', async () => 
   assert.deepEqual(Object.keys(snapshot(dir)), [NAME, `${NAME}.sig`]);
 });
 
+test('an unverified download (--insecure, no signature published) never replaces an existing file, even one named by a redirect', async () => {
+  const dir = outDir();
+  writeFileSync(join(dir, '.bashrc'), 'the operator\'s shell setup\n');
+  writeFileSync(join(dir, NAME), 'an image the operator keeps');
+  w.server.route('/nosig/redirect', { redirectTo: '/nosig/.bashrc' });
+  w.server.route('/nosig/.bashrc', { body: 'echo replaced by a feed\n' });
+  w.server.route(`/nosig/${NAME}`, { body: good() });
+  const before = snapshot(dir);
+  for (const url of [`${w.server.url}nosig/redirect`, `${w.server.url}nosig/${NAME}`]) {
+    assertRefused(await download(dir, url, ['--insecure']), /exists; an unverified download \(--insecure, no signature published\) never replaces a file/);
+    assert.deepEqual(snapshot(dir), before);
+  }
+});
+
 /**
  * Serves the signed xz image; the first GET stops after half the body until `release()`, so a
  * second run can start while the first one holds its `.part`. Range requests are answered.

@@ -108,3 +108,27 @@ test('SIGINT while the plan waits on a stalled server: exit 1 at once, the disk 
     assert.equal(createHash('sha256').update(await readFile(d.file)).digest('hex'), before, 'the disk is byte-identical');
   });
 });
+
+test('SIGHUP (a closed ssh session) mid-install removes the new file target it created', { timeout: 180_000 }, async () => {
+  w.server.route('/hup/os.raw.xz', { body: w.xz, stallAfter: Math.floor(w.xz.length / 2) });
+  w.server.route('/hup/os.raw.xz.sig', { body: w.key.signBinary(w.xz) });
+  const target = join(mkdtempSync(join(w.dir, 'hup-')), 'vm.img');
+  let sent = false;
+  const r = await runCli(['install', target, '--dest-size', '64M', '-u', `${w.server.url}hup/os.raw.xz`, '--trusted-key', w.pub, '--json'], {
+    env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' },
+    timeoutMs: 150_000,
+    onSpawn: (child) => {
+      let streaming = false;
+      child.stderr?.on('data', (data: Buffer) => {
+        if (streaming || !data.toString().includes('"type":"progress"')) return;
+        streaming = true;
+        sent = child.kill('SIGHUP');
+      });
+    },
+  });
+  assert.ok(sent, 'SIGHUP was delivered');
+  assert.equal(r.signal, null, 'the process ends by itself, not by the signal');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /interrupted by SIGHUP/);
+  assert.equal(existsSync(target), false, 'the file this run created is removed');
+});
