@@ -13,7 +13,7 @@ import { appVersion } from '../app-version.js';
 import { UserError, withContext } from '../errors.js';
 import { run } from '../exec/run.js';
 import { blockSectorSize, blockSize } from '../disk/target.js';
-import { hostArchitecture } from '../install/options.js';
+import { defaultArch } from '../stream/arch.js';
 import { MountStack } from '../ostree/mounts.js';
 import type { Reporter } from '../report.js';
 import { OSMET_TEMP_PREFIX } from '../live/flavor-paths.js';
@@ -115,7 +115,7 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
     await writePackedImage(o.device, size, partitions, packedPath, { fast: o.fast, reporter });
 
     const head = Buffer.concat([
-      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: o.description, architecture: hostArchitecture() }),
+      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: o.description, architecture: defaultArch() }),
       encodeOsmetBody(body),
     ]);
     await writeOsmetFile(partial, head, packedPath);
