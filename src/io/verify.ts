@@ -3,33 +3,14 @@
  * *compressed* bytes as published. The verdict is only available after the whole stream
  * ended (CVE-2021-20319: never trust a result before the end was read).
  *
- * Trusted keys: the keyring directory shipped with the tool (repo `keys/`), the system
- * directory /etc/nestos-installer/keys.d/ (env NESTOS_INSTALLER_KEYS_DIR overrides it), and
- * any `--trusted-key` files; armored or binary public keys.
+ * Trusted keys (verify/trusted-keys.ts) are armored or binary public keys.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import * as openpgp from 'openpgp';
 import { UserError, VerificationError } from '../errors.js';
-
-export const SYSTEM_KEYS_DIR = '/etc/nestos-installer/keys.d';
-const KEY_FILE = /\.(asc|gpg|pgp|pub|key)$/i;
-
-/** The repo `keys/` directory shipped with the tool (found upward from this module). */
-export function shippedKeysDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'keys'))) return join(dir, 'keys');
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
-}
+import { trustedKeyFiles } from '../verify/trusted-keys.js';
 
 /** Armored blocks of a file; a keyring file (like upstream's signing-keys.asc) holds several. */
 const ARMORED_BLOCK = /-----BEGIN PGP ([A-Z ]+)-----[\s\S]*?-----END PGP \1-----/g;
@@ -53,25 +34,11 @@ export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpg
   }
 }
 
-async function keysInDir(dir: string | undefined): Promise<openpgp.PublicKey[]> {
-  if (!dir || !existsSync(dir)) return [];
-  const keys: openpgp.PublicKey[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    const path = join(dir, name);
-    if (!KEY_FILE.test(name) || !(await stat(path)).isFile()) continue;
-    keys.push(...(await parseKeys(await readFile(path), path)));
-  }
-  return keys;
-}
-
 export async function loadTrustedKeys(options: { extraKeyFiles?: string[] } = {}): Promise<openpgp.PublicKey[]> {
-  const keys = [
-    ...(await keysInDir(shippedKeysDir())),
-    ...(await keysInDir(process.env.NESTOS_INSTALLER_KEYS_DIR ?? SYSTEM_KEYS_DIR)),
-  ];
-  for (const file of options.extraKeyFiles ?? []) {
-    const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-      throw new UserError(`reading trusted key ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  const keys: openpgp.PublicKey[] = [];
+  for (const file of await trustedKeyFiles(options.extraKeyFiles ?? [])) {
+    const bytes = await readFile(file).catch((err: unknown) => {
+      throw new UserError(`reading trusted key ${file}`, { cause: err });
     });
     keys.push(...(await parseKeys(bytes, file)));
   }

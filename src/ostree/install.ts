@@ -33,7 +33,7 @@ import {
   addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,
 } from './sysroot.js';
 import { openTarget, type InstallTarget } from './target.js';
-import { trustedKeyFiles } from './trust.js';
+import { trustedKeyFiles } from '../verify/trusted-keys.js';
 import { createVarSkeleton } from './var-setup.js';
 
 export const STAGES = [
