@@ -14,7 +14,7 @@ import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/
 import { dirname, resolve } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { HEAD_BYTES, classifyFileContent, notADiskImageError } from './file-content.js';
-import { lockExclusive } from './lock.js';
+import { lockExclusive } from '../io/file-lock.js';
 import { blockName, isPartition, isReadOnly, wholeDiskOf } from './sysfs-block.js';
 import { type TargetFacts, readAt } from './target.js';
 

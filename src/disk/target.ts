@@ -10,7 +10,7 @@ import { access, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { getSystemErrorMap } from 'node:util';
 import { UserError } from '../errors.js';
 import { output } from '../exec/run.js';
-import { lockExclusive } from './lock.js';
+import { lockExclusive } from '../io/file-lock.js';
 
 /** Which file or device a path named: dev/ino for files, the device number for block devices. */
 export interface TargetIdentity {

@@ -13,7 +13,7 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import type { TargetFacts } from '../disk/target.js';
-import { osmetDirs, osmetRepo } from '../live/flavor-paths.js';
+import { osmetDirs, osmetRepo } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource, OpenedImage } from '../source/image-source.js';
 import type { Sink, VerifiedPump } from '../source/verified-pump.js';

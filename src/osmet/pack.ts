@@ -13,10 +13,10 @@ import { appVersion } from '../app-version.js';
 import { UserError, withContext } from '../errors.js';
 import { run } from '../exec/run.js';
 import { blockSectorSize, blockSize } from '../disk/target.js';
+import { FLAVORS } from '../flavor.js';
 import { defaultArch } from '../stream/arch.js';
 import { MountStack } from '../ostree/mounts.js';
 import type { Reporter } from '../report.js';
-import { OSMET_TEMP_PREFIX } from '../live/flavor-paths.js';
 import { type OsmetBody, type OsmetPartition, OSMET_VERSION, encodeOsmetBody, encodeOsmetHeader, validateOsmet } from './format.js';
 import { writePackedImage } from './packed-image.js';
 import { scanMounts } from './scan.js';
@@ -90,9 +90,9 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
   const parts = await partitionsLabelled(o.device, ['boot', 'root']);
   const outDir = dirname(resolve(o.output));
   const mounts = new MountStack();
-  const work = await mkdtemp(join(tmpdir(), 'nestos-installer-'));
-  const packedPath = tempName(outDir, 'nestos-installer-xzpacked', '.raw.xz');
-  const partial = tempName(outDir, OSMET_TEMP_PREFIX, '.partial');
+  const work = await mkdtemp(join(tmpdir(), FLAVORS.nestos.tempPrefix));
+  const packedPath = tempName(outDir, `${FLAVORS.nestos.tempPrefix}xzpacked`, '.raw.xz');
+  const partial = tempName(outDir, `${FLAVORS.nestos.tempPrefix}osmet`, '.partial');
   try {
     const bootDir = join(work, 'boot');
     const rootDir = join(work, 'root');
