@@ -9,6 +9,7 @@ import { UsageError, UserError } from '../errors.js';
 import type { Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { DEFAULT_SIZES, type LayoutSizes } from '../ostree/layout.js';
+import { parseSectorSize } from '../disk/sector-size.js';
 import { parseSize } from '../formats/size.js';
 import { defaultArch } from '../stream/arch.js';
 import type { OstreeInstallOptions } from '../ostree/install.js';
@@ -79,7 +80,7 @@ export function imageOptionsFrom(config: InstallConfig, run: RunFlags): InstallO
     firstbootArgs: str(FIRSTBOOT_ARGS),
     trustedKeys: configList(config, 'trusted-key'),
     destSize: destSize === undefined ? undefined : parseSize(destSize, 'dest-size <SIZE>'),
-    destSectorSize: sector === undefined ? undefined : Number(sector),
+    destSectorSize: sector === undefined ? undefined : parseSectorSize(sector),
     noValidate: configFlag(config, 'no-validate'),
     dryRun: run.dryRun,
     flavor: run.flavor,
@@ -137,7 +138,7 @@ export async function ostreeOptionsFrom(config: InstallConfig, run: RunFlags): P
     firstboot: true,
     sizes,
     destSize: destSize === undefined ? undefined : parseSize(destSize, 'dest-size <SIZE>'),
-    sectorSize: sector === '4096' ? 4096 : sector === '512' ? 512 : undefined,
+    sectorSize: sector === undefined ? undefined : parseSectorSize(sector),
     bios: firmware.length === 0 ? undefined : firmware.includes('bios'),
     uefi: firmware.length === 0 ? undefined : firmware.includes('uefi'),
     preserveOnError: configFlag(config, 'preserve-on-error'),

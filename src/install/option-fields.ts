@@ -6,6 +6,7 @@
  * given: upstream's merge drops such values, so they cannot override a config file's value.
  */
 import { UsageError } from '../errors.js';
+import { parseSectorSize } from '../disk/sector-size.js';
 import { parseSize } from '../formats/size.js';
 import { defaultArch } from '../stream/arch.js';
 import { consoleSpec, parseConsole } from './console.js';
@@ -103,8 +104,7 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
     ...ext,
     valueName: 'N',
     normalize: (v) => {
-      if (v !== '512' && v !== '4096') throw invalid('dest-sector-size <N>', v, 'expected 512 or 4096');
-      return v;
+      return String(parseSectorSize(v));
     },
   }),
   f('no-validate', 'Validate the Ignition config against the spec (--no-validate to skip)', { ...ext, negates: 'validate' }),

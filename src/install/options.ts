@@ -1,4 +1,5 @@
 /** The options of an image install, typed, after the merge of config files and the command line. */
+import type { SectorSize } from '../disk/sector-size.js';
 import type { Flavor } from '../flavor.js';
 import { defaultArch } from '../stream/arch.js';
 
@@ -31,7 +32,7 @@ export interface InstallOptions {
   // Beyond upstream:
   trustedKeys: string[];
   destSize?: number;
-  destSectorSize?: number;
+  destSectorSize?: SectorSize;
   /** Skip the Ignition spec validation (the config must still be JSON). */
   noValidate: boolean;
   dryRun: boolean;

@@ -12,7 +12,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type * as openpgp from 'openpgp';
-import { UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { Reporter } from '../report.js';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
 import { detectSectorSize } from '../disk/gpt.js';
@@ -82,10 +82,6 @@ function checkUsage(options: InstallOptions): string {
   if (options.offline) throw new UserError('cannot perform offline install; metadata missing');
   for (const c of options.consoles) parseConsole(c);
   if (options.ignitionHash) parseIgnitionHash(options.ignitionHash);
-  const sectorSize = options.destSectorSize;
-  if (sectorSize !== undefined && sectorSize !== 512 && sectorSize !== 4096) {
-    throw new UsageError(`--dest-sector-size ${sectorSize}: expected 512 or 4096`);
-  }
   return options.dest;
 }
 

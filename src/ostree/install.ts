@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
+import type { SectorSize } from '../disk/sector-size.js';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import type { Flavor } from '../flavor.js';
@@ -70,7 +71,7 @@ export interface OstreeInstallOptions {
   firstboot: boolean;
   sizes: LayoutSizes;
   destSize?: number;
-  sectorSize?: 512 | 4096;
+  sectorSize?: SectorSize;
   bios?: boolean;
   uefi?: boolean;
   preserveOnError: boolean;
