@@ -9,7 +9,8 @@
 import { UserError } from '../errors.js';
 import { S_IFMT, S_IFREG } from './cpio-newc.js';
 import { NewcParser, type EntrySink, type EntryVisitor } from './newc-stream.js';
-import { MAX_DECOMPRESSED, assertZerosFrom, sniff, type Compression, type InitrdReadOptions } from './initrd.js';
+import { type Compression, sniffCompression } from './compression.js';
+import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from './initrd.js';
 import type { MemberDecoder } from '../io/member-decoder.js';
 import { GzipMember } from '../io/gzip-member.js';
 import { XzMember } from '../io/xz-member.js';
@@ -160,7 +161,7 @@ export async function scanInitrd(source: AsyncIterable<Buffer | Uint8Array | str
   try {
     while (await input.skipZeros()) {
       await input.fill(6);
-      const kind = sniff(input.buf, 0);
+      const kind = sniffCompression(input.buf, 0);
       if (kind === 'none') await readPlain(input, regular);
       else await readCompressed(input, kind, regular, max);
     }
