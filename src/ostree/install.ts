@@ -33,6 +33,7 @@ import { MountStack } from './mounts.js';
 import {
   addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,
 } from './sysroot.js';
+import { blockSize } from '../disk/target.js';
 import { openTarget, type InstallTarget } from './target.js';
 import { trustedKeyFiles } from '../verify/trusted-keys.js';
 import { createVarSkeleton } from './var-setup.js';
@@ -118,7 +119,7 @@ async function wipeTable(device: string): Promise<void> {
   await run('sgdisk', ['--zap-all', device], { okExitCodes: [1, 2] }).catch(() => undefined);
   const fh = await open(device, 'r+');
   try {
-    const size = Number(await output('blockdev', ['--getsize64', device]));
+    const size = await blockSize(device);
     const zeros = Buffer.alloc(Math.min(1024 * 1024, size));
     await fh.write(zeros, 0, zeros.length, 0);
     if (size > zeros.length) await fh.write(zeros, 0, zeros.length, size - zeros.length);
@@ -164,7 +165,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     const part = (n: number) => partitionNode(target.device, n);
 
     begin('partition', `Partitioning ${target.given} (GPT: BIOS-BOOT, EFI-SYSTEM, boot, root)`);
-    const size = Number(await output('blockdev', ['--getsize64', target.device]));
+    const size = await blockSize(target.device);
     const needed = minimumDiskBytes(options.sizes);
     if (size < needed) {
       throw new UserError(`${target.given} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(needed)}`);

@@ -8,6 +8,7 @@ import { access, open, stat, unlink } from 'node:fs/promises';
 import { UserError, UsageError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import type { Reporter } from '../report.js';
+import { blockSectorSize } from '../disk/target.js';
 import { partitionNode } from './layout.js';
 
 export interface InstallTarget {
@@ -54,7 +55,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   let info = await stat(path).catch(() => undefined);
   if (info?.isBlockDevice()) {
     if (options.destSize !== undefined) throw new UsageError('--dest-size applies only to an image file target');
-    const ssz = Number(await output('blockdev', ['--getss', path]));
+    const ssz = await blockSectorSize(path);
     return {
       device: path, given: path, isImageFile: false, createdFile: false,
       sectorSize: ssz === 4096 ? 4096 : 512,
