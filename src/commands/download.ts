@@ -22,6 +22,7 @@ export interface DownloadOptions {
 }
 
 export async function download(o: DownloadOptions, reporter: Reporter): Promise<string[]> {
+  // Absent or unreadable: treated as not there.
   const st = await stat(o.directory).catch(() => undefined);
   if (!st) await mkdir(o.directory, { recursive: true });
   else if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);

@@ -177,7 +177,9 @@ async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter)
     }
   } finally {
     signals.dispose();
+    // Closing after a failure; the first error is the one reported.
     await target.handle.close().catch(() => undefined);
+    // Best effort after a failure; the first error is the one reported.
     if (target.kind === 'block' && target.wrote) await rereadPartitions(target.path).catch(() => undefined);
   }
   await warnOtherBootFilesystems(target, reporter);

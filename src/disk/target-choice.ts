@@ -30,6 +30,7 @@ function underDev(path: string): boolean {
 async function checkNewFile(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
   const full = resolve(facts.path);
   // stat() followed it and found nothing: creating through it would write wherever it points.
+  // Absent or unreadable: treated as not there.
   const link = await lstat(full).catch(() => undefined);
   if (link?.isSymbolicLink()) throw new UserError(`${facts.path} is a symlink to ${await readlink(full)}, which does not exist`);
   const parent = dirname(full);

@@ -243,6 +243,8 @@ export function targetSectors(target: Pick<Target, 'size' | 'sectorSize'>): numb
  * drops them on detach only for partscan loops).
  */
 export async function rereadPartitions(dev: string): Promise<void> {
+  // Devices that refuse BLKRRPART keep their table as is.
   await run('blockdev', ['--rereadpt', dev]).catch(() => undefined);
+  // No udev (containers): nothing to wait for.
   await run('udevadm', ['settle']).catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 /**
- * Streaming reader for initrds made of concatenated archives (reference §2.3), for files of any
+ * Streaming reader for initrds made of concatenated archives, for files of any
  * size: input is read in chunks, each archive (gzip member, xz stream, zstd frames or plain newc,
  * with zero padding between them) is decoded incrementally and its newc entries parsed as they
  * stream by. Only what a visitor's sinks keep is held in memory. Same rules as the whole-buffer
@@ -111,7 +111,7 @@ function decoderFor(kind: Exclude<Compression, 'none'>): MemberDecoder {
 
 function asUserError(kind: string, err: unknown): Error {
   if (err instanceof UserError) return err;
-  return new UserError(`${kind} decoding failed: ${err instanceof Error ? err.message : String(err)}`);
+  return new UserError(`${kind} decoding failed`, { cause: err });
 }
 
 async function readPlain(input: Pending, visit: EntryVisitor): Promise<void> {

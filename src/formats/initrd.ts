@@ -1,5 +1,5 @@
 /**
- * Reads initrds made of concatenated archives (reference §2.3): each is gzip (one member), xz
+ * Reads initrds made of concatenated archives: each is gzip (one member), xz
  * (one stream), zstd (consecutive frames) or uncompressed newc, with zero padding between them.
  * Only regular files matching the filter are kept; a later duplicate wins (kernel semantics).
  * After the trailer of a compressed archive the rest of its decompressed data must be zeros.

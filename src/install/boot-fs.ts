@@ -67,6 +67,7 @@ async function withMountedBoot<T>(path: string, part: BootPartition, fn: (dir: s
       if (lastErr) throw new UserError(`unmounting ${dir}`, { cause: lastErr });
     }
   } finally {
+    // Best-effort cleanup; the outcome is already decided.
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -151,6 +152,7 @@ async function withDebugfsBoot<T>(path: string, part: BootPartition, fn: (dir: s
     }
     return result;
   } finally {
+    // Best-effort cleanup; the outcome is already decided.
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -155,6 +155,7 @@ export async function planInstall(options: InstallOptions, reporter: Reporter): 
 
   const cleanups: Array<() => Promise<void>> = [];
   const release = async () => {
+    // Each cleanup runs even when another failed.
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   };
   try {

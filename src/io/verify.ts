@@ -9,7 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import * as openpgp from 'openpgp';
-import { UserError, VerificationError } from '../errors.js';
+import { UserError, VerificationError, errorMessage } from '../errors.js';
 import { trustedKeyFiles } from '../verify/trusted-keys.js';
 
 /** Armored blocks of a file; a keyring file (like upstream's signing-keys.asc) holds several. */
@@ -30,7 +30,7 @@ export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpg
     }
     return keys.map((k) => (k.isPrivate() ? k.toPublic() : k)) as openpgp.PublicKey[];
   } catch (err) {
-    throw new UserError(`reading OpenPGP key ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UserError(`reading OpenPGP key ${name}`, { cause: err });
   }
 }
 
@@ -53,7 +53,7 @@ export async function parseSignature(signature: Uint8Array): Promise<openpgp.Sig
       ? await openpgp.readSignature({ armoredSignature: Buffer.from(signature).toString('utf8') })
       : await openpgp.readSignature({ binarySignature: signature });
   } catch (err) {
-    throw new VerificationError(`GPG verification failure: unreadable signature: ${err instanceof Error ? err.message : String(err)}`);
+    throw new VerificationError('GPG verification failure: unreadable signature', { cause: err });
   }
 }
 
@@ -100,7 +100,7 @@ export interface SignatureVerifier extends StreamVerifier {
 }
 
 function failure(err: unknown): VerificationError {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   const hint = /could not find signing key/i.test(msg) ? `${msg} (key not trusted; add it with --trusted-key)` : msg;
   return new VerificationError(`GPG verification failure: ${hint}`);
 }
@@ -135,6 +135,7 @@ function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.Public
   })().catch((err: unknown) => {
     throw err instanceof VerificationError ? err : failure(err);
   });
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   result.catch(() => undefined);
 
   const stream = new Transform({
@@ -212,6 +213,7 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
     if (names.some((n) => n === undefined)) return { kind: 'fallback', v: createOpenpgpStreamVerifier(signature, keys) };
     return { kind: 'native', packets, hashes: names.map((n) => createHash(n!)) };
   })();
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   planned.catch(() => undefined);
   let plan: Plan | undefined;
   let finished: (() => void) | undefined;
@@ -272,6 +274,7 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
   })().catch((err: unknown) => {
     throw err instanceof VerificationError ? err : failure(err);
   });
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   result.catch(() => undefined);
   return { stream, update, end, verified: () => result };
 }

@@ -39,6 +39,7 @@ export interface OsmetSource extends ImageSource {
 
 /** Every object the file maps exists in the repo and is long enough for its offsets. */
 async function checkObjects(file: OsmetFile, repo: string): Promise<void> {
+  // Absent or unreadable: treated as not there.
   const repoStat = await stat(repo).catch(() => undefined);
   if (!repoStat?.isDirectory()) throw new UserError(`OSTree repo ${repo} not found; offline installs run on a live system`);
   const need = new Map<string, { object: Buffer; minSize: number }>();

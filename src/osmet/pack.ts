@@ -53,6 +53,7 @@ async function partitionsLabelled(disk: string, labels: readonly string[]): Prom
   for (const child of (await readdir(sys)).sort()) {
     if (!child.startsWith(name)) continue;
     const part = join(sys, child);
+    // Absent or unreadable: treated as not there.
     if (!(await stat(join(part, 'partition')).catch(() => undefined))) continue;
     const node = `/dev/${child}`;
     const probe = await run('blkid', ['-p', '-o', 'export', node], { okExitCodes: [2] });
@@ -129,8 +130,11 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
   } finally {
     const problems = await mounts.releaseAll();
     for (const p of problems) reporter.warn(`unmounting ${p}`);
+    // Best-effort cleanup; the outcome is already decided.
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await unlink(packedPath).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await unlink(partial).catch(() => undefined);
   }
 }

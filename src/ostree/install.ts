@@ -116,6 +116,7 @@ async function checkLocalRef(repo: string, ref: string): Promise<void> {
 
 /** Zeroes the first and last MiB: GPT (both copies), protective MBR and GRUB's boot code. */
 async function wipeTable(device: string): Promise<void> {
+  // A disk without a table is fine; the zeroing below does the rest.
   await run('sgdisk', ['--zap-all', device], { okExitCodes: [1, 2] }).catch(() => undefined);
   const fh = await open(device, 'r+');
   try {
@@ -144,6 +145,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
   await checkLocalRef(options.repo, options.ref);
 
   // Busy targets are refused before anything is attached or written (and never wiped).
+  // Absent or unreadable: treated as not there.
   const given = await stat(options.device).catch(() => undefined);
   if (given?.isBlockDevice()) await checkNotBusy(options.device, reporter);
   else if (given?.isFile()) await checkFileNotBusy(options.device, reporter);
@@ -231,6 +233,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
 
     begin('finish', 'Unmounting and syncing');
     reporter.info(await adminStatus(sysroot));
+    // Best effort; the unmount below flushes too.
     await run('sync', ['-f', bootDir]).catch(() => undefined);
     const problems = await mounts.releaseAll();
     if (problems.length > 0) throw new UserError(`unmounting: ${problems.join('; ')}`);
@@ -248,9 +251,13 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     throw new UserError(`ostree install failed at stage '${stage}'`, { cause: err });
   } finally {
     await mounts.releaseAll();
+    // Cleanup after the outcome is decided; release errors must not hide it.
     await target.release().catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await rmdir(bootDir).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await rmdir(sysroot).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -266,5 +273,6 @@ async function cleanupAfterFailure(
     await wipeTable(target.device).catch((e: Error) => reporter.warn(`Cleanup: wiping ${target.device}: ${e.message}`));
   }
   await target.release().catch((e: Error) => reporter.warn(`Cleanup: detaching ${target.device}: ${e.message}`));
+  // Best-effort cleanup; the outcome is already decided.
   if (what.deleteFile) await unlink(target.given).catch(() => undefined);
 }

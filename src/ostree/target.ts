@@ -52,6 +52,7 @@ export async function rescanPartitions(device: string): Promise<void> {
 }
 
 export async function openTarget(path: string, options: TargetOptions, reporter: Reporter): Promise<InstallTarget> {
+  // Absent or unreadable: treated as not there.
   let info = await stat(path).catch(() => undefined);
   if (info?.isBlockDevice()) {
     if (options.destSize !== undefined) throw new UsageError('--dest-size applies only to an image file target');
@@ -78,6 +79,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   try {
     device = await output('losetup', ['--find', '--show', '--sector-size', String(sectorSize), path]);
   } catch (err) {
+    // Best-effort cleanup; the outcome is already decided.
     if (createdFile) await unlink(path).catch(() => undefined);
     throw new UserError(`attaching ${path} to a loop device (root needed)`, { cause: err });
   }
@@ -89,6 +91,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
     async release() {
       if (released) return;
       released = true;
+      // Partitions may already be gone.
       await run('partx', ['-d', device], { okExitCodes: [1] }).catch(() => undefined);
       await run('losetup', ['-d', device]);
     },

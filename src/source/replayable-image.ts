@@ -129,6 +129,7 @@ export class ReplayableImage {
   async close(): Promise<void> {
     this.kept = [];
     this.controller.abort('closed');
+    // Closing the source early; its own errors do not matter any more.
     await this.source.return?.(undefined).catch(() => undefined);
   }
 }

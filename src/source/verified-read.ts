@@ -115,6 +115,7 @@ export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineO
   const piped = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
   });
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   piped.catch(() => undefined);
   const out = pipeline([input, ...stages] as unknown as [Readable, ...Transform[]], (err) => settle(err)) as unknown as Readable;
   const done = async () => {
