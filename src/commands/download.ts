@@ -2,7 +2,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { closeHttp } from '../http/fetch.js';
-import { loadTrustedKeys } from '../io/verify.js';
+import { loadTrustedKeys } from '../verify/signature.js';
 import type { Reporter } from '../report.js';
 import { downloadArtifact } from '../source/download-artifact.js';
 import { resolveImageSources } from '../source/image-source.js';

@@ -21,11 +21,11 @@ import { type SavedPartitions, collisionError, collisionLimit, readSavedPartitio
 import { type HeldFile, checkTargetChoice, holdFileTarget } from '../disk/target-choice.js';
 import { type TargetFacts, inspectTarget, readAt } from '../disk/target.js';
 import { xzUncompressedSize } from '../formats/xz-index.js';
-import { checkSignatureIssuers, loadTrustedKeys } from '../io/verify.js';
+import { checkSignatureIssuers, loadTrustedKeys } from '../verify/signature.js';
 import { type ImageSource, resolveImageSource } from '../source/image-source.js';
 import { HEAD_BYTES, type ImageHead, ReplayableImage } from '../source/replayable-image.js';
-import { type VerifiedPump, openVerified } from '../source/verified-pump.js';
-import { requireSignature } from '../source/verified-taps.js';
+import { type VerifiedPump, openVerified } from '../source/install-verified-pass.js';
+import { requireSignature } from '../source/verification-taps.js';
 import { offlineSource } from '../osmet/install-source.js';
 import { parseConsole } from './console.js';
 import type { FirstBootPlan } from './firstboot.js';

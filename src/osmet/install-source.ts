@@ -16,7 +16,7 @@ import type { TargetFacts } from '../disk/target.js';
 import { osmetDirs, osmetRepo } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource, OpenedImage } from '../source/image-source.js';
-import type { Sink, VerifiedPump } from '../source/verified-pump.js';
+import type { Sink, VerifiedPump } from '../source/install-verified-pass.js';
 import { type OsmetFile, readOsmetFile } from './file.js';
 import { objectHex } from './format.js';
 import { findOsmet } from './locate.js';

@@ -17,14 +17,14 @@ import type * as openpgp from 'openpgp';
 import { chainHas, UserError, VerificationError } from '../errors.js';
 import { HttpRangeError } from '../http/content-range.js';
 import { HttpStatusError } from '../http/fetch.js';
-import { createSignatureVerifier } from '../io/verify.js';
+import { createSignatureVerifier } from '../verify/signature.js';
 import { HashTap } from '../io/sha256-tap.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import { formatBytes, type Reporter } from '../report.js';
 import { downloadPaths } from './download-name.js';
 import type { ImageSource, OpenedImage } from './image-source.js';
 import { PartFile } from './part-file.js';
-import { requireSignature, verifiedPipeline } from './verified-read.js';
+import { requireSignature, verifiedPipeline } from './download-verified-stream.js';
 
 export { decompressedName } from './download-name.js';
 

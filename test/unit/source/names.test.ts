@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { UserError, VerificationError } from '../../../src/errors.js';
 import { decompressedName, isResumable } from '../../../src/source/download-artifact.js';
 import { signatureUrlFor, urlFileName } from '../../../src/source/image-source.js';
-import { requireSignature } from '../../../src/source/verified-read.js';
+import { requireSignature } from '../../../src/source/download-verified-stream.js';
 import { createMemoryReporter } from '../../../src/report.js';
 
 test('file names come from the last URL path segment', () => {

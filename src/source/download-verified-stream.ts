@@ -4,7 +4,7 @@
  * The consumer may write what it reads, but must not commit it before `done()` resolves:
  * the verdict (signature over the *compressed* bytes, plus the stream's sha256 when listed)
  * only exists after the whole stream was read (CVE-2021-20319). Install uses the same taps
- * without streams (verified-pump.ts).
+ * without streams (install-verified-pass.ts).
  */
 import { pipeline, Readable, Transform } from 'node:stream';
 import type * as openpgp from 'openpgp';
@@ -13,9 +13,9 @@ import { createDecompressor } from '../io/decompress.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
-import { VerifiedTaps } from './verified-taps.js';
+import { VerifiedTaps } from './verification-taps.js';
 
-export { requireSignature } from './verified-taps.js';
+export { requireSignature } from './verification-taps.js';
 
 export interface VerifiedPipelineOptions {
   keys: openpgp.PublicKey[];

@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { VerificationError } from '../../../src/errors.js';
-import { createSignatureVerifier, loadTrustedKeys, parseKeys } from '../../../src/io/verify.js';
+import { createSignatureVerifier, loadTrustedKeys, parseKeys } from '../../../src/verify/signature.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
 
 let key: GpgKey;

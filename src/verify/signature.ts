@@ -3,14 +3,14 @@
  * *compressed* bytes as published. The verdict is only available after the whole stream
  * ended (CVE-2021-20319: never trust a result before the end was read).
  *
- * Trusted keys (verify/trusted-keys.ts) are armored or binary public keys.
+ * Trusted keys (trusted-keys.ts) are armored or binary public keys.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import * as openpgp from 'openpgp';
 import { UserError, VerificationError, errorMessage } from '../errors.js';
-import { trustedKeyFiles } from '../verify/trusted-keys.js';
+import { trustedKeyFiles } from './trusted-keys.js';
 
 /** Armored blocks of a file; a keyring file (like upstream's signing-keys.asc) holds several. */
 const ARMORED_BLOCK = /-----BEGIN PGP ([A-Z ]+)-----[\s\S]*?-----END PGP \1-----/g;
