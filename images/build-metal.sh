@@ -27,7 +27,7 @@ install_image() {
 }
 
 INPUTS=("$COMMIT" "$KEY" "$SIZE" "$IMAGES_SRC/build-metal.sh" "$REPO_ROOT/src/ostree" "$REPO_ROOT/src/boot"
-  "$REPO_ROOT/src/install" "$REPO_ROOT/src/cli/install.ts" "$REPO_ROOT/src/flavor.ts" "$REPO_ROOT/scripts/ostree-grub2-exec")
+  "$REPO_ROOT/src/install" "$REPO_ROOT/src/cli/install.ts" "$REPO_ROOT/src/flavor.ts" "$REPO_ROOT/libexec/ostree-grub2-exec")
 
 step metal "nestos-sample-metal.x86_64.raw" "${INPUTS[@]}" -- \
   install_image nestos-sample-metal.x86_64.raw 512 bios,uefi

@@ -1,6 +1,20 @@
 /**
  * Error types and the error chain. Messages are short lowercase contexts, outermost first,
  * printed by main.ts as `Error: outer` then `Caused by:` lines, as upstream does.
+ *
+ * Conventions for every module:
+ *  - UsageError (exit 2): the command line itself is wrong, as clap would say — an unknown or
+ *    malformed flag value, a missing required flag, flags that conflict. Values from install
+ *    config files are checked by the same parsers, so they fail the same way.
+ *  - UserError (exit 1): everything found while running — a missing file, a busy disk, a server
+ *    error, a bad image. VerificationError (exit 1) for signatures and hashes.
+ *  - One condition, one class and message in every path that can meet it.
+ *  - Keep the cause: `new UserError('reading X', { cause: err })` (or withContext), never
+ *    `${err.message}` pasted into a new message; the chain prints every cause and JSON output
+ *    carries it. errorMessage() is for the few places that must turn an unknown error into
+ *    text (a warning line, a message crossing a worker thread).
+ *  - A `.catch(() => undefined)` says in a comment why the failure does not matter (best-effort
+ *    cleanup after another error, an optional probe).
  */
 
 export interface UserErrorOptions {
@@ -37,6 +51,11 @@ export class VerificationError extends UserError {
     super(message, options);
     this.name = 'VerificationError';
   }
+}
+
+/** The message of an unknown thrown value (an Error's message, anything else as text). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The error for work stopped by a signal (SIGINT, SIGTERM: the abort reason). */

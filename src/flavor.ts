@@ -122,3 +122,30 @@ export function isInitrdNetworkPath(path: string): boolean {
     return path.startsWith(dir) && path.length > dir.length;
   });
 }
+
+/** A file in the live ISO's flavour directory: `NESTOS/MINISO.DAT`, `COREOS/KARGS.JSO`, … */
+export const flavorIsoPath = (flavor: Flavor, file: string): string => `${FLAVORS[flavor].isoDir}/${file}`;
+
+/** Karg naming the live ISO's volume label: the initramfs finds its root filesystem there. */
+export const liveisoKarg = (flavor: Flavor): string => `${FLAVORS[flavor].liveIsoKarg}=`;
+
+/** Karg giving the root filesystem's URL (PXE and minimal ISOs). */
+export const rootfsUrlKarg = (flavor: Flavor): string => `${FLAVORS[flavor].liveRootfsUrlKarg}=`;
+
+/**
+ * Directories a live system keeps osmet files in, both flavours (NestOS first).
+ * NESTOS_INSTALLER_OSMET_DIR replaces the list (for tests outside a live system).
+ */
+export function osmetDirs(): string[] {
+  const override = process.env.NESTOS_INSTALLER_OSMET_DIR;
+  if (override) return [override];
+  return FLAVOR_NAMES.map((f) => FLAVORS[f].osmetDir);
+}
+
+/**
+ * The live system's OSTree repo (the squashfs is mounted at /sysroot, as upstream expects).
+ * NESTOS_INSTALLER_OSMET_REPO replaces it (for tests outside a live system).
+ */
+export function osmetRepo(): string {
+  return process.env.NESTOS_INSTALLER_OSMET_REPO || '/sysroot/ostree/repo';
+}

@@ -4,7 +4,7 @@
  * variable) that sources `/loader/grub.cfg`; that file holds one menuentry per BLS entry and
  * lives inside `loader.N/`, so it flips atomically with ostree's loader symlink. Whoever edits
  * BLS entries re-renders it with syncGrubMenu; ostree deploys re-render it through its grub2
- * hook (scripts/ostree-grub2-exec). Images whose GRUB has blscfg need none of this.
+ * hook (libexec/ostree-grub2-exec). Images whose GRUB has blscfg need none of this.
  */
 import { access, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * How the GRUB menu follows ostree's BLS entries on a GRUB without `blscfg` (Debian's).
  *
  * Choice: `sysroot.bootloader=grub2` with `OSTREE_GRUB2_EXEC` pointing at the host-side
- * scripts/ostree-grub2-exec, which runs `ostree admin instutil grub2-generate`. This is ostree's
+ * libexec/ostree-grub2-exec, which runs `ostree admin instutil grub2-generate`. This is ostree's
  * own mechanism: ostree writes `loader.N/grub.cfg` next to `loader.N/entries` on EVERY bootconfig
  * change (deploy, set-kargs, undeploy) before it flips the `loader` symlink, so the menu can never
  * disagree with the entries. The alternative (bootloader=none + our syncGrubMenu after each
@@ -13,25 +13,21 @@
  * deploy FAILS cleanly (old loader kept), which is safe; an OS that ships grub-mkconfig +
  * 15_ostree, or a GRUB with blscfg, needs nothing.
  *
- * The static grub/grub.cfg (lead's staticGrubConfig) sources `/loader/grub.cfg`, and defines
+ * The static grub/grub.cfg (grub-menu.ts staticGrubConfig) sources `/loader/grub.cfg`, and defines
  * `load_video`, which grub2-generate's entries call. Edits to BLS options by the first-boot step
  * are re-rendered by syncGrubMenu and are carried into the next deploy by ostree itself.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { shippedPath } from '../package-root.js';
 import { staticGrubConfig } from './grub-menu.js';
 
-/** scripts/ostree-grub2-exec in the installed tree (next to src/ or dist/src/). */
+/** libexec/ostree-grub2-exec in the installed tree; a missing one is an incomplete installation. */
 export function ostreeGrub2ExecPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'scripts', 'ostree-grub2-exec');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return resolve('scripts/ostree-grub2-exec');
+  const path = shippedPath('libexec/ostree-grub2-exec');
+  if (path === undefined) throw new UserError('libexec/ostree-grub2-exec is missing from the installer (reinstall it)');
+  return path;
 }
 
 /** Environment for any `ostree admin` command that rewrites the boot config of such a sysroot. */

@@ -2,7 +2,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { closeHttp } from '../http/fetch.js';
-import { loadTrustedKeys } from '../io/verify.js';
+import { loadTrustedKeys } from '../verify/signature.js';
 import type { Reporter } from '../report.js';
 import { downloadArtifact } from '../source/download-artifact.js';
 import { resolveImageSources } from '../source/image-source.js';
@@ -22,6 +22,7 @@ export interface DownloadOptions {
 }
 
 export async function download(o: DownloadOptions, reporter: Reporter): Promise<string[]> {
+  // Absent or unreadable: treated as not there.
   const st = await stat(o.directory).catch(() => undefined);
   if (!st) await mkdir(o.directory, { recursive: true });
   else if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);

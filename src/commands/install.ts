@@ -12,10 +12,9 @@ import { createHash } from 'node:crypto';
 import { UserError, interruptedError } from '../errors.js';
 import { output } from '../exec/run.js';
 import type { Reporter } from '../report.js';
-import { rereadPartitions } from '../disk/loop.js';
 import { type SavedPartitions, readSavedPartitions } from '../disk/saved-partitions.js';
 import { blockName, wholeDiskOf } from '../disk/sysfs-block.js';
-import { type Target, type TargetFacts, openTarget, readAt, syncTarget, targetPathChange } from '../disk/target.js';
+import { type Target, type TargetFacts, openTarget, readAt, rereadPartitions, syncTarget, targetPathChange } from '../disk/target.js';
 import { closeHttp } from '../http/fetch.js';
 import { warmDecoderThread } from '../io/decoder-thread.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
@@ -208,7 +207,9 @@ async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter,
       await rollBack(target, plan.saved, err, options, reporter);
     }
   } finally {
+    // Closing after a failure; the first error is the one reported.
     await target.handle.close().catch(() => undefined);
+    // Best effort after a failure; the first error is the one reported.
     if (target.kind === 'block' && target.wrote) await rereadPartitions(target.path).catch(() => undefined);
   }
   await warnOtherBootFilesystems(target, reporter);

@@ -1,6 +1,6 @@
 /**
  * `pxe customize -o OUT LIVE-INITRAMFS`: copies the live initramfs verbatim and appends one
- * xz(newc) archive with the generated live initrd (reference §2.4). File output is no-clobber.
+ * xz(newc) archive with the generated live initrd. File output is no-clobber.
  */
 import { writeSync } from 'node:fs';
 import { UserError, withContext } from '../errors.js';

@@ -1,4 +1,4 @@
-/** `pxe ignition wrap|unwrap` and `pxe network wrap|unwrap` (reference §2.1, §2.2). */
+/** `pxe ignition wrap|unwrap` and `pxe network wrap|unwrap`. */
 import { closeSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createTempNextTo } from '../io/atomic-output.js';
 import { UserError, withContextSync } from '../errors.js';

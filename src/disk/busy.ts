@@ -1,5 +1,5 @@
 /**
- * Exclusive-access check (reference §3.1 step 10): a partition (or the disk) is busy when it is
+ * Exclusive-access check: a partition (or the disk) is busy when it is
  * mounted, is swap, or has holders. Upstream's messages: `Partitions in use on <dev>:` then
  * `found busy partitions`. A file target is busy when a loop device is backed by it.
  */

@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { run } from '../exec/run.js';
-import { sniffCompression } from '../io/auto-decoder.js';
+import { sniffCompression } from '../formats/compression.js';
 import { GPT_SIGNATURE } from './gpt.js';
 
 /** How much of the start is looked at (the placeholder the installer writes first is 1 MiB). */

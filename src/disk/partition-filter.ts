@@ -3,53 +3,12 @@
  * ranges (`N`, `N-M`, `N-`, `-M`), with upstream's error messages.
  */
 import { UsageError } from '../errors.js';
+import { globToRegExp } from '../formats/glob.js';
 import type { GptEntry } from './gpt.js';
 
 export type PartitionFilter =
   | { kind: 'label'; pattern: string; regex: RegExp }
   | { kind: 'index'; start?: number; end?: number };
-
-/** Converts a glob (`*`, `?`, `[...]`, `[!...]`) like Rust's glob crate, rejecting what it rejects. */
-export function globToRegex(pattern: string): RegExp {
-  const bad = () => new UsageError(`couldn't parse label glob '${pattern}'`);
-  let re = '^';
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    if (c === '*') {
-      let n = 0;
-      while (pattern[i + n] === '*') n++;
-      if (n >= 3) throw bad();
-      if (n === 2) {
-        // `**` is only valid as a whole path component.
-        const before = i === 0 || pattern[i - 1] === '/';
-        const after = i + 2 === pattern.length || pattern[i + 2] === '/';
-        if (!before || !after) throw bad();
-      }
-      re += '.*';
-      i += n;
-    } else if (c === '?') {
-      re += '.';
-      i++;
-    } else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) throw bad();
-      let body = pattern.slice(i + 1, close);
-      let negate = false;
-      if (body.startsWith('!')) {
-        negate = true;
-        body = body.slice(1);
-      }
-      const escaped = body.replace(/[\\\]^]/g, (m) => `\\${m}`);
-      re += `[${negate ? '^' : ''}${escaped}]`;
-      i = close + 1;
-    } else {
-      re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      i++;
-    }
-  }
-  return new RegExp(re + '$', 's');
-}
 
 function parseIndex(text: string, whole: string, ranged: boolean): number {
   if (!/^\d+$/.test(text)) {
@@ -81,7 +40,7 @@ export function parseIndexFilter(text: string): PartitionFilter {
 /** Both options are repeatable and comma-separable. */
 export function parsePartitionFilters(labels: readonly string[], indexes: readonly string[]): PartitionFilter[] {
   const filters: PartitionFilter[] = [];
-  for (const l of labels.flatMap((s) => s.split(','))) filters.push({ kind: 'label', pattern: l, regex: globToRegex(l) });
+  for (const l of labels.flatMap((s) => s.split(','))) filters.push({ kind: 'label', pattern: l, regex: globToRegExp(l, 'label glob') });
   for (const i of indexes.flatMap((s) => s.split(','))) filters.push(parseIndexFilter(i));
   return filters;
 }

@@ -1,5 +1,5 @@
 /**
- * Partition saving (reference §3.5): read the existing GPT before anything is written, keep the
+ * Partition saving: read the existing GPT before anything is written, keep the
  * entries matching the filters, build the "overwrite" table (only the saved entries, used as the
  * temporary first MiB and on failure), and merge them into the image's GPT on success.
  */
@@ -112,7 +112,7 @@ export function overwriteTable(sectorSize: number, diskSectors: number, saved?: 
 }
 
 /**
- * Merges the saved entries into the image's GPT (reference §3.5 "Merge"): the image table is
+ * Merges the saved entries into the image's GPT: the image table is
  * resized to the disk, saved partitions are renumbered after the highest used image partition
  * (or keep their number if larger), and the protective MBR is rewritten.
  */

@@ -22,6 +22,7 @@ export async function isPartition(name: string): Promise<boolean> {
 export async function wholeDiskOf(name: string): Promise<string> {
   if (!(await isPartition(name))) return name;
   // /sys/class/block/sdb1 → ../../devices/.../block/sdb/sdb1: the parent directory is the disk.
+  // Absent or unreadable: treated as not there.
   const dir = await realpath(`${SYS_BLOCK}/${name}`).catch(() => undefined);
   return dir ? basename(dirname(dir)) : name;
 }

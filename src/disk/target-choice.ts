@@ -14,7 +14,7 @@ import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/
 import { dirname, resolve } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { HEAD_BYTES, classifyFileContent, notADiskImageError } from './file-content.js';
-import { lockExclusive } from './lock.js';
+import { lockExclusive } from '../io/file-lock.js';
 import { blockName, isPartition, isReadOnly, wholeDiskOf } from './sysfs-block.js';
 import { type TargetFacts, readAt } from './target.js';
 
@@ -30,6 +30,7 @@ function underDev(path: string): boolean {
 async function checkNewFile(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
   const full = resolve(facts.path);
   // stat() followed it and found nothing: creating through it would write wherever it points.
+  // Absent or unreadable: treated as not there.
   const link = await lstat(full).catch(() => undefined);
   if (link?.isSymbolicLink()) throw new UserError(`${facts.path} is a symlink to ${await readlink(full)}, which does not exist`);
   const parent = dirname(full);

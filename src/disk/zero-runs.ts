@@ -57,6 +57,7 @@ export class ZeroRuns {
   /** Waits for offloaded runs on a failure path, without adding to the original error. */
   async settle(): Promise<void> {
     this.length = 0;
+    // Waiting for the in-flight write to settle; its error was already reported.
     await this.queue.catch(() => undefined);
   }
 

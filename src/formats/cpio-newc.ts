@@ -3,7 +3,7 @@
  *
  * Our own small module rather than cpio-stream: the writer must reproduce upstream's bytes exactly
  * (the Rust `cpio` crate: running inode numbers, implicit parent directories 040755, files
- * 0100600, nlink 1, no 512-byte trailer padding — reference §1.3), and the reader must accept
+ * 0100600, nlink 1, no 512-byte trailer padding, as upstream writes them), and the reader must accept
  * what cpio-stream does not: upper-case hex (GNU cpio), the 070702 magic, NUL-padded names
  * (dracut --data-align), and it must bounds-check every field of untrusted input.
  */

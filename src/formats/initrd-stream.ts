@@ -1,5 +1,5 @@
 /**
- * Streaming reader for initrds made of concatenated archives (reference §2.3), for files of any
+ * Streaming reader for initrds made of concatenated archives, for files of any
  * size: input is read in chunks, each archive (gzip member, xz stream, zstd frames or plain newc,
  * with zero padding between them) is decoded incrementally and its newc entries parsed as they
  * stream by. Only what a visitor's sinks keep is held in memory. Same rules as the whole-buffer
@@ -9,7 +9,8 @@
 import { UserError } from '../errors.js';
 import { S_IFMT, S_IFREG } from './cpio-newc.js';
 import { NewcParser, type EntrySink, type EntryVisitor } from './newc-stream.js';
-import { MAX_DECOMPRESSED, assertZerosFrom, sniff, type Compression, type InitrdReadOptions } from './initrd.js';
+import { type Compression, sniffCompression } from './compression.js';
+import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from './initrd.js';
 import type { MemberDecoder } from '../io/member-decoder.js';
 import { GzipMember } from '../io/gzip-member.js';
 import { XzMember } from '../io/xz-member.js';
@@ -110,7 +111,7 @@ function decoderFor(kind: Exclude<Compression, 'none'>): MemberDecoder {
 
 function asUserError(kind: string, err: unknown): Error {
   if (err instanceof UserError) return err;
-  return new UserError(`${kind} decoding failed: ${err instanceof Error ? err.message : String(err)}`);
+  return new UserError(`${kind} decoding failed`, { cause: err });
 }
 
 async function readPlain(input: Pending, visit: EntryVisitor): Promise<void> {
@@ -160,7 +161,7 @@ export async function scanInitrd(source: AsyncIterable<Buffer | Uint8Array | str
   try {
     while (await input.skipZeros()) {
       await input.fill(6);
-      const kind = sniff(input.buf, 0);
+      const kind = sniffCompression(input.buf, 0);
       if (kind === 'none') await readPlain(input, regular);
       else await readCompressed(input, kind, regular, max);
     }

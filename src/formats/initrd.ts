@@ -1,5 +1,5 @@
 /**
- * Reads initrds made of concatenated archives (reference §2.3): each is gzip (one member), xz
+ * Reads initrds made of concatenated archives: each is gzip (one member), xz
  * (one stream), zstd (consecutive frames) or uncompressed newc, with zero padding between them.
  * Only regular files matching the filter are kept; a later duplicate wins (kernel semantics).
  * After the trailer of a compressed archive the rest of its decompressed data must be zeros.
@@ -12,7 +12,8 @@ import { decompress as zstdDecompress } from 'zstd-napi';
 import zstdBinding from 'zstd-napi/binding.js';
 import { UserError } from '../errors.js';
 import { readNewc, S_IFMT, S_IFREG, comparePaths } from './cpio-newc.js';
-import { unxzOne, XZ_MAGIC } from '../io/xz.js';
+import { unxzOne } from '../io/xz.js';
+import { isZstdMagic, sniffCompression } from './compression.js';
 
 /** Default cap on one archive's decompressed size. */
 export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
@@ -26,21 +27,6 @@ export function assertZerosFrom(data: Buffer, from: number): void {
     const block = data.subarray(i, i + ZEROS.length);
     if (!block.equals(ZEROS.subarray(0, block.length))) throw new UserError('found trailing garbage inside compressed archive');
   }
-}
-
-export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
-
-const isZstdMagic = (buf: Buffer, pos: number) => {
-  if (pos + 4 > buf.length) return false;
-  const m = buf.readUInt32LE(pos);
-  return m === 0xfd2fb528 || (m & 0xfffffff0) === 0x184d2a50;
-};
-
-export function sniff(buf: Buffer, pos: number): Compression {
-  if (buf[pos] === 0x1f && buf[pos + 1] === 0x8b) return 'gzip';
-  if (pos + 6 <= buf.length && buf.subarray(pos, pos + 6).equals(XZ_MAGIC)) return 'xz';
-  if (isZstdMagic(buf, pos)) return 'zstd';
-  return 'none';
 }
 
 /** One gzip member: returns data and compressed length (header parsed here, body via inflateRaw). */
@@ -111,7 +97,7 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
       pos++;
       continue;
     }
-    const kind = sniff(buf, pos);
+    const kind = sniffCompression(buf, pos);
     let archive: Buffer;
     let next: number;
     if (kind === 'none') {

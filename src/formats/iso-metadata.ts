@@ -1,4 +1,4 @@
-/** zod schemas for the small JSON files CoreOS/NestOS live ISOs carry (reference §1.2, §1.4, §1.5). */
+/** zod schemas for the small JSON files CoreOS/NestOS live ISOs carry. */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * A small, bounds-checked ISO 9660 reader over a file descriptor (reference §1.1). Primary-volume
+ * A small, bounds-checked ISO 9660 reader over a file descriptor. Primary-volume
  * names only (no Rock Ridge / Joliet): uppercase, `;1` stripped, trailing `.` stripped. Every
  * extent, length and record is checked against the file; directory walks detect loops.
  * nestos-installer's reader resolves a path component named `OPENEULER` to the first record of

@@ -1,5 +1,5 @@
 /**
- * Upstream's deliberately naive kernel-argument editor (reference §1.4), used by `iso kargs
+ * Upstream's deliberately naive kernel-argument editor, used by `iso kargs
  * modify`, `--live-karg-*` and install's BLS options editing. Phases always run in the order
  * delete → append → replace, whatever the command-line order.
  */

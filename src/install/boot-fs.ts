@@ -11,6 +11,7 @@ import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { FLAVORS } from '../flavor.js';
 import { run } from '../exec/run.js';
 import { parseGptFromBuffer } from '../disk/gpt.js';
 import { readDiskGpt } from '../disk/saved-partitions.js';
@@ -46,7 +47,7 @@ async function sleep(ms: number): Promise<void> {
 }
 
 async function withMountedBoot<T>(path: string, part: BootPartition, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'nestos-installer-'));
+  const dir = await mkdtemp(join(tmpdir(), FLAVORS.nestos.tempPrefix));
   try {
     await run('mount', ['-t', 'ext4', '-o', `loop,offset=${part.offset},sizelimit=${part.size}`, path, dir]);
     try {
@@ -66,6 +67,7 @@ async function withMountedBoot<T>(path: string, part: BootPartition, fn: (dir: s
       if (lastErr) throw new UserError(`unmounting ${dir}`, { cause: lastErr });
     }
   } finally {
+    // Best-effort cleanup; the outcome is already decided.
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -108,7 +110,7 @@ async function debugfs(device: string, args: string[], input?: string): Promise<
 
 async function withDebugfsBoot<T>(path: string, part: BootPartition, fn: (dir: string) => Promise<T>): Promise<T> {
   const device = `${path}?offset=${part.offset}`;
-  const work = await mkdtemp(join(tmpdir(), 'nestos-installer-'));
+  const work = await mkdtemp(join(tmpdir(), FLAVORS.nestos.tempPrefix));
   try {
     const dir = join(work, 'boot');
     await run('mkdir', ['-m', '0755', dir]);
@@ -150,6 +152,7 @@ async function withDebugfsBoot<T>(path: string, part: BootPartition, fn: (dir: s
     }
     return result;
   } finally {
+    // Best-effort cleanup; the outcome is already decided.
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `--console` specs (reference §3.4): graphical `tty0|hvc0|ttysclp0`, or serial
+ * `--console` specs: graphical `tty0|hvc0|ttysclp0`, or serial
  * `ttyS<n>|ttyAMA<n>[,<speed>[<parity>[<bits>]]]` normalised to `ttyS0,9600n8`; the kernel
  * argument and the GRUB commands derived from them; the console block in grub.cfg.
  */

@@ -1,5 +1,5 @@
 /**
- * First-boot preparation on a mounted boot filesystem (reference §3.3–3.4): Ignition config,
+ * First-boot preparation on a mounted boot filesystem: Ignition config,
  * platform ID, consoles, kernel arguments, GRUB console block, network keyfiles; then the
  * rendered GRUB menu is re-synced for GRUBs that cannot read BLS entries themselves.
  */

@@ -8,12 +8,15 @@ import { readFile } from 'node:fs/promises';
 import { UsageError, UserError } from '../errors.js';
 import type { Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
-import { DEFAULT_SIZES, type LayoutSizes, parseSize as parseLayoutSize } from '../ostree/layout.js';
+import { DEFAULT_SIZES, type LayoutSizes } from '../ostree/layout.js';
+import { parseSectorSize } from '../disk/sector-size.js';
+import { parseSize } from '../formats/size.js';
+import { defaultArch } from '../stream/arch.js';
 import type { OstreeInstallOptions } from '../ostree/install.js';
 import { readConfigFile } from './config-file.js';
 import { type InstallConfig, configArgs, configFlag, configList, configString, flagLabel, mergeSources } from './install-config.js';
 import { DEST_DEVICE, FIRSTBOOT_ARGS, installField, parseFetchRetries } from './option-fields.js';
-import { type InstallOptions, DEFAULT_NETWORK_DIR, hostArchitecture, parseSize } from './options.js';
+import { type InstallOptions, DEFAULT_NETWORK_DIR } from './options.js';
 
 /** How this run goes, beside what it installs (not part of the configuration). */
 export interface RunFlags {
@@ -58,7 +61,7 @@ export function imageOptionsFrom(config: InstallConfig, run: RunFlags): InstallO
     ignitionFile: str('ignition-file'),
     ignitionUrl: str('ignition-url'),
     ignitionHash: str('ignition-hash'),
-    architecture: str('architecture') ?? hostArchitecture(),
+    architecture: str('architecture') ?? defaultArch(),
     platform: str('platform'),
     consoles: configList(config, 'console'),
     appendKargs: configList(config, 'append-karg'),
@@ -76,8 +79,8 @@ export function imageOptionsFrom(config: InstallConfig, run: RunFlags): InstallO
     secureIpl: configFlag(config, 'secure-ipl'),
     firstbootArgs: str(FIRSTBOOT_ARGS),
     trustedKeys: configList(config, 'trusted-key'),
-    destSize: destSize === undefined ? undefined : parseSize(destSize),
-    destSectorSize: sector === undefined ? undefined : Number(sector),
+    destSize: destSize === undefined ? undefined : parseSize(destSize, 'dest-size <SIZE>'),
+    destSectorSize: sector === undefined ? undefined : parseSectorSize(sector),
     noValidate: configFlag(config, 'no-validate'),
     dryRun: run.dryRun,
     flavor: run.flavor,
@@ -89,7 +92,7 @@ const IMAGE_ONLY = ['stream', 'image-url', 'image-file', 'offline', 'ignition-ur
 
 function mib(config: InstallConfig, key: string, fallback: number): number {
   const text = configString(config, key);
-  return text === undefined ? fallback : parseLayoutSize(/^\d+$/.test(text) ? `${text}M` : text) / (1024 * 1024);
+  return text === undefined ? fallback : parseSize(/^\d+$/.test(text) ? `${text}M` : text, `${key} <SIZE>`) / (1024 * 1024);
 }
 
 export async function ostreeOptionsFrom(config: InstallConfig, run: RunFlags): Promise<OstreeInstallOptions> {
@@ -134,8 +137,8 @@ export async function ostreeOptionsFrom(config: InstallConfig, run: RunFlags): P
     firstbootArgs: str(FIRSTBOOT_ARGS),
     firstboot: true,
     sizes,
-    destSize: destSize === undefined ? undefined : parseSize(destSize),
-    sectorSize: sector === '4096' ? 4096 : sector === '512' ? 512 : undefined,
+    destSize: destSize === undefined ? undefined : parseSize(destSize, 'dest-size <SIZE>'),
+    sectorSize: sector === undefined ? undefined : parseSectorSize(sector),
     bios: firmware.length === 0 ? undefined : firmware.includes('bios'),
     uefi: firmware.length === 0 ? undefined : firmware.includes('uefi'),
     preserveOnError: configFlag(config, 'preserve-on-error'),

@@ -6,10 +6,12 @@
  * given: upstream's merge drops such values, so they cannot override a config file's value.
  */
 import { UsageError } from '../errors.js';
-import { parseSize as parseMiBSize } from '../ostree/layout.js';
+import { parseSectorSize } from '../disk/sector-size.js';
+import { parseSize } from '../formats/size.js';
+import { defaultArch } from '../stream/arch.js';
 import { consoleSpec, parseConsole } from './console.js';
 import { parseIgnitionHash } from './ignition.js';
-import { DEFAULT_NETWORK_DIR, hostArchitecture, parseSize } from './options.js';
+import { DEFAULT_NETWORK_DIR } from './options.js';
 
 export type FieldKind = 'string' | 'list' | 'flag';
 export type FieldOrigin = 'upstream' | 'extension' | 'ostree';
@@ -45,7 +47,7 @@ const invalid = (flag: string, value: string, why: string) => new UsageError(`in
 
 function mibSize(flag: string) {
   return (text: string): string => {
-    const bytes = parseMiBSize(/^\d+$/.test(text) ? `${text}M` : text);
+    const bytes = parseSize(/^\d+$/.test(text) ? `${text}M` : text, flag);
     if (bytes % (1024 * 1024) !== 0) throw invalid(flag, text, 'must be a whole number of MiB');
     return text;
   };
@@ -69,7 +71,7 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
     valueName: 'digest',
     normalize: (v) => (parseIgnitionHash(v), v),
   }),
-  s('architecture', 'Target CPU architecture [default: host]', { short: 'a', valueName: 'name', defaultValue: hostArchitecture }),
+  s('architecture', 'Target CPU architecture [default: host]', { short: 'a', valueName: 'name', defaultValue: defaultArch }),
   s('platform', 'Override the Ignition platform ID', { short: 'p', valueName: 'name' }),
   l('console', 'Kernel and bootloader console (repeatable)', { valueName: 'spec', normalize: (v) => consoleSpec(parseConsole(v)) }),
   l('append-karg', 'Append default kernel arg (repeatable)', { valueName: 'arg' }),
@@ -94,7 +96,7 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
     ...ext,
     valueName: 'size',
     normalize: (v) => {
-      if (parseSize(v) === undefined) throw invalid('dest-size <SIZE>', v, 'expected a size like 8G, 512M or a number of bytes');
+      if (parseSize(v, 'dest-size <SIZE>') === 0) throw invalid('dest-size <SIZE>', v, 'must be more than zero');
       return v;
     },
   }),
@@ -102,8 +104,7 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
     ...ext,
     valueName: 'N',
     normalize: (v) => {
-      if (v !== '512' && v !== '4096') throw invalid('dest-sector-size <N>', v, 'expected 512 or 4096');
-      return v;
+      return String(parseSectorSize(v));
     },
   }),
   f('no-validate', 'Validate the Ignition config against the spec (--no-validate to skip)', { ...ext, negates: 'validate' }),

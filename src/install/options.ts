@@ -1,6 +1,7 @@
 /** The options of an image install, typed, after the merge of config files and the command line. */
-import { arch } from 'node:os';
+import type { SectorSize } from '../disk/sector-size.js';
 import type { Flavor } from '../flavor.js';
+import { defaultArch } from '../stream/arch.js';
 
 export interface InstallOptions {
   dest?: string;
@@ -31,7 +32,7 @@ export interface InstallOptions {
   // Beyond upstream:
   trustedKeys: string[];
   destSize?: number;
-  destSectorSize?: number;
+  destSectorSize?: SectorSize;
   /** Skip the Ignition spec validation (the config must still be JSON). */
   noValidate: boolean;
   dryRun: boolean;
@@ -39,17 +40,11 @@ export interface InstallOptions {
   flavor: Flavor;
 }
 
-/** `uname -m` spelled the way streams name architectures. */
-export function hostArchitecture(): string {
-  const a = arch();
-  return ({ x64: 'x86_64', arm64: 'aarch64', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' } as Record<string, string>)[a] ?? a;
-}
-
 export const DEFAULT_NETWORK_DIR = '/etc/NetworkManager/system-connections/';
 
 export function defaultInstallOptions(): InstallOptions {
   return {
-    architecture: hostArchitecture(),
+    architecture: defaultArch(),
     consoles: [],
     appendKargs: [],
     deleteKargs: [],
@@ -68,14 +63,4 @@ export function defaultInstallOptions(): InstallOptions {
     dryRun: false,
     flavor: 'nestos',
   };
-}
-
-/** `--dest-size 8G` / `512M` / `1048576` (binary units). */
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+)\s*([KMGT]i?B?)?$/i.exec(text.trim());
-  if (!m) return undefined;
-  const unit = (m[2] ?? '').charAt(0).toUpperCase();
-  const mult = ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 } as Record<string, number>)[unit] ?? 1;
-  const n = Number(m[1]) * mult;
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

@@ -12,7 +12,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type * as openpgp from 'openpgp';
-import { UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { Reporter } from '../report.js';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
 import { detectSectorSize } from '../disk/gpt.js';
@@ -21,11 +21,11 @@ import { type SavedPartitions, collisionError, collisionLimit, readSavedPartitio
 import { type HeldFile, checkTargetChoice, holdFileTarget } from '../disk/target-choice.js';
 import { type TargetFacts, inspectTarget, readAt } from '../disk/target.js';
 import { xzUncompressedSize } from '../formats/xz-index.js';
-import { checkSignatureIssuers, loadTrustedKeys } from '../io/verify.js';
+import { checkSignatureIssuers, loadTrustedKeys } from '../verify/signature.js';
 import { type ImageSource, resolveImageSource } from '../source/image-source.js';
 import { HEAD_BYTES, type ImageHead, ReplayableImage } from '../source/replayable-image.js';
-import { type VerifiedPump, openVerified } from '../source/verified-pump.js';
-import { requireSignature } from '../source/verified-taps.js';
+import { type VerifiedPump, openVerified } from '../source/install-verified-pass.js';
+import { requireSignature } from '../source/verification-taps.js';
 import { offlineSource } from '../osmet/install-source.js';
 import { parseConsole } from './console.js';
 import type { FirstBootPlan } from './firstboot.js';
@@ -81,10 +81,6 @@ function checkUsage(options: InstallOptions): string {
   if (!options.dest) throw new UserError('destination device must be specified');
   for (const c of options.consoles) parseConsole(c);
   if (options.ignitionHash) parseIgnitionHash(options.ignitionHash);
-  const sectorSize = options.destSectorSize;
-  if (sectorSize !== undefined && sectorSize !== 512 && sectorSize !== 4096) {
-    throw new UsageError(`--dest-sector-size ${sectorSize}: expected 512 or 4096`);
-  }
   return options.dest;
 }
 
@@ -159,6 +155,7 @@ export async function planInstall(options: InstallOptions, reporter: Reporter, s
 
   const cleanups: Array<() => Promise<void>> = [];
   const release = async () => {
+    // Each cleanup runs even when another failed.
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   };
   try {

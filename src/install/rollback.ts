@@ -23,6 +23,7 @@ export interface RollbackOptions {
 }
 
 async function removeCreatedFile(target: Target, reporter: Reporter): Promise<void> {
+  // Closing after a failure; the first error is the one reported.
   await target.handle.close().catch(() => undefined);
   const change = await targetPathChange(target);
   if (change) {

@@ -1,5 +1,5 @@
 /**
- * The streaming writer (reference §3.2, made stricter): the image's first MiB is withheld and
+ * The streaming writer: the image's first MiB is withheld and
  * a placeholder (zeros, or the saved-partitions table) written first; the rest streams from
  * 1 MiB; only after the whole image is written AND the signature verified is the real first
  * MiB written (merged with saved partitions). The body goes out in 1 MiB blocks; long runs of
@@ -151,8 +151,10 @@ export class ImageWriter {
   /** After a failure: lets background zeroing and writeback end before the table is reset. */
   async abandon(): Promise<void> {
     this.abandoned = true;
+    // Closing after a failure; the first error is the one reported.
     await this.direct.close().catch(() => undefined);
     await this.zeros.settle();
+    // Closing after a failure; the first error is the one reported.
     await this.writeback.settle().catch(() => undefined);
   }
 

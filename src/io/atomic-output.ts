@@ -1,5 +1,5 @@
 /**
- * Output files that appear whole or not at all: data goes to `.nestos-installer-temp-XXXXXX` in
+ * Output files that appear whole or not at all: data goes to `.nestos-installer-temp-XXXXXX` (the flavour table's temp prefix) in
  * the target's directory, then is persisted without clobbering (link, then unlink the temp name),
  * as upstream's tempfile `persist_noclobber`. An existing target fails with "File exists"; on any
  * error the temp file is removed.
@@ -8,6 +8,7 @@ import { closeSync, constants, copyFileSync, linkSync, openSync, unlinkSync } fr
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { FLAVORS } from '../flavor.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -27,7 +28,7 @@ export interface TempOutput {
 function createExclusiveNextTo(target: string, create: (path: string) => number): TempOutput {
   const dir = dirname(resolve(target));
   for (let attempt = 0; ; attempt++) {
-    const path = join(dir, `.nestos-installer-temp-${randomSuffix()}`);
+    const path = join(dir, `.${FLAVORS.nestos.tempPrefix}temp-${randomSuffix()}`);
     try {
       return { path, fd: create(path) };
     } catch (e) {

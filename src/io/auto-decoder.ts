@@ -4,25 +4,15 @@
  * compressed stream are errors (CVE-2021-20319 came from never reading the end of a gzip
  * stream). Each codec lives in its own file behind the small Codec interface.
  */
-import { UserError } from '../errors.js';
-import { type Codec, type Emit, isZstdMagic } from './codec.js';
+import { UserError, errorMessage } from '../errors.js';
+import { type Compression, XZ_MAGIC, sniffCompression } from '../formats/compression.js';
+import type { Codec, Emit } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
 import { DecoderThread } from './decoder-thread.js';
 import { OffThreadCodec } from './offthread-codec.js';
 
-export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
-
-const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 /** Bytes needed to tell the formats apart. */
-const SNIFF_BYTES = 6;
-
-/** Which codec the first bytes of a file call for (6 bytes are enough). */
-export function sniffCompression(buf: Uint8Array): Compression {
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip';
-  if (buf.length >= 6 && XZ_MAGIC.every((b, i) => buf[i] === b)) return 'xz';
-  if (isZstdMagic(buf)) return 'zstd';
-  return 'none';
-}
+const SNIFF_BYTES = XZ_MAGIC.length;
 
 function codecFor(kind: Compression): Codec | undefined {
   switch (kind) {
@@ -38,7 +28,7 @@ function codecFor(kind: Compression): Codec | undefined {
 
 function asUserError(codec: string, err: unknown): Error {
   if (err instanceof UserError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   return new UserError(`${codec} decoding failed: ${msg}`);
 }
 

@@ -52,10 +52,3 @@ export const TRAILING_MESSAGE = 'found trailing data after compressed stream';
 
 export const truncatedError = () => new UserError(TRUNCATED_MESSAGE);
 export const trailingError = () => new UserError(TRAILING_MESSAGE);
-
-/** True when the 4 bytes at `off` are a zstd frame or skippable-frame magic (LE). */
-export function isZstdMagic(buf: Uint8Array, off = 0): boolean {
-  if (buf.length < off + 4) return false;
-  const m = (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16) | (buf[off + 3]! << 24)) >>> 0;
-  return m === 0xfd2fb528 || (m & 0xfffffff0) >>> 0 === 0x184d2a50;
-}

@@ -6,6 +6,7 @@
  * holds it back; it never waits for the reader otherwise.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../errors.js';
 import type { SlotOutput, SyncCodec } from './codec.js';
 import { FREE, FULL, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STOP, type FromWorker, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
 import { XzCodec } from './xz-decoder.js';
@@ -77,6 +78,6 @@ port.on('message', (msg: ToWorker) => {
   } catch (err) {
     failed = true;
     codec?.close();
-    if (!(err instanceof Stopped)) send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    if (!(err instanceof Stopped)) send({ kind: 'error', message: errorMessage(err) });
   }
 });

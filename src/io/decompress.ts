@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { AutoDecoder } from './auto-decoder.js';
 import type { Emit } from './codec.js';
 
-export { type Compression, sniffCompression } from './auto-decoder.js';
+export { type Compression, sniffCompression } from '../formats/compression.js';
 
 /**
  * Backpressure holds end to end: a chunk's callback fires only after the codec consumed it.

@@ -28,6 +28,7 @@ export async function* readFileChunks(path: string, start = 0, chunkSize = CHUNK
       yield chunk;
     }
   } finally {
+    // Waiting for the in-flight write to settle; its error was already reported.
     await pending.catch(() => undefined);
     await handle.close();
   }

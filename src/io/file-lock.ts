@@ -6,6 +6,7 @@
  * exits. Other processes that lock the same file (another run of this tool) are refused.
  */
 import { spawn } from 'node:child_process';
+import type { FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 
 /** flock(1)'s exit status when the lock is held elsewhere (`--conflict-exit-code`). */
@@ -30,4 +31,17 @@ export async function tryLockExclusive(fd: number, path: string): Promise<boolea
   if (code === 0) return true;
   if (code === CONFLICT) return false;
   throw new UserError(`locking ${path}: flock exit status ${code}: ${stderr.trim()}`);
+}
+
+/** The lock on an install target is held by another process. */
+export class TargetLockedError extends UserError {
+  constructor(readonly path: string) {
+    super(`${path} is locked by another process (another install to the same target?); wait for it to finish`);
+    this.name = 'TargetLockedError';
+  }
+}
+
+/** Takes the exclusive lock on an install target's handle without waiting; refuses when it is held. */
+export async function lockExclusive(handle: FileHandle, path: string): Promise<void> {
+  if (!(await tryLockExclusive(handle.fd, path))) throw new TargetLockedError(path);
 }

@@ -12,8 +12,8 @@
 import { crc32 } from 'node:zlib';
 import { Unxz, check, xzSync, LZMA_FINISH, LZMA_OK, LZMA_STREAM_END } from 'node-liblzma';
 import { UserError } from '../errors.js';
+import { XZ_MAGIC } from '../formats/compression.js';
 
-export const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 
 export function xzCrc32(data: Buffer): Buffer {
   return xzSync(data, { preset: 9, check: check.CRC32, threads: 1 });

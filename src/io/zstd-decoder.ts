@@ -5,7 +5,8 @@
  * synchronously, so this runs on the decoder worker thread (decoder-worker.ts).
  */
 import zstdBinding from 'zstd-napi/binding.js';
-import { type SlotOutput, type SyncCodec, isZstdMagic, trailingError, truncatedError } from './codec.js';
+import { isZstdMagic } from '../formats/compression.js';
+import { type SlotOutput, type SyncCodec, trailingError, truncatedError } from './codec.js';
 
 const { DCtx } = zstdBinding;
 const EMPTY = Buffer.alloc(0);

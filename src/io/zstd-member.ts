@@ -3,7 +3,7 @@
  * them; the archive ends where the next bytes are not a frame magic.
  */
 import zstdBinding from 'zstd-napi/binding.js';
-import { isZstdMagic } from './codec.js';
+import { isZstdMagic } from '../formats/compression.js';
 import { truncated, type MemberDecoder, type MemberOutput, type MemberStep } from './member-decoder.js';
 
 const OUT_SIZE = 1024 * 1024;

@@ -10,8 +10,8 @@ import { UserError } from '../errors.js';
 import { type MinisoData, ISO_SECTOR, decodeMiniso } from '../formats/miniso.js';
 import { type Iso9660, SECTOR } from '../formats/iso9660.js';
 import { ExactReader, decodedBufferChunks } from '../io/exact-reader.js';
-import { XZ_MAGIC } from '../io/xz.js';
-import { LIVE_FLAVORS, flavorIsoPath, liveisoKarg, rootfsUrlKarg } from '../live/flavor-paths.js';
+import { XZ_MAGIC } from '../formats/compression.js';
+import { FLAVOR_NAMES, flavorIsoPath, liveisoKarg, rootfsUrlKarg } from '../flavor.js';
 import type { LiveIso } from './live-iso.js';
 import type { Patch } from './output.js';
 
@@ -26,7 +26,7 @@ export function isoFiles(iso: Iso9660): Map<string, { sector: number; length: nu
 
 /** The miniso.dat records present in the ISO, in flavour order (NestOS, then CoreOS). */
 export function minisoRecords(iso: Iso9660): Array<{ path: string; offset: number; length: number }> {
-  return LIVE_FLAVORS.flatMap((f) => {
+  return FLAVOR_NAMES.flatMap((f) => {
     const path = flavorIsoPath(f, 'MINISO.DAT');
     const rec = iso.find(path);
     return rec && !rec.isDir ? [{ path, offset: rec.offset, length: rec.length }] : [];
@@ -78,9 +78,9 @@ export async function* rebuildMinimalIso(full: Iso9660, data: MinisoData): Async
 }
 
 /** The first `*.liveiso=` token of a karg string, with its flavour. */
-function findLiveisoKarg(kargs: string): { token: string; flavor: (typeof LIVE_FLAVORS)[number] } | undefined {
+function findLiveisoKarg(kargs: string): { token: string; flavor: (typeof FLAVOR_NAMES)[number] } | undefined {
   for (const token of kargs.split(/\s+/)) {
-    for (const flavor of LIVE_FLAVORS) if (token.startsWith(liveisoKarg(flavor))) return { token, flavor };
+    for (const flavor of FLAVOR_NAMES) if (token.startsWith(liveisoKarg(flavor))) return { token, flavor };
   }
   return undefined;
 }
@@ -88,7 +88,7 @@ function findLiveisoKarg(kargs: string): { token: string; flavor: (typeof LIVE_F
 /** Upstream's edit: remove the liveiso karg as a plain substring, then append the URL karg. */
 export function minimalIsoKargs(current: string, rootfsUrl: string | undefined): { kargs: string; defaults: string } {
   const live = findLiveisoKarg(current);
-  if (!live) throw new UserError(`minimal ISO does not have ${LIVE_FLAVORS.map(liveisoKarg).join(' or ')} karg`);
+  if (!live) throw new UserError(`minimal ISO does not have ${FLAVOR_NAMES.map(liveisoKarg).join(' or ')} karg`);
   const defaults = ` ${current} `.split(` ${live.token} `).join(' ').trim();
   if (rootfsUrl === undefined) return { kargs: defaults, defaults };
   const url = rootfsUrl.trim();
@@ -116,7 +116,7 @@ export function minimalIsoPatches(minimal: LiveIso, rootfsUrl: string | undefine
   const { kargs, defaults } = minimalIsoKargs(minimal.currentKargs(k), rootfsUrl);
   const patches = minimal.kargsPatches(k, kargs);
   let rewrote = false;
-  for (const flavor of LIVE_FLAVORS) {
+  for (const flavor of FLAVOR_NAMES) {
     const path = flavorIsoPath(flavor, 'KARGS.JSO');
     const rec = minimal.iso.find(path);
     if (!rec || rec.isDir) continue;

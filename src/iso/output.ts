@@ -1,5 +1,5 @@
 /**
- * The three output modes of every modifying ISO command (reference §1.7), byte-identical:
+ * The three output modes of every modifying ISO command, byte-identical:
  * in place (positioned writes of the changed regions only), `-o FILE` (a copy, or a reflink,
  * as a temp file in the target directory, patched, persisted without clobbering), and `-o -`
  * (stream the input to stdout with the regions substituted; refuses a terminal). All

@@ -12,13 +12,12 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Flavor } from '../flavor.js';
+import { type Flavor, osmetDirs } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { inspectTarget } from '../disk/target.js';
 import { mergeSources } from '../install/install-config.js';
 import type { InstallRequest } from '../install/install-request.js';
 import { serviceArgs } from './service-args.js';
-import { osmetDirs } from './flavor-paths.js';
 import { findOsmet } from '../osmet/locate.js';
 
 export const DEFAULT_IMAGE_DIR = '/usr/share/nestos-installer/image';

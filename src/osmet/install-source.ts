@@ -13,10 +13,10 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import type { TargetFacts } from '../disk/target.js';
-import { osmetDirs, osmetRepo } from '../live/flavor-paths.js';
+import { osmetDirs, osmetRepo } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource, OpenedImage } from '../source/image-source.js';
-import type { Sink, VerifiedPump } from '../source/verified-pump.js';
+import type { Sink, VerifiedPump } from '../source/install-verified-pass.js';
 import { type OsmetFile, readOsmetFile } from './file.js';
 import { objectHex } from './format.js';
 import { findOsmet } from './locate.js';
@@ -39,6 +39,7 @@ export interface OsmetSource extends ImageSource {
 
 /** Every object the file maps exists in the repo and is long enough for its offsets. */
 async function checkObjects(file: OsmetFile, repo: string): Promise<void> {
+  // Absent or unreadable: treated as not there.
   const repoStat = await stat(repo).catch(() => undefined);
   if (!repoStat?.isDirectory()) throw new UserError(`OSTree repo ${repo} not found; offline installs run on a live system`);
   const need = new Map<string, { object: Buffer; minSize: number }>();

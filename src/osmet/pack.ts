@@ -13,10 +13,10 @@ import { appVersion } from '../app-version.js';
 import { UserError, withContext } from '../errors.js';
 import { run } from '../exec/run.js';
 import { blockSectorSize, blockSize } from '../disk/target.js';
-import { hostArchitecture } from '../install/options.js';
+import { FLAVORS } from '../flavor.js';
+import { defaultArch } from '../stream/arch.js';
 import { MountStack } from '../ostree/mounts.js';
 import type { Reporter } from '../report.js';
-import { OSMET_TEMP_PREFIX } from '../live/flavor-paths.js';
 import { type OsmetBody, type OsmetPartition, OSMET_VERSION, encodeOsmetBody, encodeOsmetHeader, validateOsmet } from './format.js';
 import { writePackedImage } from './packed-image.js';
 import { scanMounts } from './scan.js';
@@ -53,6 +53,7 @@ async function partitionsLabelled(disk: string, labels: readonly string[]): Prom
   for (const child of (await readdir(sys)).sort()) {
     if (!child.startsWith(name)) continue;
     const part = join(sys, child);
+    // Absent or unreadable: treated as not there.
     if (!(await stat(join(part, 'partition')).catch(() => undefined))) continue;
     const node = `/dev/${child}`;
     const probe = await run('blkid', ['-p', '-o', 'export', node], { okExitCodes: [2] });
@@ -90,9 +91,9 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
   const parts = await partitionsLabelled(o.device, ['boot', 'root']);
   const outDir = dirname(resolve(o.output));
   const mounts = new MountStack();
-  const work = await mkdtemp(join(tmpdir(), 'nestos-installer-'));
-  const packedPath = tempName(outDir, 'nestos-installer-xzpacked', '.raw.xz');
-  const partial = tempName(outDir, OSMET_TEMP_PREFIX, '.partial');
+  const work = await mkdtemp(join(tmpdir(), FLAVORS.nestos.tempPrefix));
+  const packedPath = tempName(outDir, `${FLAVORS.nestos.tempPrefix}xzpacked`, '.raw.xz');
+  const partial = tempName(outDir, `${FLAVORS.nestos.tempPrefix}osmet`, '.partial');
   try {
     const bootDir = join(work, 'boot');
     const rootDir = join(work, 'root');
@@ -115,7 +116,7 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
     await writePackedImage(o.device, size, partitions, packedPath, { fast: o.fast, reporter });
 
     const head = Buffer.concat([
-      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: o.description, architecture: hostArchitecture() }),
+      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: o.description, architecture: defaultArch() }),
       encodeOsmetBody(body),
     ]);
     await writeOsmetFile(partial, head, packedPath);
@@ -129,8 +130,11 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
   } finally {
     const problems = await mounts.releaseAll();
     for (const p of problems) reporter.warn(`unmounting ${p}`);
+    // Best-effort cleanup; the outcome is already decided.
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await unlink(packedPath).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await unlink(partial).catch(() => undefined);
   }
 }

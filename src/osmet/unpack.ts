@@ -12,7 +12,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, interruptedError } from '../errors.js';
 import { ExactReader, decodedChunks } from '../io/exact-reader.js';
-import { XZ_MAGIC } from '../io/xz.js';
+import { XZ_MAGIC } from '../formats/compression.js';
 import { type Mapping, objectHex } from './format.js';
 import type { OsmetFile } from './file.js';
 

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
+import type { SectorSize } from '../disk/sector-size.js';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import type { Flavor } from '../flavor.js';
@@ -32,8 +33,9 @@ import { MountStack } from './mounts.js';
 import {
   addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,
 } from './sysroot.js';
+import { blockSize } from '../disk/target.js';
 import { openTarget, type InstallTarget } from './target.js';
-import { trustedKeyFiles } from './trust.js';
+import { trustedKeyFiles } from '../verify/trusted-keys.js';
 import { createVarSkeleton } from './var-setup.js';
 
 export const STAGES = [
@@ -70,7 +72,7 @@ export interface OstreeInstallOptions {
   firstboot: boolean;
   sizes: LayoutSizes;
   destSize?: number;
-  sectorSize?: 512 | 4096;
+  sectorSize?: SectorSize;
   bios?: boolean;
   uefi?: boolean;
   preserveOnError: boolean;
@@ -114,10 +116,11 @@ async function checkLocalRef(repo: string, ref: string): Promise<void> {
 
 /** Zeroes the first and last MiB: GPT (both copies), protective MBR and GRUB's boot code. */
 async function wipeTable(device: string): Promise<void> {
+  // A disk without a table is fine; the zeroing below does the rest.
   await run('sgdisk', ['--zap-all', device], { okExitCodes: [1, 2] }).catch(() => undefined);
   const fh = await open(device, 'r+');
   try {
-    const size = Number(await output('blockdev', ['--getsize64', device]));
+    const size = await blockSize(device);
     const zeros = Buffer.alloc(Math.min(1024 * 1024, size));
     await fh.write(zeros, 0, zeros.length, 0);
     if (size > zeros.length) await fh.write(zeros, 0, zeros.length, size - zeros.length);
@@ -142,6 +145,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
   await checkLocalRef(options.repo, options.ref);
 
   // Busy targets are refused before anything is attached or written (and never wiped).
+  // Absent or unreadable: treated as not there.
   const given = await stat(options.device).catch(() => undefined);
   if (given?.isBlockDevice()) await checkNotBusy(options.device, reporter);
   else if (given?.isFile()) await checkFileNotBusy(options.device, reporter);
@@ -163,7 +167,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     const part = (n: number) => partitionNode(target.device, n);
 
     begin('partition', `Partitioning ${target.given} (GPT: BIOS-BOOT, EFI-SYSTEM, boot, root)`);
-    const size = Number(await output('blockdev', ['--getsize64', target.device]));
+    const size = await blockSize(target.device);
     const needed = minimumDiskBytes(options.sizes);
     if (size < needed) {
       throw new UserError(`${target.given} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(needed)}`);
@@ -229,6 +233,7 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
 
     begin('finish', 'Unmounting and syncing');
     reporter.info(await adminStatus(sysroot));
+    // Best effort; the unmount below flushes too.
     await run('sync', ['-f', bootDir]).catch(() => undefined);
     const problems = await mounts.releaseAll();
     if (problems.length > 0) throw new UserError(`unmounting: ${problems.join('; ')}`);
@@ -246,9 +251,13 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     throw new UserError(`ostree install failed at stage '${stage}'`, { cause: err });
   } finally {
     await mounts.releaseAll();
+    // Cleanup after the outcome is decided; release errors must not hide it.
     await target.release().catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await rmdir(bootDir).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await rmdir(sysroot).catch(() => undefined);
+    // Best-effort cleanup; the outcome is already decided.
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -264,5 +273,6 @@ async function cleanupAfterFailure(
     await wipeTable(target.device).catch((e: Error) => reporter.warn(`Cleanup: wiping ${target.device}: ${e.message}`));
   }
   await target.release().catch((e: Error) => reporter.warn(`Cleanup: detaching ${target.device}: ${e.message}`));
+  // Best-effort cleanup; the outcome is already decided.
   if (what.deleteFile) await unlink(target.given).catch(() => undefined);
 }

@@ -72,11 +72,3 @@ export function sgdiskArgs(sizes: LayoutSizes, device: string): string[] {
 export function partitionNode(device: string, number: number): string {
   return /\d$/.test(device) ? `${device}p${number}` : `${device}${number}`;
 }
-
-/** Parses sizes like `1536M`, `2G`, `3GiB`, or plain bytes. */
-export function parseSize(text: string): number {
-  const m = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`invalid size '${text}': expected a number with an optional K/M/G/T suffix`);
-  const exp = { '': 0, K: 1, M: 2, G: 3, T: 4 }[(m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
-  return Number(m[1]) * 1024 ** exp;
-}

@@ -38,6 +38,7 @@ export class MountStack {
         await run('umount', [target]);
       } catch (err) {
         problems.push(`${target}: ${(err as Error).message}`);
+        // Best-effort: a lazy unmount after a failed one.
         await run('umount', ['--lazy', target]).catch(() => undefined);
       }
     }

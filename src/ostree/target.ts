@@ -8,6 +8,7 @@ import { access, open, stat, unlink } from 'node:fs/promises';
 import { UserError, UsageError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import type { Reporter } from '../report.js';
+import { blockSectorSize } from '../disk/target.js';
 import { partitionNode } from './layout.js';
 
 export interface InstallTarget {
@@ -51,10 +52,11 @@ export async function rescanPartitions(device: string): Promise<void> {
 }
 
 export async function openTarget(path: string, options: TargetOptions, reporter: Reporter): Promise<InstallTarget> {
+  // Absent or unreadable: treated as not there.
   let info = await stat(path).catch(() => undefined);
   if (info?.isBlockDevice()) {
     if (options.destSize !== undefined) throw new UsageError('--dest-size applies only to an image file target');
-    const ssz = Number(await output('blockdev', ['--getss', path]));
+    const ssz = await blockSectorSize(path);
     return {
       device: path, given: path, isImageFile: false, createdFile: false,
       sectorSize: ssz === 4096 ? 4096 : 512,
@@ -77,6 +79,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   try {
     device = await output('losetup', ['--find', '--show', '--sector-size', String(sectorSize), path]);
   } catch (err) {
+    // Best-effort cleanup; the outcome is already decided.
     if (createdFile) await unlink(path).catch(() => undefined);
     throw new UserError(`attaching ${path} to a loop device (root needed)`, { cause: err });
   }
@@ -88,6 +91,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
     async release() {
       if (released) return;
       released = true;
+      // Partitions may already be gone.
       await run('partx', ['-d', device], { okExitCodes: [1] }).catch(() => undefined);
       await run('losetup', ['-d', device]);
     },

@@ -17,14 +17,14 @@ import type * as openpgp from 'openpgp';
 import { chainHas, UserError, VerificationError } from '../errors.js';
 import { HttpRangeError } from '../http/content-range.js';
 import { HttpStatusError } from '../http/fetch.js';
-import { createSignatureVerifier } from '../io/verify.js';
+import { createSignatureVerifier } from '../verify/signature.js';
 import { HashTap } from '../io/sha256-tap.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import { formatBytes, type Reporter } from '../report.js';
 import { downloadPaths } from './download-name.js';
 import type { ImageSource, OpenedImage } from './image-source.js';
 import { PartFile } from './part-file.js';
-import { requireSignature, verifiedPipeline } from './verified-read.js';
+import { requireSignature, verifiedPipeline } from './download-verified-stream.js';
 
 export { decompressedName } from './download-name.js';
 
@@ -43,11 +43,9 @@ export function isResumable(err: unknown): boolean {
   if (chainHas(err, VerificationError)) return false;
   let e: unknown = err;
   for (let i = 0; e instanceof Error && i < 8; i++) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    if (code.startsWith('UND_ERR') || RESUMABLE_CODES.has(code)) return true;
-    if (e.name === 'SocketError' || e.name === 'BodyTimeoutError' || /terminated|other side closed|aborted/i.test(e.message)) {
-      return true;
-    }
+    // node:http reports a dropped connection as ECONNRESET (`aborted`, `socket hang up`) and
+    // http/node-get's idle timeouts as ETIMEDOUT.
+    if (RESUMABLE_CODES.has((e as NodeJS.ErrnoException).code ?? '')) return true;
     e = e.cause;
   }
   return false;
@@ -55,6 +53,7 @@ export function isResumable(err: unknown): boolean {
 
 /** Refuses a final name that is there but could never be replaced by a file (a directory...). */
 async function checkFinalName(path: string): Promise<void> {
+  // Absent or unreadable: treated as not there.
   const st = await lstat(path).catch(() => undefined);
   if (st && !st.isFile() && !st.isSymbolicLink()) {
     throw new UserError(`${path} exists and is not a regular file${st.isDirectory() ? ' (a directory)' : ''}; remove it or download into another directory (-C)`);
@@ -63,7 +62,9 @@ async function checkFinalName(path: string): Promise<void> {
 
 /** True when `path` exists, its `.sig` equals `sig`, and it verifies (signature and sha256). */
 async function existingVerified(path: string, sig: Uint8Array, src: ImageSource, opts: DownloadArtifactOptions): Promise<boolean> {
+  // No saved signature: nothing to compare.
   const saved = await readFile(`${path}.sig`).catch(() => undefined);
+  // Absent or unreadable: treated as not there.
   const st = await stat(path).catch(() => undefined);
   if (!saved || !Buffer.from(sig).equals(saved) || !st?.isFile()) return false;
   const verifier = createSignatureVerifier(sig, opts.keys);
@@ -217,9 +218,11 @@ async function writeVerified(src: ImageSource, opened: OpenedImage, part: PartFi
     await part.commit(ctx.finalPath);
     // The .sig beside the file describes what is there now: the published one, or none.
     if (stagedSig) await rename(stagedSig, ctx.sigPath);
+    // Best-effort cleanup; the outcome is already decided.
     else await rm(ctx.sigPath, { force: true }).catch(() => undefined);
     return ctx.finalPath;
   } catch (err) {
+    // Best-effort cleanup; the outcome is already decided.
     if (stagedSig) await rm(stagedSig, { force: true }).catch(() => undefined);
     const keep = canResume && isResumable(err) && (await part.size().catch(() => 0)) > 0;
     if (keep) opts.reporter.warn(`Partial download kept in ${part.path}; run the command again to resume it`);

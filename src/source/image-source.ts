@@ -2,13 +2,13 @@
  * Where image bytes come from: a local file, a URL, or a stream's metadata. Each source knows
  * its description, file name, length when known, published sha256 when listed, how to open
  * its bytes (from an offset, for resume) and how to get its detached signature.
- * Location messages follow upstream §4.4 with NestOS naming.
+ * Location messages are upstream's, with NestOS naming.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { UserError, interruptedError } from '../errors.js';
+import { UserError, errorMessage, interruptedError } from '../errors.js';
 import { httpGet } from '../http/fetch.js';
 import { readFileChunks } from '../io/file-chunks.js';
 import { chunksOf } from '../io/stream-chunks.js';
@@ -117,7 +117,7 @@ export function fileSource(path: string, reporter: Reporter): ImageSource {
       try {
         return await readFile(`${path}.sig`);
       } catch (err) {
-        reporter.warn(`Couldn't read signature file: ${err instanceof Error ? err.message : String(err)}`);
+        reporter.warn(`Couldn't read signature file: ${errorMessage(err)}`);
         return undefined;
       }
     },

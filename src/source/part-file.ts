@@ -35,6 +35,7 @@ function refuseKind(path: string, st: { isSymbolicLink(): boolean; isDirectory()
 }
 
 async function openNoFollow(path: string): Promise<FileHandle> {
+  // Absent or unreadable: treated as not there.
   const before = await lstat(path).catch(() => undefined);
   if (before && !before.isFile()) throw refuseKind(path, before);
   try {
@@ -79,6 +80,7 @@ export class PartFile {
   }
 
   private async stillAtPath(): Promise<boolean> {
+    // Absent or unreadable: treated as not there.
     const now = await lstat(this.path).catch(() => undefined);
     return now !== undefined && now.dev === this.identity.dev && now.ino === this.identity.ino;
   }
@@ -140,6 +142,7 @@ export class PartFile {
 
   /** Removes the file (this run's unverified bytes), if the path still names it. */
   async discard(): Promise<void> {
+    // Best-effort cleanup; the outcome is already decided.
     if (await this.stillAtPath()) await unlink(this.path).catch(() => undefined);
   }
 

@@ -6,7 +6,8 @@
  * of the rest of the same stream: what was checked is exactly what is verified and written,
  * and a URL is fetched once.
  */
-import { type Compression, AutoDecoder, sniffCompression } from '../io/auto-decoder.js';
+import { type Compression, sniffCompression } from '../formats/compression.js';
+import { AutoDecoder } from '../io/auto-decoder.js';
 import type { Emit } from '../io/codec.js';
 import type { ImageSource } from './image-source.js';
 
@@ -150,6 +151,7 @@ export class ReplayableImage {
   async close(): Promise<void> {
     this.kept = [];
     this.controller.abort('closed');
+    // Closing the source early; its own errors do not matter any more.
     await this.source.return?.(undefined).catch(() => undefined);
   }
 }

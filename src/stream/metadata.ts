@@ -4,7 +4,7 @@
  * point to http(s) URLs (it must not make the tool read local files); a local file:// feed may
  * also point to file:// URLs.
  */
-import { UserError } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 import { httpGetBytes } from '../http/fetch.js';
 import type { Reporter } from '../report.js';
 import { parseStreamMetadata, type StreamMetadata } from './schema.js';
@@ -50,7 +50,7 @@ export async function fetchStreamMetadata(
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new UserError(`parsing stream metadata from ${url}`, { cause: new Error(escapeControl(err instanceof Error ? err.message : String(err))) });
+    throw new UserError(`parsing stream metadata from ${url}`, { cause: new Error(escapeControl(errorMessage(err))) });
   }
   return { ...parseStreamMetadata(json, url), url };
 }

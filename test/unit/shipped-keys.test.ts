@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadTrustedKeys, parseKeys, shippedKeysDir } from '../../src/io/verify.js';
+import { loadTrustedKeys, parseKeys } from '../../src/verify/signature.js';
+import { shippedKeysDir } from '../../src/verify/trusted-keys.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const EXPECTED = [

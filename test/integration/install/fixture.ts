@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { run } from '../../../src/exec/run.js';
 import { parseBlsEntry } from '../../../src/boot/bls.js';
 import { renderGrubMenu, staticGrubConfig } from '../../../src/boot/grub-menu.js';
-import { withLoopDevice } from '../../../src/disk/loop.js';
+import { withLoopDevice } from '../../helpers/loop.js';
 import { readDiskGpt } from '../../../src/disk/saved-partitions.js';
 import type { Gpt } from '../../../src/disk/gpt.js';
 

@@ -74,8 +74,8 @@ test('PXE: kernel + live initramfs + wrapped config shows the config sha256', { 
   assert.equal(probe.ignition_sha256, CONFIG_SHA);
 });
 
-// Self-installing media (--dest-*) need the live install service and a target disk: the lead's
-// end-to-end boot test covers that. Here: the customised live config and kargs reach the kernel.
+// Self-installing media (--dest-*) need the live install service and a target disk: the live-install
+// boot tests (test/integration/live-install) cover that. Here: the customised live config and kargs reach the kernel.
 test('iso customize output boots: live config and live kargs reach the kernel (BIOS)', { timeout: 300_000 }, async (t) => {
   const p = need(t, 'nestos-sample-live.x86_64.iso');
   if (!p) return;

@@ -11,7 +11,7 @@ import { closeSync, copyFileSync, cpSync, existsSync, ftruncateSync, mkdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/exec/run.js';
-import { attachLoop, detachLoop, withLoopDevice } from '../../../src/disk/loop.js';
+import { attachLoop, detachLoop, withLoopDevice } from '../../helpers/loop.js';
 import { readOsmetFile } from '../../../src/osmet/file.js';
 import { objectHex } from '../../../src/osmet/format.js';
 import { runCli } from '../../helpers/cli.js';

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/exec/run.js';
-import { withLoopDevice } from '../../../src/disk/loop.js';
+import { withLoopDevice } from '../../helpers/loop.js';
 import { readOsmetFile } from '../../../src/osmet/file.js';
 import { objectHex } from '../../../src/osmet/format.js';
 import { runCli } from '../../helpers/cli.js';

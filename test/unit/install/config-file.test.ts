@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { commandLineConfig, parseInstallWords } from '../../../src/cli/install.js';
 import { parseConfigFile, readConfigFile } from '../../../src/install/config-file.js';
 import { configArgs, mergeSources } from '../../../src/install/install-config.js';
-import { hostArchitecture } from '../../../src/install/options.js';
+import { defaultArch } from '../../../src/stream/arch.js';
 
 const cli = (...words: string[]) => commandLineConfig(parseInstallWords(words));
 
@@ -15,7 +15,7 @@ test('repeatables accumulate [c,d,a,b,e,f]; scalars: last wins; a command-line d
   const merged = mergeSources([
     parseConfigFile('append-karg: [c, d]\nplatform: qemu\nfetch-retries: 3\narchitecture: s390x\n'),
     parseConfigFile('append-karg: [a, b]\ndest-device: /dev/vdb\n'),
-    cli('--append-karg', 'e', '--append-karg', 'f', '--platform', 'gcp', '--fetch-retries', '0', '-a', hostArchitecture()),
+    cli('--append-karg', 'e', '--append-karg', 'f', '--platform', 'gcp', '--fetch-retries', '0', '-a', defaultArch()),
   ]);
   assert.deepEqual(merged['append-karg'], ['c', 'd', 'a', 'b', 'e', 'f']);
   assert.equal(merged['platform'], 'gcp');

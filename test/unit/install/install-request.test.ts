@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { commandLineConfig, parseInstallWords } from '../../../src/cli/install.js';
+import { errorChain } from '../../../src/errors.js';
 import { resolveInstallRequest } from '../../../src/install/install-request.js';
 import { createMemoryReporter } from '../../../src/report.js';
 
@@ -69,4 +70,15 @@ test('the image mode gets typed options, and "Running with arguments:" lists the
 
 test('ostree-only options without --ostree-repo are usage errors', async () => {
   await assert.rejects(resolve(['--osname', 'x', '/dev/vda'], []), { name: 'UsageError', message: /'--osname <name>' requires '--ostree-repo <repo>'/ });
+});
+
+test('an ostree partition size beyond a safe integer is a usage error', async () => {
+  await withFiles(
+    { 'a.yaml': 'dest-device: /tmp/x.img\nostree-repo: /srv/repo\nostree-ref: a/b\nostree-root-size: 99999999999T\n' },
+    async (files) => {
+      await assert.rejects(resolve([], files), (err: unknown) =>
+        errorChain(err).some((m) => m.startsWith("invalid value '99999999999T' for '--ostree-root-size'")),
+      );
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { UserError, VerificationError } from '../../../src/errors.js';
 import { decompressedName, isResumable } from '../../../src/source/download-artifact.js';
 import { signatureUrlFor, urlFileName } from '../../../src/source/image-source.js';
-import { requireSignature } from '../../../src/source/verified-read.js';
+import { requireSignature } from '../../../src/source/download-verified-stream.js';
 import { createMemoryReporter } from '../../../src/report.js';
 
 test('file names come from the last URL path segment', () => {
@@ -29,9 +29,10 @@ test('-d strips .gz/.xz only, never .tar.gz/.tar.xz, never .zst', () => {
 });
 
 test('only transport failures are resumable', () => {
-  const sock = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', name: 'SocketError' });
-  assert.equal(isResumable(sock), true);
-  assert.equal(isResumable(new UserError('downloading x', { cause: sock })), true);
+  const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+  assert.equal(isResumable(aborted), true);
+  assert.equal(isResumable(new UserError('downloading x', { cause: aborted })), true);
+  assert.equal(isResumable(Object.assign(new Error('body timeout: nothing received for 5 ms'), { code: 'ETIMEDOUT' })), true);
   assert.equal(isResumable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), true);
   assert.equal(isResumable(new VerificationError('GPG verification failure: x')), false);
   assert.equal(isResumable(new UserError('image fetch failed: 404')), false);

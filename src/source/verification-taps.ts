@@ -7,7 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type * as openpgp from 'openpgp';
 import { UserError, VerificationError } from '../errors.js';
-import { createSignatureVerifier, type SignatureVerifier } from '../io/verify.js';
+import { createSignatureVerifier, type SignatureVerifier } from '../verify/signature.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
 

@@ -4,7 +4,7 @@
  * The consumer may write what it reads, but must not commit it before `done()` resolves:
  * the verdict (signature over the *compressed* bytes, plus the stream's sha256 when listed)
  * only exists after the whole stream was read (CVE-2021-20319). Install uses the same taps
- * without streams (verified-pump.ts).
+ * without streams (install-verified-pass.ts).
  */
 import { pipeline, Readable, Transform } from 'node:stream';
 import type * as openpgp from 'openpgp';
@@ -13,9 +13,9 @@ import { createDecompressor } from '../io/decompress.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
-import { VerifiedTaps } from './verified-taps.js';
+import { VerifiedTaps } from './verification-taps.js';
 
-export { requireSignature } from './verified-taps.js';
+export { requireSignature } from './verification-taps.js';
 
 export interface VerifiedPipelineOptions {
   keys: openpgp.PublicKey[];
@@ -115,6 +115,7 @@ export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineO
   const piped = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
   });
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   piped.catch(() => undefined);
   const out = pipeline([input, ...stages] as unknown as [Readable, ...Transform[]], (err) => settle(err)) as unknown as Readable;
   const done = async () => {

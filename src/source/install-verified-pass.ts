@@ -13,7 +13,7 @@ import { AutoDecoder } from '../io/auto-decoder.js';
 import type { Emit } from '../io/codec.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
-import { VerifiedTaps } from './verified-taps.js';
+import { VerifiedTaps } from './verification-taps.js';
 
 export interface PumpOptions {
   keys: openpgp.PublicKey[];

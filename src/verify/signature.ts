@@ -3,33 +3,14 @@
  * *compressed* bytes as published. The verdict is only available after the whole stream
  * ended (CVE-2021-20319: never trust a result before the end was read).
  *
- * Trusted keys: the keyring directory shipped with the tool (repo `keys/`), the system
- * directory /etc/nestos-installer/keys.d/ (env NESTOS_INSTALLER_KEYS_DIR overrides it), and
- * any `--trusted-key` files; armored or binary public keys.
+ * Trusted keys (trusted-keys.ts) are armored or binary public keys.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import * as openpgp from 'openpgp';
-import { UserError, VerificationError } from '../errors.js';
-
-export const SYSTEM_KEYS_DIR = '/etc/nestos-installer/keys.d';
-const KEY_FILE = /\.(asc|gpg|pgp|pub|key)$/i;
-
-/** The repo `keys/` directory shipped with the tool (found upward from this module). */
-export function shippedKeysDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'keys'))) return join(dir, 'keys');
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
-}
+import { UserError, VerificationError, errorMessage } from '../errors.js';
+import { trustedKeyFiles } from './trusted-keys.js';
 
 /** Armored blocks of a file; a keyring file (like upstream's signing-keys.asc) holds several. */
 const ARMORED_BLOCK = /-----BEGIN PGP ([A-Z ]+)-----[\s\S]*?-----END PGP \1-----/g;
@@ -49,29 +30,15 @@ export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpg
     }
     return keys.map((k) => (k.isPrivate() ? k.toPublic() : k)) as openpgp.PublicKey[];
   } catch (err) {
-    throw new UserError(`reading OpenPGP key ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UserError(`reading OpenPGP key ${name}`, { cause: err });
   }
-}
-
-async function keysInDir(dir: string | undefined): Promise<openpgp.PublicKey[]> {
-  if (!dir || !existsSync(dir)) return [];
-  const keys: openpgp.PublicKey[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    const path = join(dir, name);
-    if (!KEY_FILE.test(name) || !(await stat(path)).isFile()) continue;
-    keys.push(...(await parseKeys(await readFile(path), path)));
-  }
-  return keys;
 }
 
 export async function loadTrustedKeys(options: { extraKeyFiles?: string[] } = {}): Promise<openpgp.PublicKey[]> {
-  const keys = [
-    ...(await keysInDir(shippedKeysDir())),
-    ...(await keysInDir(process.env.NESTOS_INSTALLER_KEYS_DIR ?? SYSTEM_KEYS_DIR)),
-  ];
-  for (const file of options.extraKeyFiles ?? []) {
-    const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-      throw new UserError(`reading trusted key ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  const keys: openpgp.PublicKey[] = [];
+  for (const file of await trustedKeyFiles(options.extraKeyFiles ?? [])) {
+    const bytes = await readFile(file).catch((err: unknown) => {
+      throw new UserError(`reading trusted key ${file}`, { cause: err });
     });
     keys.push(...(await parseKeys(bytes, file)));
   }
@@ -86,7 +53,7 @@ export async function parseSignature(signature: Uint8Array): Promise<openpgp.Sig
       ? await openpgp.readSignature({ armoredSignature: Buffer.from(signature).toString('utf8') })
       : await openpgp.readSignature({ binarySignature: signature });
   } catch (err) {
-    throw new VerificationError(`GPG verification failure: unreadable signature: ${err instanceof Error ? err.message : String(err)}`);
+    throw new VerificationError('GPG verification failure: unreadable signature', { cause: err });
   }
 }
 
@@ -133,7 +100,7 @@ export interface SignatureVerifier extends StreamVerifier {
 }
 
 function failure(err: unknown): VerificationError {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   const hint = /could not find signing key/i.test(msg) ? `${msg} (key not trusted; add it with --trusted-key)` : msg;
   return new VerificationError(`GPG verification failure: ${hint}`);
 }
@@ -168,6 +135,7 @@ function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.Public
   })().catch((err: unknown) => {
     throw err instanceof VerificationError ? err : failure(err);
   });
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   result.catch(() => undefined);
 
   const stream = new Transform({
@@ -245,6 +213,7 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
     if (names.some((n) => n === undefined)) return { kind: 'fallback', v: createOpenpgpStreamVerifier(signature, keys) };
     return { kind: 'native', packets, hashes: names.map((n) => createHash(n!)) };
   })();
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   planned.catch(() => undefined);
   let plan: Plan | undefined;
   let finished: (() => void) | undefined;
@@ -305,6 +274,7 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
   })().catch((err: unknown) => {
     throw err instanceof VerificationError ? err : failure(err);
   });
+  // The rejection is observed by whoever awaits it later; this marks it handled.
   result.catch(() => undefined);
   return { stream, update, end, verified: () => result };
 }
