@@ -106,9 +106,30 @@ async function checkedSignature(source: ImageSource, keys: openpgp.PublicKey[], 
 }
 
 /** The decoded size where it can be known without decoding: raw bytes, or a local .xz's index. */
+/**
+ * The decoded size of a remote .xz from its index, read with Range requests; undefined when the
+ * server serves no ranges (then the size is known only once the image is written).
+ */
+async function remoteXzSize(source: ImageSource, length: number): Promise<number | undefined> {
+  const readRange = source.readRange;
+  if (!readRange) return undefined;
+  const unanswered = new Error('no range');
+  try {
+    return await xzUncompressedSize(async (size, position) => {
+      const bytes = await readRange(size, position);
+      if (!bytes) throw unanswered;
+      return bytes;
+    }, length);
+  } catch (err) {
+    if (err === unanswered) return undefined;
+    throw new UserError(`reading the xz index of ${source.description}`, { cause: err });
+  }
+}
+
 async function knownImageSize(source: ImageSource, head: ImageHead): Promise<number | undefined> {
   if (head.compression === 'none') return source.length;
-  if (head.compression !== 'xz' || !source.file || source.length === undefined) return undefined;
+  if (head.compression !== 'xz' || source.length === undefined) return undefined;
+  if (!source.file) return remoteXzSize(source, source.length);
   const handle = await open(source.file, 'r');
   try {
     return await xzUncompressedSize((l, p) => readAt({ handle, path: source.file! }, l, p), source.length);

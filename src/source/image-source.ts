@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError, errorMessage, interruptedError } from '../errors.js';
 import { httpGet } from '../http/fetch.js';
+import { readHttpRange } from '../http/range-read.js';
 import { readFileChunks } from '../io/file-chunks.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
@@ -39,6 +40,11 @@ export interface ImageSource {
   url?: string;
   /** Local path (file sources): lets the size be read from the file itself (xz index). */
   file?: string;
+  /**
+   * Bytes at an offset without reading the whole source (URL sources: a Range request), or
+   * undefined when the server does not serve ranges.
+   */
+  readRange?(length: number, position: number): Promise<Buffer | undefined>;
   open(): Promise<Readable>;
   openAt(start: number): Promise<OpenedImage>;
   /**
@@ -170,6 +176,7 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
       signal?.addEventListener('abort', stop, { once: true });
       return chunksOf(body);
     },
+    readRange: (size, position) => readHttpRange(o.url, size, position, { retries: o.retries, reporter: o.reporter }),
     async signature() {
       if (!o.signatureUrl) return undefined;
       return fetchSignature(o.signatureUrl, { retries: o.retries, reporter: o.reporter });

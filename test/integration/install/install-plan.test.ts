@@ -3,7 +3,7 @@
  * target stays byte-identical (whole disk, first 64 MiB and saved partitions compared by
  * sha256): no --trusted-key (the sample signer is not a shipped key), an untrusted signer, a missing image file, a 404 image URL, a 4Kn
  * image for a 512-byte disk, an image larger than the disk (local xz via its index, local raw,
- * raw over HTTP via Content-Length), a collision with a saved partition, an image under 1 MiB,
+ * raw over HTTP via Content-Length, xz over HTTP via its index read with Range requests), a collision with a saved partition, an image under 1 MiB,
  * an undecodable image, and a local .xz that is truncated or has data after it (its index is
  * read while planning). Once writing began (a gzip image whose size is only known at the
  * end), the table is reset as before.
@@ -82,6 +82,7 @@ for (const [name, source] of [
   ['local xz (size from the xz index)', () => ['-f', w.files.xz]],
   ['local raw (file size)', () => ['-f', w.files.raw]],
   ['raw over HTTP (Content-Length)', () => ['-u', `${w.server.url}img/good.raw`]],
+  ['xz over HTTP (its index read with Range requests)', () => ['-u', `${w.server.url}img/good.raw.xz`]],
 ] as const) {
   test(`image larger than a disk holding ext4, ${name}: refused before writing, the filesystem intact`, async () => {
     const disk = await w.file(`ext4-${name.replace(/\W+/g, '-')}.img`, 20);

@@ -47,6 +47,8 @@ export async function createTrustWorld(): Promise<TrustWorld> {
   };
   base.server.route('/img/good.raw', { file: files.raw });
   base.server.route('/img/good.raw.sig', { body: await readFile(`${files.raw}.sig`) });
+  base.server.route('/img/good.raw.xz', { file: files.xz });
+  base.server.route('/img/good.raw.xz.sig', { body: await readFile(`${files.xz}.sig`) });
   return {
     ...base,
     otherKey,
