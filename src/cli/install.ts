@@ -10,6 +10,7 @@ import type { InstallResult } from '../commands/install.js';
 import { type InstallConfig, sourceConfig } from '../install/install-config.js';
 import type { InstallRequest } from '../install/install-request.js';
 import { DEST_DEVICE, FIRSTBOOT_ARGS, INSTALL_FIELDS } from '../install/option-fields.js';
+import { addJsonOption } from './json-option.js';
 import { flagValue, flavorOf, lastValue, stringList } from './options.js';
 import { failAsUsageError, PARSER_CONFIGURATION } from './parser.js';
 
@@ -36,11 +37,10 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
     };
     out = out.option(field.name, spec) as Argv<T>;
   }
-  return out
+  return addJsonOption(out
     .option('ignition', { type: 'string', requiresArg: true, hidden: true, describe: 'Embed an Ignition config from a file (deprecated)' })
     .option(FIRSTBOOT_ARGS, { type: 'string', requiresArg: true, hidden: true, describe: 'First-boot kernel arguments (used by the live service)' })
-    .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' })
-    .option('json', { type: 'boolean', describe: 'Progress and the final summary as JSON lines on stderr' }) as Argv<T>;
+    .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' }) as Argv<T>);
 }
 
 /** The command line's own values as one merge source (later repeats of a scalar win). */
