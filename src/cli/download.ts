@@ -3,6 +3,7 @@
  * paths go to stdout, one per line; with --json they go into the JSON result on stderr instead.
  */
 import type { Argv } from 'yargs';
+import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 import { defaultArch } from '../stream/arch.js';
 import { DEFAULT_STREAM } from '../stream/defaults.js';
 import { addJsonOption } from './json-option.js';
@@ -22,7 +23,7 @@ export function downloadCommands(y: Argv): Argv {
         addTrustOptions(
           y
             .option('stream', { alias: 's', type: 'string', requiresArg: true, describe: `NestOS stream [default: ${DEFAULT_STREAM}]` })
-            .option('architecture', { alias: 'a', type: 'string', requiresArg: true, describe: 'Target CPU architecture [default: uname -m]' })
+            .option('architecture', { alias: 'a', type: 'string', requiresArg: true, describe: SHARED_FLAG_TEXT.architecture })
             .option('platform', { alias: 'p', type: 'string', requiresArg: true, describe: 'Platform name [default: metal]' })
             .option('format', { alias: 'f', type: 'string', requiresArg: true, describe: 'Image format [default: raw.xz]' })
             .option('image-url', { alias: 'u', type: 'string', requiresArg: true, describe: 'Manually specify the image URL' })

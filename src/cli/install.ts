@@ -16,12 +16,15 @@ import { failAsUsageError, PARSER_CONFIGURATION } from './parser.js';
 
 type Args = Record<string, unknown>;
 
+// The image install's options come first in --help, the ostree deploy's after them: yargs lists
+// groups in the order they are first named, and its own default group is this one.
+const MAIN_GROUP = 'Options:';
 const OSTREE_GROUP = 'OSTree deploy:';
 
 export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
   let out = y
     .positional('device', { type: 'string', describe: 'Destination device (or a regular file: a VM disk image)' })
-    .option('config-file', { alias: 'c', type: 'string', array: true, nargs: 1, describe: 'YAML config file with install options (repeatable)' }) as Argv<T>;
+    .option('config-file', { alias: 'c', type: 'string', array: true, nargs: 1, group: MAIN_GROUP, describe: 'YAML config file with install options (repeatable)' }) as Argv<T>;
   for (const field of INSTALL_FIELDS) {
     if (field.negates) {
       // yargs reads `--no-X` as X=false; the option it knows is X.
@@ -32,7 +35,7 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
       describe: field.describe,
       ...(field.short ? { alias: field.short } : {}),
       ...(field.hidden ? { hidden: true } : {}),
-      ...(field.origin === 'ostree' ? { group: OSTREE_GROUP } : {}),
+      group: field.origin === 'ostree' ? OSTREE_GROUP : MAIN_GROUP,
       ...(field.kind === 'flag' ? { type: 'boolean' } : field.kind === 'list' ? { type: 'string', array: true, nargs: 1 } : { type: 'string', requiresArg: true }),
     };
     out = out.option(field.name, spec) as Argv<T>;

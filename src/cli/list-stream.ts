@@ -3,6 +3,7 @@
  * the rows go into one JSON result record on stderr (as install's --json).
  */
 import type { Argv } from 'yargs';
+import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from '../stream/defaults.js';
 import { addJsonOption } from './json-option.js';
 import { flagValue, lastValue } from './options.js';
@@ -15,7 +16,7 @@ export function listStreamCommands(y: Argv): Argv {
       addJsonOption(
         y
           .option('stream', { alias: 's', type: 'string', requiresArg: true, describe: `NestOS stream [default: ${DEFAULT_STREAM}]` })
-          .option('stream-base-url', { type: 'string', requiresArg: true, describe: 'Base URL for stream metadata (http://, https:// or file://)' }),
+          .option('stream-base-url', { type: 'string', requiresArg: true, describe: SHARED_FLAG_TEXT.streamBaseUrl }),
       ),
     async (a: Record<string, unknown>) => {
       const options = {
