@@ -2,7 +2,7 @@
  * `download`: every artifact of the chosen format, verified; returns one entry per artifact
  * (its path, size, sha256 and the key that verified it) for the paths on stdout or --json.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { closeHttp } from '../http/fetch.js';
 import { sha256OfFile } from '../io/file-sha256.js';
@@ -40,9 +40,11 @@ export async function describeArtifact(artifact: DownloadedArtifact): Promise<Re
 }
 
 export async function download(o: DownloadOptions, reporter: Reporter): Promise<DownloadedArtifact[]> {
-  const st = await stat(o.directory).catch(() => undefined);
-  if (!st) await mkdir(o.directory, { recursive: true });
-  else if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);
+  // As upstream, the directory is not created: a mistyped -C fails before anything is fetched.
+  const st = await stat(o.directory).catch((err: unknown) => {
+    throw new UserError(`download directory ${o.directory} does not exist; create it first or pass another -C`, { cause: err });
+  });
+  if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);
   try {
     const keys = await loadTrustedKeys({ extraKeyFiles: o.trustedKeys });
     const sources = await resolveImageSources({

@@ -1,6 +1,6 @@
 /** `download` against a real local HTTP server: formats, -d, pxe, existing files, redirects. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../helpers/cli.js';
@@ -156,4 +156,30 @@ test('--json: a failure is one error record with its causes, exit 1', async () =
   const errors = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'error');
   assert.equal(errors.length, 1, r.stderr);
   assert.match(String(errors[0]!.message), /no-such-format/);
+});
+
+test('-C of a directory that does not exist is refused before anything is fetched, and not created', async () => {
+  const missing = join(w.tmp, 'no-such-dir', 'deeper');
+  const before = w.server.requests.length;
+  const r = await dl(missing, ['-f', 'raw.xz']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^Error: download directory \S+deeper does not exist; create it first or pass another -C$/m);
+  assert.match(r.stderr, /ENOENT/);
+  assert.equal(existsSync(join(w.tmp, 'no-such-dir')), false);
+  assert.equal(w.server.requests.length, before);
+});
+
+test('an unknown stream says so and how to check it; the status stays in the causes', async () => {
+  const r = await runCli(['download', '--stream-base-url', `${w.server.url}streams/`, '-s', 'tesitng', '-C', outDir(), '--trusted-key', w.keyFile], { env: w.env });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^Error: unknown stream 'tesitng': check the name given with -s/m);
+  assert.match(r.stderr, /Caused by:\n {4}0: stream metadata fetch from \S+tesitng\.json failed: 404/);
+});
+
+test('an unknown format lists the formats that exist for that architecture and platform', async () => {
+  const r = await dl(outDir(), ['-f', 'qcow2.xz']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /couldn't find architecture x86_64, platform metal, format qcow2\.xz in stream metadata \(formats for x86_64 metal: pxe, raw, raw\.gz, raw\.xz, raw\.zst\)/);
+  const p = await dl(outDir(), ['-p', 'qemu']);
+  assert.match(p.stderr, /\(platforms for x86_64: metal\)/);
 });
