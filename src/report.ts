@@ -1,15 +1,23 @@
 /**
  * Reporter: how messages and progress look. Stages emit events; this decides the rendering:
- * an ora spinner on a TTY, at most one plain line per second otherwise (the journal reads
- * these), or JSON lines with --json. Everything goes to stderr; stdout carries data only.
+ * on an interactive terminal an ora spinner carrying a bar with rate and ETA, ending in a green
+ * ✔ or a red ✖; otherwise (a pipe, the journal, `TERM=dumb`, `CI`) upstream's plain
+ * `Read <type> …` line at most every few seconds; or JSON lines with --json. Everything goes to
+ * stderr; stdout carries data only.
  */
 import type { Ora } from 'ora';
+import { barText, progressText, RateMeter, type ProgressEvent } from './progress-line.js';
 
-export interface ProgressEvent {
-  /** What is being read, e.g. "disk", "kernel", "image". */
+export { formatBytes, progressText, type ProgressEvent } from './progress-line.js';
+
+/** The key that made a good signature over an artifact. */
+export interface SignatureEvent {
+  /** The artifact type, as progress labels it. */
   label: string;
-  bytes: number;
-  total?: number;
+  /** Primary key fingerprint, upper-case hex. */
+  fingerprint: string;
+  /** The key's primary user ID (empty when it has none). */
+  userId: string;
 }
 
 export interface Reporter {
@@ -19,13 +27,21 @@ export interface Reporter {
   /** A named stage of a longer operation (ostree deploy, install steps). */
   step(name: string): void;
   progress(event: ProgressEvent): void;
-  /** Ends an in-flight progress display with its final state. */
+  /** Ends an in-flight progress display: the read succeeded (and verified, where it is checked). */
   progressDone(event: ProgressEvent): void;
-  /** A structured final result (JSON mode prints it; text mode ignores it). */
+  /** Ends an in-flight progress display: the read, or the check of what was read, failed. */
+  progressFailed(event: ProgressEvent): void;
+  /** A signature verified: `Signature verified with key <fingerprint> (<user id>)`. */
+  signature(event: SignatureEvent): void;
+  /**
+   * A structured final result (JSON mode prints it; text mode ignores it). The last verified
+   * signature is added as `signature` unless the data has one.
+   */
   result(data: Record<string, unknown>): void;
   /**
    * Ends any progress display for good (a spinner's timer would keep the process alive after
-   * a failure or an interrupt). Messages after it are still printed, without a spinner.
+   * a failure or an interrupt); one still in flight ends as failed. Messages after it are
+   * still printed, without a spinner.
    */
   close(): void;
 }
@@ -41,32 +57,27 @@ export function wantsJson(argv: readonly string[]): boolean {
   return json;
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** Binary units with one decimal, as upstream: `749.9 MiB`. */
-export function formatBytes(n: number): string {
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+/** The line a verified signature prints. */
+export function signatureText(event: SignatureEvent): string {
+  return `Signature verified with key ${event.fingerprint}${event.userId ? ` (${event.userId})` : ''}`;
 }
 
-/** Upstream's progress text: `Read disk 1.0 MiB/2.0 MiB (50%)`. */
-export function progressText(event: ProgressEvent): string {
-  if (event.total !== undefined && event.total > 0) {
-    const pct = Math.floor((event.bytes * 100) / event.total);
-    return `Read ${event.label} ${formatBytes(event.bytes)}/${formatBytes(event.total)} (${pct}%)`;
-  }
-  return `Read ${event.label} ${formatBytes(event.bytes)}`;
+/** As ora and upstream's terminal check: a TTY, a terminal that can redraw, and not CI. */
+export function isInteractive(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && env['TERM'] !== 'dumb' && !('CI' in env);
 }
+
+/** Plain progress lines (journal, pipes) come at most this often, besides the first and last. */
+export const PLAIN_INTERVAL_MS = 5000;
+/** JSON progress records come at most this often, besides the first and last. */
+const JSON_INTERVAL_MS = 1000;
+/** The terminal line is recomputed at most this often (ora redraws on its own timer). */
+const TTY_INTERVAL_MS = 100;
 
 export interface ReporterOptions {
   json?: boolean;
   stream?: NodeJS.WriteStream;
-  /** Force TTY or plain rendering (tests). */
+  /** Force interactive or plain rendering (tests). */
   tty?: boolean;
   now?: () => number;
 }
@@ -74,43 +85,57 @@ export interface ReporterOptions {
 export function createReporter(options: ReporterOptions = {}): Reporter {
   const out = options.stream ?? process.stderr;
   const json = options.json ?? false;
-  const tty = options.tty ?? Boolean(out.isTTY);
+  const tty = options.tty ?? isInteractive(out);
   const now = options.now ?? (() => Date.now());
   const write = (line: string) => out.write(line + '\n');
   const emit = (obj: Record<string, unknown>) => write(JSON.stringify(obj));
   let spinner: Ora | undefined;
-  // ora (and chalk) load only when a TTY will show a spinner: every command's start-up,
-  // --help included, paid ~60 ms for it otherwise. Until it has loaded, nothing is drawn.
+  // ora (and chalk) load only when a terminal will show a spinner: keeps every other start-up,
+  // --help included, free of them. Until it has loaded, nothing is drawn.
   let makeSpinner: typeof import('ora').default | undefined;
   if (tty && !json) void import('ora').then((m) => { makeSpinner = m.default; }, () => undefined);
   let closed = false;
   let lastPrint = -Infinity;
   // The last plain progress line, so the final state is not printed twice.
   let lastProgressLine = '';
-  let started = now();
+  let current: ProgressEvent | undefined;
+  let lastSignature: SignatureEvent | undefined;
+  const meter = new RateMeter();
+  const interval = json ? JSON_INTERVAL_MS : tty ? TTY_INTERVAL_MS : PLAIN_INTERVAL_MS;
 
-  const rate = (bytes: number) => {
-    const secs = Math.max((now() - started) / 1000, 0.001);
-    return `${formatBytes(Math.round(bytes / secs))}/s`;
-  };
   const stopSpinner = () => {
     spinner?.stop();
     spinner = undefined;
+  };
+  const above = (line: string) => {
+    if (spinner) spinner.clear();
+    write(line);
+    spinner?.render();
+  };
+  const finish = (event: ProgressEvent, ok: boolean) => {
+    current = undefined;
+    meter.reset();
+    if (json) emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null, ...(ok ? { done: true } : { failed: true }) });
+    else if (spinner) {
+      if (ok) spinner.succeed(progressText(event));
+      else spinner.fail(progressText(event));
+      spinner = undefined;
+    } else if (ok && progressText(event) !== lastProgressLine) {
+      write(progressText(event));
+    }
+    lastProgressLine = '';
+    lastPrint = -Infinity;
   };
 
   return {
     json,
     info(message) {
       if (json) return emit({ type: 'info', message });
-      if (spinner) spinner.clear();
-      write(message);
-      spinner?.render();
+      above(message);
     },
     warn(message) {
       if (json) return emit({ type: 'warning', message });
-      if (spinner) spinner.clear();
-      write(message);
-      spinner?.render();
+      above(message);
     },
     step(name) {
       if (json) return emit({ type: 'step', step: name });
@@ -119,37 +144,40 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
     },
     progress(event) {
       const t = now();
-      if (event.bytes === 0) started = t;
-      if (t - lastPrint < 1000 && !(event.total !== undefined && event.bytes >= event.total)) {
-        if (spinner) spinner.text = `${progressText(event)}  ${rate(event.bytes)}`;
-        return;
-      }
+      if (event.bytes === 0 || current?.label !== event.label) meter.reset();
+      current = event;
+      const rate = meter.sample(event, t);
+      const last = event.total !== undefined && event.bytes >= event.total;
+      if (t - lastPrint < interval && !last) return;
       lastPrint = t;
       if (json) return emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null });
       if (tty) {
-        const text = `${progressText(event)}  ${rate(event.bytes)}`;
+        const text = barText(event, rate, out.columns || 80);
         if (spinner) spinner.text = text;
-        else if (makeSpinner && !closed) spinner = makeSpinner({ text, stream: out, discardStdin: false }).start();
+        else if (makeSpinner && !closed) spinner = makeSpinner({ text, stream: out, discardStdin: false, isEnabled: true }).start();
         return;
       }
       lastProgressLine = progressText(event);
       write(lastProgressLine);
     },
     progressDone(event) {
-      if (json) return emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null, done: true });
-      if (spinner) {
-        spinner.succeed(progressText(event));
-        spinner = undefined;
-      } else if (progressText(event) !== lastProgressLine) {
-        write(progressText(event));
-      }
-      lastProgressLine = '';
-      lastPrint = -Infinity;
+      finish(event, true);
+    },
+    progressFailed(event) {
+      finish(event, false);
+    },
+    signature(event) {
+      lastSignature = event;
+      if (json) return emit({ type: 'signature', label: event.label, fingerprint: event.fingerprint, userId: event.userId });
+      above(signatureText(event));
     },
     result(data) {
-      if (json) emit({ type: 'result', ...data });
+      if (!json) return;
+      const signature = lastSignature && { fingerprint: lastSignature.fingerprint, userId: lastSignature.userId };
+      emit({ type: 'result', ...(signature && !('signature' in data) ? { signature } : {}), ...data });
     },
     close() {
+      if (current && spinner) finish(current, false);
       closed = true;
       stopSpinner();
     },
@@ -167,6 +195,8 @@ export function createMemoryReporter(): Reporter & { lines: string[] } {
     step: (m) => void lines.push(m),
     progress: () => undefined,
     progressDone: (e) => void lines.push(progressText(e)),
+    progressFailed: (e) => void lines.push(`${progressText(e)} failed`),
+    signature: (e) => void lines.push(signatureText(e)),
     result: () => undefined,
     close: () => undefined,
   };

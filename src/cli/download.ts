@@ -1,8 +1,13 @@
-/** `download` flags (upstream's, plus --trusted-key) → src/commands/download.ts. */
+/**
+ * `download` flags (upstream's, plus --trusted-key and --json) → src/commands/download.ts. The
+ * paths go to stdout, one per line; with --json they go into the JSON result on stderr instead.
+ */
 import type { Argv } from 'yargs';
+import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 import { defaultArch } from '../stream/arch.js';
 import { DEFAULT_STREAM } from '../stream/defaults.js';
-import { parseFetchRetries, stringList } from './options.js';
+import { addJsonOption } from './json-option.js';
+import { flagValue, parseFetchRetries, stringList } from './options.js';
 import { addFetchOptions, addTrustOptions } from './source-options.js';
 
 type Args = Record<string, unknown>;
@@ -14,23 +19,24 @@ export function downloadCommands(y: Argv): Argv {
     'download',
     'Download a NestOS image',
     (y) =>
-      addFetchOptions(
+      addJsonOption(addFetchOptions(
         addTrustOptions(
           y
             .option('stream', { alias: 's', type: 'string', requiresArg: true, describe: `NestOS stream [default: ${DEFAULT_STREAM}]` })
-            .option('architecture', { alias: 'a', type: 'string', requiresArg: true, describe: 'Target CPU architecture [default: uname -m]' })
+            .option('architecture', { alias: 'a', type: 'string', requiresArg: true, describe: SHARED_FLAG_TEXT.architecture })
             .option('platform', { alias: 'p', type: 'string', requiresArg: true, describe: 'Platform name [default: metal]' })
             .option('format', { alias: 'f', type: 'string', requiresArg: true, describe: 'Image format [default: raw.xz]' })
             .option('image-url', { alias: 'u', type: 'string', requiresArg: true, describe: 'Manually specify the image URL' })
             .option('directory', { alias: 'C', type: 'string', requiresArg: true, describe: 'Destination directory [default: .]' })
             .option('decompress', { alias: 'd', type: 'boolean', describe: 'Decompress image and don\'t save signature' }),
         ),
-      ),
+      )),
     async (a: Args) => {
       // Loaded on use: keeps start-up (and peak RSS) of other commands free of the download stack.
-      const { download } = await import('../commands/download.js');
+      const { describeArtifact, download } = await import('../commands/download.js');
       const { createReporter } = await import('../report.js');
-      const paths = await download(
+      const reporter = createReporter({ json: flagValue(a['json']) });
+      const artifacts = await download(
         {
           stream: last(a['stream']) ?? DEFAULT_STREAM,
           architecture: last(a['architecture']) ?? defaultArch(),
@@ -44,9 +50,10 @@ export function downloadCommands(y: Argv): Argv {
           fetchRetries: parseFetchRetries(last(a['fetch-retries'])),
           trustedKeys: stringList(a['trusted-key']),
         },
-        createReporter(),
+        reporter,
       );
-      for (const p of paths) process.stdout.write(`${p}\n`);
+      if (reporter.json) reporter.result({ artifacts: await Promise.all(artifacts.map(describeArtifact)) });
+      else for (const { path } of artifacts) process.stdout.write(`${path}\n`);
     },
   );
 }

@@ -11,6 +11,7 @@ import { installServiceCommands } from './install-service.js';
 import { downloadCommands } from './download.js';
 import { listStreamCommands } from './list-stream.js';
 import { packCommands } from './pack.js';
+import { completionCommands } from './completion.js';
 
 export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   installServiceCommands,
@@ -21,4 +22,5 @@ export const COMMAND_GROUPS: Array<(y: Argv) => Argv> = [
   pxeCommands,
   devCommands,
   packCommands,
+  completionCommands,
 ];

@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { FLAVORS } from '../flavor.js';
 import { createReporter } from '../report.js';
+import { addJsonOption } from './json-option.js';
 import { commandLineConfig, parseInstallWords, runInstallRequest } from './install.js';
 import { flagValue, flavorOf, singleValue, stringList } from './options.js';
 
@@ -16,13 +17,12 @@ export function installServiceCommands(y: Argv): Argv {
     'install-service',
     false,
     (yy) =>
-      yy
+      addJsonOption(yy
         .option('cmdline', { type: 'string', requiresArg: true, default: '/proc/cmdline', describe: 'Kernel command line to read' })
         .option('config-dir', { type: 'string', array: true, nargs: 1, describe: 'Installer config directories [default: /etc/<flavor>/installer.d]' })
         .option('image-dir', { type: 'string', requiresArg: true, describe: 'Image carried on the live media [default: /usr/share/nestos-installer/image]' })
         .option('trusted-key', { type: 'string', array: true, nargs: 1, describe: 'Also trust this OpenPGP public key file (repeatable)' })
-        .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' })
-        .option('json', { type: 'boolean', describe: 'JSON lines on stderr' }),
+        .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' })),
     async (argv) => {
       const a = argv as Args;
       const flavor = flavorOf(a);

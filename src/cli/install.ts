@@ -10,17 +10,21 @@ import type { InstallResult } from '../commands/install.js';
 import { type InstallConfig, sourceConfig } from '../install/install-config.js';
 import type { InstallRequest } from '../install/install-request.js';
 import { DEST_DEVICE, FIRSTBOOT_ARGS, INSTALL_FIELDS } from '../install/option-fields.js';
+import { addJsonOption } from './json-option.js';
 import { flagValue, flavorOf, lastValue, stringList } from './options.js';
 import { failAsUsageError, PARSER_CONFIGURATION } from './parser.js';
 
 type Args = Record<string, unknown>;
 
+// The image install's options come first in --help, the ostree deploy's after them: yargs lists
+// groups in the order they are first named, and its own default group is this one.
+const MAIN_GROUP = 'Options:';
 const OSTREE_GROUP = 'OSTree deploy:';
 
 export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
   let out = y
     .positional('device', { type: 'string', describe: 'Destination device (or a regular file: a VM disk image)' })
-    .option('config-file', { alias: 'c', type: 'string', array: true, nargs: 1, describe: 'YAML config file with install options (repeatable)' }) as Argv<T>;
+    .option('config-file', { alias: 'c', type: 'string', array: true, nargs: 1, group: MAIN_GROUP, describe: 'YAML config file with install options (repeatable)' }) as Argv<T>;
   for (const field of INSTALL_FIELDS) {
     if (field.negates) {
       // yargs reads `--no-X` as X=false; the option it knows is X.
@@ -31,16 +35,15 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
       describe: field.describe,
       ...(field.short ? { alias: field.short } : {}),
       ...(field.hidden ? { hidden: true } : {}),
-      ...(field.origin === 'ostree' ? { group: OSTREE_GROUP } : {}),
+      group: field.origin === 'ostree' ? OSTREE_GROUP : MAIN_GROUP,
       ...(field.kind === 'flag' ? { type: 'boolean' } : field.kind === 'list' ? { type: 'string', array: true, nargs: 1 } : { type: 'string', requiresArg: true }),
     };
     out = out.option(field.name, spec) as Argv<T>;
   }
-  return out
+  return addJsonOption(out
     .option('ignition', { type: 'string', requiresArg: true, hidden: true, describe: 'Embed an Ignition config from a file (deprecated)' })
     .option(FIRSTBOOT_ARGS, { type: 'string', requiresArg: true, hidden: true, describe: 'First-boot kernel arguments (used by the live service)' })
-    .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' })
-    .option('json', { type: 'boolean', describe: 'Progress and the final summary as JSON lines on stderr' }) as Argv<T>;
+    .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' }) as Argv<T>);
 }
 
 /** The command line's own values as one merge source (later repeats of a scalar win). */

@@ -1,5 +1,6 @@
 /** Flag specs shared by commands that fetch and verify images (download, install). */
 import type { Argv } from 'yargs';
+import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 
 /** `--trusted-key <file>` (repeatable) and `--insecure`. */
 export function addTrustOptions<T>(y: Argv<T>): Argv<T> {
@@ -8,11 +9,11 @@ export function addTrustOptions<T>(y: Argv<T>): Argv<T> {
       type: 'string',
       array: true,
       requiresArg: true,
-      describe: 'Also trust this OpenPGP public key file (armored or binary; repeatable)',
+      describe: SHARED_FLAG_TEXT.trustedKey,
     })
     .option('insecure', {
       type: 'boolean',
-      describe: 'Allow unsigned image (a bad signature is still fatal)',
+      describe: SHARED_FLAG_TEXT.insecure,
     }) as unknown as Argv<T>;
 }
 
@@ -22,11 +23,11 @@ export function addFetchOptions<T>(y: Argv<T>): Argv<T> {
     .option('stream-base-url', {
       type: 'string',
       requiresArg: true,
-      describe: 'Base URL for stream metadata (http://, https:// or file://)',
+      describe: SHARED_FLAG_TEXT.streamBaseUrl,
     })
     .option('fetch-retries', {
       type: 'string',
       requiresArg: true,
-      describe: 'Fetch retries, or "infinite" [default: 0]',
+      describe: SHARED_FLAG_TEXT.fetchRetries,
     }) as unknown as Argv<T>;
 }

@@ -1,9 +1,13 @@
-/** `download`: every artifact of the chosen format, verified; returns one path per artifact. */
-import { mkdir, stat } from 'node:fs/promises';
+/**
+ * `download`: every artifact of the chosen format, verified; returns one entry per artifact
+ * (its path, size, sha256 and the key that verified it) for the paths on stdout or --json.
+ */
+import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { closeHttp } from '../http/fetch.js';
+import { sha256OfFile } from '../io/file-sha256.js';
 import { loadTrustedKeys } from '../verify/signature.js';
-import type { Reporter } from '../report.js';
+import type { Reporter, SignatureEvent } from '../report.js';
 import { downloadArtifact } from '../source/download-artifact.js';
 import { resolveImageSources } from '../source/image-source.js';
 
@@ -21,11 +25,26 @@ export interface DownloadOptions {
   trustedKeys: string[];
 }
 
-export async function download(o: DownloadOptions, reporter: Reporter): Promise<string[]> {
-  // Absent or unreadable: treated as not there.
-  const st = await stat(o.directory).catch(() => undefined);
-  if (!st) await mkdir(o.directory, { recursive: true });
-  else if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);
+export interface DownloadedArtifact {
+  path: string;
+  /** The key that verified it; undefined when unsigned (--insecure). */
+  signature?: SignatureEvent;
+}
+
+/** What the JSON result says about a file in place: path, size, sha256 and verifying key. */
+export async function describeArtifact(artifact: DownloadedArtifact): Promise<Record<string, unknown>> {
+  const size = (await stat(artifact.path)).size;
+  const sha256 = (await sha256OfFile(artifact.path)).toString('hex');
+  const signature = artifact.signature ? { fingerprint: artifact.signature.fingerprint, userId: artifact.signature.userId } : null;
+  return { path: artifact.path, size, sha256, signature };
+}
+
+export async function download(o: DownloadOptions, reporter: Reporter): Promise<DownloadedArtifact[]> {
+  // As upstream, the directory is not created: a mistyped -C fails before anything is fetched.
+  const st = await stat(o.directory).catch((err: unknown) => {
+    throw new UserError(`download directory ${o.directory} does not exist; create it first or pass another -C`, { cause: err });
+  });
+  if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);
   try {
     const keys = await loadTrustedKeys({ extraKeyFiles: o.trustedKeys });
     const sources = await resolveImageSources({
@@ -38,11 +57,14 @@ export async function download(o: DownloadOptions, reporter: Reporter): Promise<
       retries: o.fetchRetries,
       reporter,
     });
-    const paths: string[] = [];
+    const artifacts: DownloadedArtifact[] = [];
     for (const src of sources) {
-      paths.push(await downloadArtifact(src, { directory: o.directory, decompress: o.decompress, insecure: o.insecure, keys, reporter }));
+      let signer: SignatureEvent | undefined;
+      const watching: Reporter = { ...reporter, signature: (event) => void ((signer = event), reporter.signature(event)) };
+      const path = await downloadArtifact(src, { directory: o.directory, decompress: o.decompress, insecure: o.insecure, keys, reporter: watching });
+      artifacts.push({ path, signature: signer });
     }
-    return paths;
+    return artifacts;
   } finally {
     await closeHttp();
   }

@@ -11,7 +11,7 @@ import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { UserError, withContextSync } from '../errors.js';
 import { FLAVORS, type Flavor } from '../flavor.js';
-import { createTempNextTo, persistNoClobber } from '../io/atomic-output.js';
+import { createTempNextTo, outputExistsError, persistNoClobber } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
 import { LiveIso, openLiveIso } from '../iso/live-iso.js';
 import { minimalIsoPatches, readMiniso, rebuildMinimalIso } from '../iso/minimal-iso.js';
@@ -31,8 +31,8 @@ function copyOut(live: LiveIso, offset: number, length: number, out: string): vo
     try {
       return openSync(out, 'wx', 0o644);
     } catch (err) {
-      // upstream's wording (create_new's io::Error)
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError('File exists (os error 17)');
+      // upstream's wording (create_new's io::Error) as the cause, and what to do
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw outputExistsError(out);
       throw err;
     }
   }, `creating ${out}`);

@@ -4,7 +4,7 @@
  * 1 GiB squashfs, or a decompression bomb).
  */
 import { UserError } from '../errors.js';
-import { formatBytes } from '../report.js';
+import { formatBytes } from '../progress-line.js';
 import { comparePaths } from './cpio-newc.js';
 import type { InitrdReadOptions } from './initrd.js';
 import { scanInitrd } from './initrd-stream.js';

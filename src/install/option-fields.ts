@@ -61,6 +61,15 @@ const f = (name: string, describe: string, extra: Partial<InstallField> = {}): I
 const ext = { origin: 'extension' } as const;
 const ostree = { origin: 'ostree' } as const;
 
+/** Descriptions of the flags install shares with download: one wording in every command's help. */
+export const SHARED_FLAG_TEXT = {
+  architecture: 'Target CPU architecture [default: uname -m]',
+  insecure: 'Allow an unsigned image (a bad signature is still fatal)',
+  streamBaseUrl: 'Base URL for stream metadata (http://, https:// or file://)',
+  fetchRetries: 'Fetch retries, or "infinite" [default: 0]',
+  trustedKey: 'Also trust this OpenPGP public key file (armored or binary; repeatable)',
+} as const;
+
 export const INSTALL_FIELDS: readonly InstallField[] = [
   s('stream', 'Fedora CoreOS / NestOS stream', { short: 's', valueName: 'name' }),
   s('image-url', 'Manually specify the image URL', { short: 'u', valueName: 'URL' }),
@@ -71,7 +80,7 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
     valueName: 'digest',
     normalize: (v) => (parseIgnitionHash(v), v),
   }),
-  s('architecture', 'Target CPU architecture [default: host]', { short: 'a', valueName: 'name', defaultValue: defaultArch }),
+  s('architecture', SHARED_FLAG_TEXT.architecture, { short: 'a', valueName: 'name', defaultValue: defaultArch }),
   s('platform', 'Override the Ignition platform ID', { short: 'p', valueName: 'name' }),
   l('console', 'Kernel and bootloader console (repeatable)', { valueName: 'spec', normalize: (v) => consoleSpec(parseConsole(v)) }),
   l('append-karg', 'Append default kernel arg (repeatable)', { valueName: 'arg' }),
@@ -81,17 +90,17 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
   l('save-partlabel', 'Save partitions with this label glob (repeatable)', { valueName: 'lx' }),
   l('save-partindex', 'Save partitions with this number or range (repeatable)', { valueName: 'id' }),
   f('offline', 'Force offline installation'),
-  f('insecure', 'Skip signature verification'),
+  f('insecure', SHARED_FLAG_TEXT.insecure),
   f('insecure-ignition', 'Allow Ignition URL without HTTPS or hash'),
-  s('stream-base-url', 'Base URL for stream metadata', { valueName: 'URL' }),
+  s('stream-base-url', SHARED_FLAG_TEXT.streamBaseUrl, { valueName: 'URL' }),
   f('preserve-on-error', "Don't clear partition table on error"),
-  s('fetch-retries', 'Fetch retries, or "infinite" [default: 0]', {
+  s('fetch-retries', SHARED_FLAG_TEXT.fetchRetries, {
     valueName: 'N',
     defaultValue: () => '0',
     normalize: (v) => (v === 'infinite' ? v : String(parseFetchRetries(v))),
   }),
   f('secure-ipl', 'Enable IBM Secure IPL (s390x only)', { hidden: true }),
-  l('trusted-key', 'Also trust this OpenPGP public key file (repeatable)', { ...ext, valueName: 'path' }),
+  l('trusted-key', SHARED_FLAG_TEXT.trustedKey, { ...ext, valueName: 'path' }),
   s('dest-size', 'Regular-file target: create or extend it to this size (e.g. 8G)', {
     ...ext,
     valueName: 'size',

@@ -222,7 +222,7 @@ export async function planInstall(options: InstallOptions, reporter: Reporter, s
       imageSectorSize,
       imageSize,
       openImage: ({ reporter: r, signal }) =>
-        openVerified(source, { keys, insecure: options.insecure, reporter: r, label: 'image', signal, signature, chunks: image.chunks(signal) }),
+        openVerified(source, { keys, insecure: options.insecure, reporter: r, signal, signature, chunks: image.chunks(signal) }),
     };
   } catch (err) {
     await release();

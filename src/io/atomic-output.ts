@@ -4,7 +4,7 @@
  * as upstream's tempfile `persist_noclobber`. An existing target fails with "File exists"; on any
  * error the temp file is removed.
  */
-import { closeSync, constants, copyFileSync, linkSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, linkSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
@@ -62,14 +62,39 @@ export function copyToTempNextTo(source: string, target: string): TempOutput {
   });
 }
 
+/** upstream's wording for an output that is already there (create-new's io::Error). */
+export const FILE_EXISTS = 'File exists (os error 17)';
+
+/** The error for an output path that exists: -o never overwrites (as upstream); remove it or pick another. */
+export function outputExistsError(target: string): UserError {
+  return new UserError(`${target} exists; -o never overwrites: remove it or choose another output path`, { cause: new UserError(FILE_EXISTS) });
+}
+
+/** Refuses an existing output path before any work (the no-clobber persist still guards against races). */
+export function refuseExistingOutput(target: string): void {
+  if (existsSync(target) || isDanglingLink(target)) throw outputExistsError(target);
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function persistError(e: unknown, target: string): UserError {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EEXIST') return new UserError(`persisting output file '${target}'`, { cause: outputExistsError(target) });
+  return new UserError(`persisting output file '${target}'`, { cause: err });
+}
+
 /** Persists an already-written temp file at `target` without clobbering; the temp name is removed. */
 export function persistNoClobber(tempPath: string, target: string): void {
   try {
     linkSync(tempPath, target);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EEXIST' ? 'File exists (os error 17)' : err.message;
-    throw new UserError(`persisting output file '${target}'`, { cause: new UserError(why) });
+    throw persistError(e, target);
   } finally {
     try {
       unlinkSync(tempPath);
@@ -97,9 +122,7 @@ export async function writeFileNoClobber(
     try {
       linkSync(temp.path, target);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'EEXIST' ? 'File exists (os error 17)' : err.message;
-      throw new UserError(`persisting output file '${target}'`, { cause: new UserError(why) });
+      throw persistError(e, target);
     }
   } finally {
     if (!closed) closeSync(temp.fd);

@@ -7,7 +7,7 @@
  */
 import { openSync, closeSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { writeFileNoClobber } from '../io/atomic-output.js';
+import { refuseExistingOutput, writeFileNoClobber } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
 
 export interface Patch {
@@ -33,6 +33,7 @@ function checkPatches(patches: Patch[], length: number): Patch[] {
 
 export async function writeIsoOutput(input: string, patches: Patch[], output: string | undefined): Promise<void> {
   if (output === '-') assertStdoutNotTerminal();
+  else if (output !== undefined) refuseExistingOutput(output);
   const inFd = openSync(input, output === undefined ? 'r+' : 'r');
   try {
     const length = fstatSync(inFd).size;

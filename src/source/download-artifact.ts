@@ -17,6 +17,7 @@ import type * as openpgp from 'openpgp';
 import { chainHas, UserError, VerificationError } from '../errors.js';
 import { HttpRangeError } from '../http/content-range.js';
 import { HttpStatusError } from '../http/fetch.js';
+import { signerOf } from '../verify/signer.js';
 import { createSignatureVerifier } from '../verify/signature.js';
 import { HashTap } from '../io/sha256-tap.js';
 import { chunksOf } from '../io/stream-chunks.js';
@@ -73,6 +74,8 @@ async function existingVerified(path: string, sig: Uint8Array, src: ImageSource,
     await pipeline(createReadStream(path), verifier.stream, sha, new Writable({ write: (_c, _e, cb) => cb() }));
     await verifier.verified();
     if (src.sha256 && sha.digest() !== src.sha256) throw new VerificationError('sha256 mismatch');
+    const signer = await signerOf(sig, opts.keys);
+    if (signer) opts.reporter.signature({ label: src.type, ...signer });
     return true;
   } catch {
     opts.reporter.warn(`Existing ${path} failed verification; it is replaced once a new download verified`);

@@ -103,7 +103,7 @@ function concat(first: Readable, second: Readable): Readable {
 
 export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
   if (o.leadIn && o.decompress) throw new UserError('internal error: resume with decompression');
-  const taps = await VerifiedTaps.create(source, { ...o, decoded: o.decompress });
+  const taps = await VerifiedTaps.create(source, { ...o, decoded: o.decompress, resumed: o.leadIn?.length });
   const body = o.body ?? (await source.open());
   const input = o.leadIn ? concat(o.leadIn.stream, body) : body;
   const stages: Transform[] = [publishedTap(taps)];
@@ -113,7 +113,10 @@ export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineO
 
   let settle!: (err?: Error | null) => void;
   const piped = new Promise<void>((resolve, reject) => {
-    settle = (err) => (err ? reject(err) : resolve());
+    settle = (err) => {
+      if (err) taps.failed();
+      return err ? reject(err) : resolve();
+    };
   });
   // The rejection is observed by whoever awaits it later; this marks it handled.
   piped.catch(() => undefined);

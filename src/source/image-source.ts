@@ -31,7 +31,7 @@ export interface ImageSource {
   description: string;
   /** File name: last URL segment (before redirects; download re-derives it after) or basename. */
   name: string;
-  /** Artifact type from the stream (`disk`, `kernel`, ...) or `image`; used as the progress label. */
+  /** Artifact type from the stream (`disk`, `kernel`, ...); `disk` for a file or URL, as upstream. Labels progress. */
   type: string;
   length?: number;
   /** sha256 of the published (compressed) bytes, when the stream lists it. */
@@ -104,7 +104,7 @@ export function fileSource(path: string, reporter: Reporter): ImageSource {
   return {
     description: path,
     name: basename(path),
-    type: 'image',
+    type: 'disk',
     file: path,
     get length() {
       return length;
@@ -191,7 +191,7 @@ export async function resolveImageSources(o: ResolveOptions): Promise<ImageSourc
     const sig = signatureUrlFor(o.imageUrl);
     o.reporter.info(`Downloading image from ${o.imageUrl}`);
     o.reporter.info(`Downloading signature from ${sig}`);
-    return [urlSource({ url: o.imageUrl, signatureUrl: sig, type: 'image', retries: o.retries, reporter: o.reporter })];
+    return [urlSource({ url: o.imageUrl, signatureUrl: sig, type: 'disk', retries: o.retries, reporter: o.reporter })];
   }
   const stream = o.stream ?? DEFAULT_STREAM;
   const platform = o.platform ?? 'metal';

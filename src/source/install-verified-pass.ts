@@ -67,6 +67,7 @@ export async function openVerified(source: ImageSource, o: PumpOptions): Promise
       await decoder.finish(emit);
     } catch (err) {
       decoder.close();
+      taps.failed();
       throw o.signal?.aborted ? interruptedError(o.signal) : err;
     }
   };

@@ -7,6 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type * as openpgp from 'openpgp';
 import { UserError, VerificationError } from '../errors.js';
+import { signerOf } from '../verify/signer.js';
 import { createSignatureVerifier, type SignatureVerifier } from '../verify/signature.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
@@ -19,6 +20,8 @@ export interface TapOptions {
   label?: string;
   /** Total length for progress, when known (default: the source's). */
   total?: number;
+  /** Leading bytes already on disk (a resumed download): progress does not count them as transferred. */
+  resumed?: number;
   /** Hash the decoded bytes against the source's uncompressed sha256, when listed. */
   decoded: boolean;
   /**
@@ -44,7 +47,8 @@ export class VerifiedTaps {
     private readonly reporter: Reporter,
     private readonly label: string,
     private total: number | undefined,
-    private readonly verifier: SignatureVerifier | undefined,
+    private readonly resumed: number | undefined,
+    private readonly signature: { bytes: Uint8Array; keys: openpgp.PublicKey[]; verifier: SignatureVerifier } | undefined,
     private readonly sha: Hash | undefined,
     private readonly decodedSha: Hash | undefined,
   ) {}
@@ -58,7 +62,8 @@ export class VerifiedTaps {
       o.reporter,
       o.label ?? source.type,
       o.total,
-      signed ? createSignatureVerifier(sig as Uint8Array, o.keys) : undefined,
+      o.resumed,
+      signed ? { bytes: sig as Uint8Array, keys: o.keys, verifier: createSignatureVerifier(sig as Uint8Array, o.keys) } : undefined,
       source.sha256 ? createHash('sha256') : undefined,
       o.decoded && source.uncompressedSha256 ? createHash('sha256') : undefined,
     );
@@ -66,19 +71,27 @@ export class VerifiedTaps {
 
   /** True when a signature is checked (false only with --insecure and no signature). */
   get signed(): boolean {
-    return this.verifier !== undefined;
+    return this.signature !== undefined;
+  }
+
+  private get verifier(): SignatureVerifier | undefined {
+    return this.signature?.verifier;
+  }
+
+  private event() {
+    return { label: this.label, bytes: this.bytes, total: this.total, resumed: this.resumed };
   }
 
   /** Reports that reading started; call once the source is open (its length is known then). */
   start(): void {
     this.total ??= this.source.length;
-    this.reporter.progress({ label: this.label, bytes: 0, total: this.total });
+    this.reporter.progress({ ...this.event(), bytes: 0 });
   }
 
   /** The next published bytes. The chunk is lent: reusable once the returned promise settled. */
   published(chunk: Buffer): Promise<void> | undefined {
     this.bytes += chunk.length;
-    this.reporter.progress({ label: this.label, bytes: this.bytes, total: this.total });
+    this.reporter.progress(this.event());
     this.sha?.update(chunk);
     return this.verifier?.update(chunk);
   }
@@ -88,14 +101,33 @@ export class VerifiedTaps {
     this.decodedSha?.update(chunk);
   }
 
-  /** The published bytes ended. */
+  /** The published bytes ended. The progress display ends with the verdict. */
   async end(): Promise<void> {
-    this.reporter.progressDone({ label: this.label, bytes: this.bytes, total: this.total ?? this.bytes });
     await this.verifier?.end();
   }
 
-  /** Rejects unless every signature and listed digest matched; call after end(). */
+  /** Reading failed before the end: the progress display ends as failed. */
+  failed(): void {
+    this.reporter.progressFailed(this.event());
+  }
+
+  /**
+   * Rejects unless every signature and listed digest matched; call after end(). The progress
+   * display ends as done or failed accordingly, and a good signature names its key.
+   */
   async verdict(): Promise<void> {
+    try {
+      await this.check();
+    } catch (err) {
+      this.failed();
+      throw err;
+    }
+    this.reporter.progressDone({ ...this.event(), total: this.total ?? this.bytes });
+    const signer = this.signature && (await signerOf(this.signature.bytes, this.signature.keys));
+    if (signer) this.reporter.signature({ label: this.label, ...signer });
+  }
+
+  private async check(): Promise<void> {
     if (this.verifier) await this.verifier.verified();
     if (this.sha && this.sha.digest('hex') !== this.source.sha256) {
       throw new VerificationError(`sha256 mismatch for ${this.source.description}: expected ${this.source.sha256}`);

@@ -5,7 +5,7 @@
  * also point to file:// URLs.
  */
 import { UserError, errorMessage } from '../errors.js';
-import { httpGetBytes } from '../http/fetch.js';
+import { httpGetBytes, HttpStatusError } from '../http/fetch.js';
 import type { Reporter } from '../report.js';
 import { parseStreamMetadata, type StreamMetadata } from './schema.js';
 import { DEFAULT_STREAM, DEFAULT_STREAM_BASE_URL } from './defaults.js';
@@ -45,6 +45,12 @@ export async function fetchStreamMetadata(
     retries: options.retries ?? 0,
     reporter: options.reporter,
     failMessage: (status) => `stream metadata fetch from ${url} failed: ${status === 0 ? 'connection error' : status}`,
+  }).catch((err: unknown) => {
+    // No feed under that name: most often a mistyped -s.
+    if (err instanceof HttpStatusError && err.status === 404) {
+      throw new UserError(`unknown stream '${escapeControl(stream)}': check the name given with -s (\`list-stream -s NAME\` lists what a stream offers)`, { cause: err });
+    }
+    throw err;
   });
   let json: unknown;
   try {
@@ -97,9 +103,18 @@ export function findArtifacts(
   format: string,
   relativeTo?: string,
 ): Artifact[] {
-  const formats = own(own(own(meta.architectures, arch)?.artifacts, platform)?.formats, format);
+  const platforms = own(meta.architectures, arch)?.artifacts;
+  const formatsOfPlatform = own(platforms, platform)?.formats;
+  const formats = own(formatsOfPlatform, format);
   if (!formats || Object.keys(formats).length === 0) {
-    throw new UserError(`couldn't find architecture ${arch}, platform ${platform}, format ${format} in stream metadata`);
+    // What the stream does offer at the first level that did not match.
+    const names = (obj: object | undefined) => Object.keys(obj ?? {}).map(escapeControl).sort().join(', ') || 'none';
+    const offered = !platforms
+      ? `architectures in the stream: ${names(meta.architectures)}`
+      : !formatsOfPlatform
+        ? `platforms for ${escapeControl(arch)}: ${names(platforms)}`
+        : `formats for ${escapeControl(arch)} ${escapeControl(platform)}: ${names(formatsOfPlatform)}`;
+    throw new UserError(`couldn't find architecture ${arch}, platform ${platform}, format ${format} in stream metadata (${offered})`);
   }
   return Object.keys(formats)
     .sort()

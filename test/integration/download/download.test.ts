@@ -1,10 +1,10 @@
 /** `download` against a real local HTTP server: formats, -d, pxe, existing files, redirects. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../helpers/cli.js';
-import { createWorld, type World } from './fixture.js';
+import { createWorld, sha256, type World } from './fixture.js';
 
 let w: World;
 before(async () => {
@@ -129,4 +129,57 @@ test('keys in the system keys.d directory are trusted', async () => {
     { env: { ...w.env, NESTOS_INSTALLER_KEYS_DIR: keysDir } },
   );
   assert.equal(r.code, 0, r.stderr);
+});
+
+test('--json: paths, sizes, sha256 and the verifying key of every artifact in one result record; stdout empty', async () => {
+  const dir = outDir();
+  const r = await dl(dir, ['-f', 'pxe', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.length, 0);
+  const records = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const { readKey } = await import('openpgp');
+  const fingerprint = (await readKey({ armoredKey: w.key.publicArmored.toString() })).getFingerprint().toUpperCase();
+  const results = records.filter((l) => l.type === 'result');
+  assert.equal(results.length, 1, r.stderr);
+  const names = ['nestos-test-live-initramfs.x86_64.img', 'nestos-test-live-kernel-x86_64', 'nestos-test-live-rootfs.x86_64.img'];
+  assert.deepEqual(
+    results[0]!.artifacts,
+    names.map((n) => ({ path: join(dir, n), size: w.files[n]!.length, sha256: sha256(w.files[n]!), signature: { fingerprint, userId: 'Test <t@example>' } })),
+  );
+  assert.equal(records.filter((l) => l.type === 'signature').length, 3);
+  assert.ok(records.every((l) => typeof l.type === 'string'), 'every stderr line is a JSON record');
+});
+
+test('--json: a failure is one error record with its causes, exit 1', async () => {
+  const r = await dl(outDir(), ['-f', 'no-such-format', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const errors = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'error');
+  assert.equal(errors.length, 1, r.stderr);
+  assert.match(String(errors[0]!.message), /no-such-format/);
+});
+
+test('-C of a directory that does not exist is refused before anything is fetched, and not created', async () => {
+  const missing = join(w.tmp, 'no-such-dir', 'deeper');
+  const before = w.server.requests.length;
+  const r = await dl(missing, ['-f', 'raw.xz']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^Error: download directory \S+deeper does not exist; create it first or pass another -C$/m);
+  assert.match(r.stderr, /ENOENT/);
+  assert.equal(existsSync(join(w.tmp, 'no-such-dir')), false);
+  assert.equal(w.server.requests.length, before);
+});
+
+test('an unknown stream says so and how to check it; the status stays in the causes', async () => {
+  const r = await runCli(['download', '--stream-base-url', `${w.server.url}streams/`, '-s', 'tesitng', '-C', outDir(), '--trusted-key', w.keyFile], { env: w.env });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^Error: unknown stream 'tesitng': check the name given with -s/m);
+  assert.match(r.stderr, /Caused by:\n {4}0: stream metadata fetch from \S+tesitng\.json failed: 404/);
+});
+
+test('an unknown format lists the formats that exist for that architecture and platform', async () => {
+  const r = await dl(outDir(), ['-f', 'qcow2.xz']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /couldn't find architecture x86_64, platform metal, format qcow2\.xz in stream metadata \(formats for x86_64 metal: pxe, raw, raw\.gz, raw\.xz, raw\.zst\)/);
+  const p = await dl(outDir(), ['-p', 'qemu']);
+  assert.match(p.stderr, /\(platforms for x86_64: metal\)/);
 });

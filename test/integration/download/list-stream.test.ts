@@ -58,3 +58,28 @@ test('control characters in the feed reach the terminal escaped, never raw', asy
   assert.doesNotMatch(out, /[\x00-\x09\x0b-\x1f\x7f]/);
   assert.equal(out.split('\n')[1], 'x86_64\\u{1b}]0;owned\\u{7}  metal\\u{1b}[2J  raw.xz\\u{d}');
 });
+
+const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test('--json: the table\'s rows as one result record on stderr, stdout empty', async () => {
+  const r = await runCli(['list-stream', '--stream-base-url', `${s.url}streams/`, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.length, 0);
+  const records = jsonLines(r.stderr);
+  assert.equal(records.length, 1, r.stderr);
+  assert.equal(records[0]!.type, 'result');
+  const rows = (records[0]!.rows as Array<Record<string, string>>).map((row) => [row.architecture, row.platform, row.format]);
+  // The same rows, in the same order, as the text table (its header line dropped).
+  const tableRows = expected.trimEnd().split('\n').slice(1).map((line) => line.split(/ {2,}/).map((c) => c.trim()));
+  assert.deepEqual(rows, tableRows);
+});
+
+test('--json: a failure is one error record with its cause chain, exit 1', async () => {
+  const r = await runCli(['list-stream', '--stream-base-url', `${s.url}missing/`, '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const records = jsonLines(r.stderr);
+  assert.equal(records.length, 1, r.stderr);
+  assert.equal(records[0]!.type, 'error');
+  assert.equal(records[0]!.kind, 'runtime');
+  assert.match(JSON.stringify(records[0]), /404/);
+});

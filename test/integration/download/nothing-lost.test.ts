@@ -150,7 +150,7 @@ test('a second download into the same directory while the first runs is refused;
   // And a run after that keeps the verified file instead of downloading it again.
   const again = await download(dir, gated.url);
   assert.equal(again.code, 0, again.stderr);
-  assert.doesNotMatch(again.stderr, /Read image/);
+  assert.doesNotMatch(again.stderr, /Read disk/);
 });
 
 /**

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as openpgp from 'openpgp';
 import { run } from '../../../src/exec/run.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
 import { runCli } from '../../helpers/cli.js';
@@ -16,6 +17,7 @@ import { MIB, buildTestImage, compress, debugfsCat, debugfsStat, readGptOfDevice
 
 let dir: string;
 let key: GpgKey;
+const fingerprintOf = async (k: GpgKey) => (await openpgp.readKey({ armoredKey: k.publicArmored.toString() })).getFingerprint().toUpperCase();
 let pub: string;
 let img512: TestImage;
 let img4k: TestImage;
@@ -107,6 +109,7 @@ for (const kind of ['xz', 'gz', 'zst'] as const) {
       assert.match(r.stderr, /Configuring console settings/);
       assert.match(r.stderr, /Modifying kernel arguments/);
       assert.match(r.stderr, /Install complete\./);
+      assert.match(r.stderr, new RegExp(`^Read disk [^\\n]*\\(100%\\)\\nSignature verified with key ${await fingerprintOf(key)} \\(Test <t@example>\\)$`, 'm'));
       assert.equal(r.stdout.length, 0);
       await assertFirstBootEdits(file, 512);
       await assertRootIdentical(file, img512);
@@ -175,6 +178,7 @@ test('--json emits JSON lines with a final result', async () => {
     const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const result = lines.find((l) => l.type === 'result');
     assert.equal(result?.device, dev);
+    assert.deepEqual(result?.signature, { fingerprint: await fingerprintOf(key), userId: 'Test <t@example>' });
     assert.ok(lines.some((l) => l.type === 'progress'));
   });
 });

@@ -167,8 +167,8 @@ test('one Ctrl-C in a terminal ends the install: table reset, spinner stopped, t
       let exitCode: number | null | undefined;
       const exited = new Promise<void>((r) => child.on('close', (code) => r(void (exitCode = code))));
       try {
-        for (let i = 0; i < 600 && !/Read image [\d.]+ MiB\/32\.0 MiB/.test(screen); i++) await sleep(100);
-        assert.match(screen, /Read image [\d.]+ MiB\/32\.0 MiB/, 'progress is drawn on the terminal');
+        for (let i = 0; i < 600 && !/Read disk [^\n]*?[\d.]+ MiB\/32\.0 MiB/.test(screen); i++) await sleep(100);
+        assert.match(screen, /Read disk [^\n]*?[\d.]+ MiB\/32\.0 MiB/, 'progress is drawn on the terminal');
         await untilWriting(disk);
         child.stdin.write('\x03');
         await Promise.race([exited, sleep(120_000)]);

@@ -30,7 +30,8 @@ test('an existing target is never clobbered, and a failing fill leaves nothing',
   writeFileSync(target, 'keep me');
   await assert.rejects(writeFileNoClobber(target, () => undefined, { copyOf: source }), (err: Error) => {
     assert.match(err.message, /persisting output file/);
-    assert.match(String((err.cause as Error).message), /File exists/);
+    assert.match(String((err.cause as Error).message), /exists; -o never overwrites/);
+    assert.match(String(((err.cause as Error).cause as Error).message), /^File exists \(os error 17\)$/);
     return true;
   });
   assert.equal(readFileSync(target, 'utf8'), 'keep me');
