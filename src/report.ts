@@ -62,9 +62,13 @@ export function signatureText(event: SignatureEvent): string {
   return `Signature verified with key ${event.fingerprint}${event.userId ? ` (${event.userId})` : ''}`;
 }
 
-/** As ora and upstream's terminal check: a TTY, a terminal that can redraw, and not CI. */
+/**
+ * As ora and upstream's terminal check: a TTY, a terminal that can redraw, and not CI. A
+ * terminal that reports no width (a serial console often reports 0 columns) gets plain lines:
+ * redrawing a line on it has no end.
+ */
 export function isInteractive(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(stream.isTTY) && env['TERM'] !== 'dumb' && !('CI' in env);
+  return Boolean(stream.isTTY) && env['TERM'] !== 'dumb' && !('CI' in env) && (stream.columns ?? 0) > 0;
 }
 
 /** Plain progress lines (journal, pipes) come at most this often, besides the first and last. */

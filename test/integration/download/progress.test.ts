@@ -51,9 +51,9 @@ after(async () => {
 });
 
 /** Runs `download -u URL` on a pseudo-terminal (80 columns) and returns what the terminal showed. */
-function onTerminal(url: string, env: Record<string, string>): Promise<{ code: number | null; screen: string }> {
+function onTerminal(url: string, env: Record<string, string>, columns = 80): Promise<{ code: number | null; screen: string }> {
   const dir = mkdtempSync(join(w.tmp, 'tty-'));
-  const cmd = `stty cols 80 rows 24; exec '${process.execPath}' '${MAIN_JS}' download -u ${url} --trusted-key '${w.keyFile}' -C '${dir}'`;
+  const cmd = `stty cols ${columns} rows ${columns === 0 ? 0 : 24}; exec '${process.execPath}' '${MAIN_JS}' download -u ${url} --trusted-key '${w.keyFile}' -C '${dir}'`;
   const full: Record<string, string | undefined> = { ...process.env, ...w.env, ...env };
   if (!('CI' in env)) delete full.CI;
   const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: full });
@@ -88,9 +88,10 @@ test('bytes that fail verification end the bar with a red ✖, not ✔', { timeo
   assert.match(screen, /GPG verification failure/);
 });
 
-for (const env of [{ TERM: 'dumb' }, { TERM: 'xterm', CI: '1' }] as Array<Record<string, string>>) {
-  test(`${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} on a terminal: plain lines that keep moving`, { timeout: 200_000 }, async () => {
-    const { code, screen } = await onTerminal(`${base}/good.raw`, env);
+for (const [env, columns] of [[{ TERM: 'dumb' }, 80], [{ TERM: 'xterm', CI: '1' }, 80], [{ TERM: 'xterm' }, 0]] as Array<[Record<string, string>, number]>) {
+  const name = `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} on a terminal${columns === 0 ? ' that reports 0 columns (a serial console)' : ''}`;
+  test(`${name}: plain lines that keep moving`, { timeout: 200_000 }, async () => {
+    const { code, screen } = await onTerminal(`${base}/good.raw`, env, columns);
     assert.equal(code, 0, screen.slice(-1500));
     const lines = screen.split(/\r?\n/).filter((l) => l.includes('Read disk'));
     for (const l of lines) assert.match(l, /^Read disk [\d.]+ (B|KiB|MiB)\/1\.5 MiB \(\d+%\)$/);
