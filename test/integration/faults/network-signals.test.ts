@@ -5,6 +5,7 @@
  * while planning (nothing written: exit 1 without waiting for the stalled server).
  */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +24,27 @@ before(async () => {
 after(async () => {
   await w?.dispose();
 });
+
+/**
+ * Sends `name` to an `install --json` child `delayMs` after its first progress record: the plan is
+ * done and the image streams to the target.
+ */
+function signalWhenStreaming(name: NodeJS.Signals, delayMs: number): { onSpawn: (child: ChildProcess) => void; sent: () => boolean } {
+  let sent = false;
+  return {
+    sent: () => sent,
+    onSpawn: (child) => {
+      let streaming = false;
+      child.stderr?.on('data', (data: Buffer) => {
+        if (streaming || !data.toString().includes('"type":"progress"')) return;
+        streaming = true;
+        void sleep(delayMs).then(() => {
+          sent = child.kill(name);
+        });
+      });
+    },
+  };
+}
 
 test('install -u follows a 4-hop redirect chain and verifies the image', { timeout: 180_000 }, async () => {
   w.server.route('/chain/os.raw.xz', { redirectTo: '/chain/hop1' });
@@ -56,25 +78,11 @@ test('SIGINT mid-write resets the table and keeps the saved partition byte-ident
   w.server.route('/slow/os.raw.xz', { body: w.xz, stallAfter: Math.floor(w.xz.length / 2) });
   w.server.route('/slow/os.raw.xz.sig', { body: w.key.signBinary(w.xz) });
   await withSavedDisk(w.dir, async (d) => {
-    let sent = false;
     const args = ['install', d.dev, '-u', `${w.server.url}slow/os.raw.xz`, '--trusted-key', w.pub, '--save-partlabel', 'data', '--json'];
-    const r = await runCli(args, {
-      env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' },
-      timeoutMs: 150_000,
-      onSpawn: (child) => {
-        // Interrupted once the plan is done and the image streams (its first progress record),
-        // after the half the server sent has had time to reach the disk.
-        let streaming = false;
-        child.stderr?.on('data', (data: Buffer) => {
-          if (streaming || !data.toString().includes('"type":"progress"')) return;
-          streaming = true;
-          void sleep(2000).then(() => {
-            sent = child.kill('SIGINT');
-          });
-        });
-      },
-    });
-    assert.ok(sent, 'SIGINT was delivered');
+    // After the half the server sent has had time to reach the disk.
+    const signal = signalWhenStreaming('SIGINT', 2000);
+    const r = await runCli(args, { env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' }, timeoutMs: 150_000, onSpawn: signal.onSpawn });
+    assert.ok(signal.sent(), 'SIGINT was delivered');
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /interrupted by SIGINT/);
     assert.match(r.stderr, /Resetting partition table/);
@@ -113,20 +121,10 @@ test('SIGHUP (a closed ssh session) mid-install removes the new file target it c
   w.server.route('/hup/os.raw.xz', { body: w.xz, stallAfter: Math.floor(w.xz.length / 2) });
   w.server.route('/hup/os.raw.xz.sig', { body: w.key.signBinary(w.xz) });
   const target = join(mkdtempSync(join(w.dir, 'hup-')), 'vm.img');
-  let sent = false;
-  const r = await runCli(['install', target, '--dest-size', '64M', '-u', `${w.server.url}hup/os.raw.xz`, '--trusted-key', w.pub, '--json'], {
-    env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' },
-    timeoutMs: 150_000,
-    onSpawn: (child) => {
-      let streaming = false;
-      child.stderr?.on('data', (data: Buffer) => {
-        if (streaming || !data.toString().includes('"type":"progress"')) return;
-        streaming = true;
-        sent = child.kill('SIGHUP');
-      });
-    },
-  });
-  assert.ok(sent, 'SIGHUP was delivered');
+  const signal = signalWhenStreaming('SIGHUP', 0);
+  const args = ['install', target, '--dest-size', '64M', '-u', `${w.server.url}hup/os.raw.xz`, '--trusted-key', w.pub, '--json'];
+  const r = await runCli(args, { env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '120000' }, timeoutMs: 150_000, onSpawn: signal.onSpawn });
+  assert.ok(signal.sent(), 'SIGHUP was delivered');
   assert.equal(r.signal, null, 'the process ends by itself, not by the signal');
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /interrupted by SIGHUP/);
