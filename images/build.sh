@@ -28,7 +28,7 @@ step signing-key "gnupg sample-signing-key.pub.asc sample-signing-key.fpr" "$S/s
 step repo "repo repo-ref" "$S/repo.sh" "$IMAGES_SRC/tree" "$(key_of probe-initramfs)" "$(key_of signing-key)" /bin/busybox \
   -- bash "$S/repo.sh"
 
-# Metal images come from the ostree helper's build-metal.sh (our installer's ostree mode).
+# Metal images come from build-metal.sh (our installer's ostree mode).
 if [ -f "$IMAGES_SRC/build-metal.sh" ]; then
   if ! bash "$IMAGES_SRC/build-metal.sh"; then
     [ -n "${CI:-}" ] && { log "build-metal.sh failed"; exit 1; }
