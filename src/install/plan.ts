@@ -108,7 +108,8 @@ async function checkedSignature(source: ImageSource, keys: openpgp.PublicKey[], 
 /** The decoded size where it can be known without decoding: raw bytes, or a local .xz's index. */
 /**
  * The decoded size of a remote .xz from its index, read with Range requests; undefined when the
- * server serves no ranges (then the size is known only once the image is written).
+ * server serves no ranges (then the size is known only once the image is written). An index
+ * that is there but does not parse is an error: the image is damaged.
  */
 async function remoteXzSize(source: ImageSource, length: number): Promise<number | undefined> {
   const readRange = source.readRange;
@@ -116,7 +117,8 @@ async function remoteXzSize(source: ImageSource, length: number): Promise<number
   const unanswered = new Error('no range');
   try {
     return await xzUncompressedSize(async (size, position) => {
-      const bytes = await readRange(size, position);
+      // A server that refuses or fails a range request leaves the size unknown, not the install.
+      const bytes = await readRange(size, position).catch(() => undefined);
       if (!bytes) throw unanswered;
       return bytes;
     }, length);

@@ -47,6 +47,8 @@ before(async () => {
   // A slow server: sends half the image, then stalls (for SIGTERM mid-write).
   server = createServer((req, res) => {
     if (req.url?.endsWith('.sig')) return void res.end(key.signBinary(xz));
+    // Range requests (the xz index read while planning) are refused: only the image's GET stalls.
+    if (req.headers.range) return void res.writeHead(416).end();
     res.writeHead(200, { 'content-length': xz.length });
     res.write(xz.subarray(0, Math.floor(xz.length / 2)), () => onHalfSent?.());
     req.on('close', () => res.destroy());
