@@ -23,7 +23,7 @@ export interface IsoCustomizeOptions extends CustomizeOptions {
 export async function isoCustomize(o: IsoCustomizeOptions, reporter: Reporter): Promise<void> {
   const live = openLiveIso(o.iso, o.flavor);
   try {
-    const current = live.readInitrd();
+    const current = await live.readInitrd();
     const k = live.kargsAreas();
     const customized = current.has(CONFIG_NAME) || [...current.keys()].some(isNetworkPath) || (k !== undefined && live.currentKargs(k) !== k.default);
     if (customized && !o.force) throw new UserError('This ISO image is already customized; use -f to force.');

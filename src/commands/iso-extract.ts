@@ -85,7 +85,7 @@ export async function isoExtractMinimalIso(o: IsoExtractMinimalOptions): Promise
   let temp: { path: string; fd: number } | undefined;
   try {
     const k = full.requireKargs();
-    if (full.readInitrd().size > 0 || full.currentKargs(k) !== k.default) throw new UserError(customized(o.flavor));
+    if ((await full.readInitrd()).size > 0 || full.currentKargs(k) !== k.default) throw new UserError(customized(o.flavor));
     if (o.outputRootfs !== undefined) {
       const rec = full.iso.find('IMAGES/PXEBOOT/ROOTFS.IMG');
       if (!rec || rec.isDir) throw new UserError('this ISO image has no images/pxeboot/rootfs.img');

@@ -26,7 +26,7 @@ export async function isoIgnitionEmbed(o: IsoIgnitionEmbedOptions, reporter: Rep
   }
   const live = openLiveIso(o.iso, o.flavor);
   try {
-    const files = live.readInitrd();
+    const files = await live.readInitrd();
     if (files.has(CONFIG_NAME) && !o.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
     files.set(CONFIG_NAME, config);
     const patch = live.initrdPatch(files);
@@ -39,7 +39,7 @@ export async function isoIgnitionEmbed(o: IsoIgnitionEmbedOptions, reporter: Rep
 export async function isoIgnitionShow(o: { iso: string; flavor: Flavor }): Promise<void> {
   const live = openLiveIso(o.iso, o.flavor);
   try {
-    const config = live.readInitrd().get(CONFIG_NAME);
+    const config = (await live.readInitrd()).get(CONFIG_NAME);
     if (!config) throw new UserError('No embedded Ignition config.');
     await writeStdout(config);
   } finally {
@@ -50,7 +50,7 @@ export async function isoIgnitionShow(o: { iso: string; flavor: Flavor }): Promi
 export async function isoIgnitionRemove(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
   const live = openLiveIso(o.iso, o.flavor);
   try {
-    const files = live.readInitrd();
+    const files = await live.readInitrd();
     files.delete(CONFIG_NAME);
     await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
   } finally {

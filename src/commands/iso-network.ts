@@ -14,7 +14,7 @@ export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; forc
   try {
     if (!live.features()['live-initrd-network']) throw new UserError('This OS image does not support customizing network settings.');
     const keyfiles = readKeyfiles(o.keyfiles);
-    const files = live.readInitrd();
+    const files = await live.readInitrd();
     const existing = [...files.keys()].filter(isNetworkPath);
     if (existing.length > 0 && !o.force) throw new UserError('This ISO image already has embedded network settings; use -f to force.');
     for (const p of existing) files.delete(p);
@@ -28,7 +28,7 @@ export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; forc
 export async function isoNetworkExtract(o: { iso: string; directory?: string; flavor: Flavor }): Promise<void> {
   const live = openLiveIso(o.iso, o.flavor);
   try {
-    const files = new Map([...live.readInitrd().entries()].filter(([p]) => isNetworkPath(p)));
+    const files = new Map([...(await live.readInitrd()).entries()].filter(([p]) => isNetworkPath(p)));
     await emitNetworkFiles(files, o.directory);
   } finally {
     live.close();
@@ -38,7 +38,7 @@ export async function isoNetworkExtract(o: { iso: string; directory?: string; fl
 export async function isoNetworkRemove(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
   const live = openLiveIso(o.iso, o.flavor);
   try {
-    const files = live.readInitrd();
+    const files = await live.readInitrd();
     for (const p of [...files.keys()]) if (isNetworkPath(p)) files.delete(p);
     await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
   } finally {

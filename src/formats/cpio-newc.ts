@@ -1,5 +1,5 @@
 /**
- * newc ("070701") cpio writer and reader.
+ * newc ("070701") cpio writer, and the header parsing the streaming reader (newc-stream.ts) uses.
  *
  * Our own small module rather than cpio-stream: the writer must reproduce upstream's bytes exactly
  * (the Rust `cpio` crate: running inode numbers, implicit parent directories 040755, files
@@ -55,12 +55,6 @@ export function writeNewc(files: Map<string, Buffer>): Buffer {
   return Buffer.concat(parts);
 }
 
-export interface CpioEntry {
-  name: string;
-  mode: number;
-  data: Buffer;
-}
-
 /** Size of the fixed newc header ("070701" + 13 eight-digit hex fields). */
 export const NEWC_HEADER_SIZE = 110;
 /**
@@ -77,7 +71,7 @@ export interface NewcFixedHeader {
 
 /**
  * Validates the fixed header at `buf[pos]` (at least NEWC_HEADER_SIZE bytes); `at` is the
- * archive offset reported in errors. Shared by the whole-buffer and the streaming readers.
+ * archive offset reported in errors.
  */
 export function parseNewcFixed(buf: Buffer, pos: number, at: number): NewcFixedHeader {
   const magic = buf.toString('latin1', pos, pos + 6);
@@ -106,24 +100,3 @@ export function newcName(buf: Buffer, start: number, namesize: number): string {
 export const newcDataOffset = (namesize: number) => NEWC_HEADER_SIZE + namesize + pad4(NEWC_HEADER_SIZE + namesize);
 export const NEWC_TRAILER = 'TRAILER!!!';
 export { pad4 as newcPad };
-
-/**
- * Reads one newc archive starting at `offset`, up to and including its trailer.
- * Returns the entries and the offset just past the (4-aligned) trailer.
- */
-export function readNewc(buf: Buffer, offset = 0): { entries: CpioEntry[]; end: number } {
-  const entries: CpioEntry[] = [];
-  let pos = offset;
-  for (;;) {
-    if (pos + NEWC_HEADER_SIZE > buf.length) throw new UserError(`truncated cpio header at offset ${pos}`);
-    const { mode, size, namesize } = parseNewcFixed(buf, pos, pos);
-    const nameStart = pos + NEWC_HEADER_SIZE;
-    if (nameStart + namesize > buf.length) throw new UserError(`truncated cpio name at offset ${nameStart}`);
-    const name = newcName(buf, nameStart, namesize);
-    const dataStart = pos + newcDataOffset(namesize);
-    if (dataStart + size > buf.length) throw new UserError(`truncated cpio data for '${name}' at offset ${dataStart}`);
-    pos = dataStart + size + pad4(size);
-    if (name === NEWC_TRAILER) return { entries, end: Math.min(pos, buf.length) };
-    entries.push({ name, mode, data: buf.subarray(dataStart, dataStart + size) });
-  }
-}

@@ -2,15 +2,14 @@
  * Streaming reader for initrds made of concatenated archives, for files of any
  * size: input is read in chunks, each archive (gzip member, xz stream, zstd frames or plain newc,
  * with zero padding between them) is decoded incrementally and its newc entries parsed as they
- * stream by. Only what a visitor's sinks keep is held in memory. Same rules as the whole-buffer
- * reader in initrd.ts: after the trailer of a compressed archive the rest of its data must be
- * zeros, and each archive's decompressed size is capped (decompression bombs cost bounded time).
+ * stream by. Only what a visitor's sinks keep is held in memory. Only regular files are visited.
+ * After the trailer of a compressed archive the rest of its decompressed data must be zeros, and
+ * each archive's decompressed size is capped (decompression bombs cost bounded time).
  */
 import { UserError } from '../errors.js';
 import { S_IFMT, S_IFREG } from './cpio-newc.js';
 import { NewcParser, type EntrySink, type EntryVisitor } from './newc-stream.js';
 import { type Compression, sniffCompression } from './compression.js';
-import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from './initrd.js';
 import type { MemberDecoder } from '../io/member-decoder.js';
 import { GzipMember } from '../io/gzip-member.js';
 import { XzMember } from '../io/xz-member.js';
@@ -26,6 +25,25 @@ export interface InitrdMember {
 
 /** Returns a sink for the member's data, or undefined to skip it. */
 export type MemberVisitor = (member: InitrdMember) => EntrySink | undefined;
+
+/** Default cap on one archive's decompressed size. */
+export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+
+export interface InitrdReadOptions {
+  /** Upper bound for each decompressed archive (decompression bombs fail instead of exhausting memory). */
+  maxDecompressed?: number;
+}
+
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** After the trailer of a compressed archive, its decompressed data must be zeros. */
+export function assertZerosFrom(data: Buffer, from: number): void {
+  // Compared block-wise against zeros (natively): a bomb may be GiBs of zeros after the trailer.
+  for (let i = from; i < data.length; i += ZEROS.length) {
+    const block = data.subarray(i, i + ZEROS.length);
+    if (!block.equals(ZEROS.subarray(0, block.length))) throw new UserError('found trailing garbage inside compressed archive');
+  }
+}
 
 /** A decoder that asks for more input than this without progress is refused (hostile input). */
 const MAX_PENDING = 16 * 1024 * 1024;

@@ -1,31 +1,58 @@
 /**
- * Reads initrds made of concatenated archives: each is gzip (one member), xz
- * (one stream), zstd (consecutive frames) or uncompressed newc, with zero padding between them.
- * Only regular files matching the filter are kept; a later duplicate wins (kernel semantics).
- * After the trailer of a compressed archive the rest of its decompressed data must be zeros.
+ * A second, independent initrd reader for tests: it decodes whole buffers at once (zlib's
+ * inflateRaw, zstd-napi's one-shot decoder, liblzma decoding exactly one xz stream) and parses
+ * them with readNewc, so the streaming reader in src can be checked against it on any input.
+ * Same rules: concatenated gzip/xz/zstd/plain newc archives with zero padding between them,
+ * regular files only, a later duplicate wins, zeros only after a compressed archive's trailer.
  *
- * This whole-buffer reader is for small in-memory inputs (the ISO embed area); files are read with
- * the streaming reader in initrd-stream.ts, which shares the newc parsing and these rules.
+ * node-liblzma's native decoder always runs in LZMA_CONCATENATED mode (it would swallow stream
+ * padding and following streams), so the end of the first xz stream is found from its footer
+ * (12 bytes: CRC32, backward size, flags, "YZ", 4-byte aligned, CRC-checked) and then confirmed by
+ * decoding exactly that prefix to LZMA_STREAM_END.
  */
 import { inflateRawSync, crc32 } from 'node:zlib';
+import { Unxz, LZMA_FINISH, LZMA_OK, LZMA_STREAM_END } from 'node-liblzma';
 import { decompress as zstdDecompress } from 'zstd-napi';
 import zstdBinding from 'zstd-napi/binding.js';
 import { UserError } from '../errors.js';
-import { readNewc, S_IFMT, S_IFREG, comparePaths } from './cpio-newc.js';
-import { unxzOne } from '../io/xz.js';
-import { isZstdMagic, sniffCompression } from './compression.js';
+import {
+  NEWC_HEADER_SIZE,
+  NEWC_TRAILER,
+  S_IFMT,
+  S_IFREG,
+  comparePaths,
+  newcDataOffset,
+  newcName,
+  newcPad,
+  parseNewcFixed,
+} from './cpio-newc.js';
+import { XZ_MAGIC, isZstdMagic, sniffCompression } from './compression.js';
+import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from './initrd-stream.js';
 
-/** Default cap on one archive's decompressed size. */
-export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+export interface CpioEntry {
+  name: string;
+  mode: number;
+  data: Buffer;
+}
 
-const ZEROS = Buffer.alloc(64 * 1024);
-
-/** After the trailer of a compressed archive, its decompressed data must be zeros. */
-export function assertZerosFrom(data: Buffer, from: number): void {
-  // Compared block-wise against zeros (natively): a bomb may be GiBs of zeros after the trailer.
-  for (let i = from; i < data.length; i += ZEROS.length) {
-    const block = data.subarray(i, i + ZEROS.length);
-    if (!block.equals(ZEROS.subarray(0, block.length))) throw new UserError('found trailing garbage inside compressed archive');
+/**
+ * Reads one newc archive starting at `offset`, up to and including its trailer.
+ * Returns the entries and the offset just past the (4-aligned) trailer.
+ */
+export function readNewc(buf: Buffer, offset = 0): { entries: CpioEntry[]; end: number } {
+  const entries: CpioEntry[] = [];
+  let pos = offset;
+  for (;;) {
+    if (pos + NEWC_HEADER_SIZE > buf.length) throw new UserError(`truncated cpio header at offset ${pos}`);
+    const { mode, size, namesize } = parseNewcFixed(buf, pos, pos);
+    const nameStart = pos + NEWC_HEADER_SIZE;
+    if (nameStart + namesize > buf.length) throw new UserError(`truncated cpio name at offset ${nameStart}`);
+    const name = newcName(buf, nameStart, namesize);
+    const dataStart = pos + newcDataOffset(namesize);
+    if (dataStart + size > buf.length) throw new UserError(`truncated cpio data for '${name}' at offset ${dataStart}`);
+    pos = dataStart + size + newcPad(size);
+    if (name === NEWC_TRAILER) return { entries, end: Math.min(pos, buf.length) };
+    entries.push({ name, mode, data: buf.subarray(dataStart, dataStart + size) });
   }
 }
 
@@ -83,12 +110,57 @@ function unzstdFrames(buf: Buffer, start: number, maxOutput: number): { data: Bu
   }
 }
 
-/** Visits every regular file of every archive, in order. */
-export interface InitrdReadOptions {
-  /** Upper bound for each decompressed archive (decompression bombs fail instead of exhausting memory). */
-  maxDecompressed?: number;
+interface CodeSync {
+  codeSync(flush: number, input: Buffer, inOff: number, availIn: number, out: Buffer, outOff: number): [number, number, number];
+  close(): void;
 }
 
+/** Decodes a buffer that must hold exactly one complete xz stream; undefined if it does not. */
+function decodeExact(input: Buffer, maxOutput: number): Buffer | undefined {
+  const engine = new Unxz();
+  const lzma = (engine as unknown as { lzma: CodeSync }).lzma;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let inOff = 0;
+  let availIn = input.length;
+  try {
+    for (;;) {
+      const out = Buffer.alloc(1024 * 1024);
+      const [status, availInAfter, availOutAfter] = lzma.codeSync(LZMA_FINISH as number, input, inOff, availIn, out, 0);
+      const produced = out.length - availOutAfter;
+      if (produced > 0) {
+        chunks.push(out.subarray(0, produced));
+        total += produced;
+        if (total > maxOutput) throw new UserError(`xz stream decompresses to more than ${maxOutput} bytes`);
+      }
+      inOff += availIn - availInAfter;
+      availIn = availInAfter;
+      if (status === LZMA_STREAM_END) return availIn === 0 ? Buffer.concat(chunks, total) : undefined;
+      if (status !== LZMA_OK) return undefined;
+      if (produced === 0 && availIn === 0) return undefined;
+    }
+  } finally {
+    lzma.close();
+  }
+}
+
+/** Decodes one xz stream starting at `input[0]`; returns the data and the compressed length. */
+function unxzOne(input: Buffer, maxOutput = 4 * 1024 * 1024 * 1024): { data: Buffer; consumed: number } {
+  if (input.length < 24 || !input.subarray(0, 6).equals(XZ_MAGIC)) throw new UserError('unexpected end of compressed stream');
+  const flags = input.readUInt16LE(6);
+  let pos = input.indexOf('YZ', 12 + 10);
+  while (pos !== -1) {
+    const footer = pos - 10;
+    if (footer % 4 === 0 && crc32(input.subarray(footer + 4, footer + 10)) === input.readUInt32LE(footer) && input.readUInt16LE(footer + 8) === flags) {
+      const data = decodeExact(input.subarray(0, pos + 2), maxOutput);
+      if (data) return { data, consumed: pos + 2 };
+    }
+    pos = input.indexOf('YZ', pos + 1);
+  }
+  throw new UserError('unexpected end of compressed stream');
+}
+
+/** Visits every regular file of every archive, in order. */
 export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => void, opts: InitrdReadOptions = {}): void {
   const max = opts.maxDecompressed ?? MAX_DECOMPRESSED;
   let pos = 0;

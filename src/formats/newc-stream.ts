@@ -1,7 +1,7 @@
 /**
  * Incremental newc reader: bytes are pushed in chunks of any size and entry data is handed to a
  * per-entry sink as it streams by, so only headers (bounded by MAX_NAME_SIZE) are ever buffered.
- * Validation and error messages are those of readNewc (shared header parsing in cpio-newc.ts);
+ * Validation and error messages come from the header parsing in cpio-newc.ts;
  * truncation is reported when the input ends, naming the same offsets.
  */
 import { UserError } from '../errors.js';

@@ -3,10 +3,11 @@
  * new state into byte patches. Writing is output.ts's job; every check happens here, first.
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { UserError, withContextSync } from '../errors.js';
+import { Readable } from 'node:stream';
+import { UserError, withContext, withContextSync } from '../errors.js';
 import { FLAVORS, type Flavor } from '../flavor.js';
 import { Iso9660 } from '../formats/iso9660.js';
-import { readInitrd } from '../formats/initrd.js';
+import { collectInitrd } from '../formats/initrd-collect.js';
 import { writeNewc } from '../formats/cpio-newc.js';
 import { xzCrc32 } from '../io/xz.js';
 import type { Features } from '../formats/iso-metadata.js';
@@ -82,12 +83,13 @@ export class LiveIso implements Disposable {
   }
 
   /** The current files of the Ignition area (empty when the area is all zeros). */
-  readInitrd(): Map<string, Buffer> {
+  async readInitrd(): Promise<Map<string, Buffer>> {
     const area = this.ignitionArea();
     const bytes = this.iso.read(area.offset, area.length, 'reading initrd embed area');
     if (bytes.every((b) => b === 0)) return new Map();
-    // The area is small; anything decompressing past 256 MiB is hostile.
-    return withContextSync(() => readInitrd(bytes, () => true, { maxDecompressed: 256 * 1024 * 1024 }), 'decoding initrd embed area');
+    // The area is small; anything decompressing past this is hostile.
+    const bound = 256 * 1024 * 1024;
+    return withContext(collectInitrd(Readable.from([bytes]), () => true, { maxDecompressed: bound, maxKeptBytes: bound }), 'decoding initrd embed area');
   }
 
   /** Patch that stores `files` in the area: xz(newc) + zeros, or all zeros when empty. */

@@ -133,7 +133,7 @@ async function buildRebuiltIso(input: string, outPath: string, flavor: Flavor, r
 async function embedInPlace(path: string, config: Buffer, flavor: Flavor): Promise<void> {
   const live = new LiveIso(path, flavor);
   try {
-    const files = live.readInitrd();
+    const files = await live.readInitrd();
     files.set(CONFIG_NAME, config);
     await writeIsoOutput(path, [live.initrdPatch(files)], undefined);
   } finally {
@@ -155,7 +155,7 @@ export async function rebuildWithEmbedArea(iso: string, output: string | undefin
   if (hasArea) {
     const live = new LiveIso(iso, flavor);
     try {
-      const files = live.readInitrd();
+      const files = await live.readInitrd();
       if (files.has(CONFIG_NAME)) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
       files.set(CONFIG_NAME, config);
       await writeIsoOutput(iso, [live.initrdPatch(files)], output);

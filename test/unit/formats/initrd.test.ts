@@ -4,12 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { compress as zstd } from 'zstd-napi';
 import { writeNewc } from '../../../src/formats/cpio-newc.js';
-import { readInitrd } from '../../../src/formats/initrd.js';
+import { collectInitrd } from '../../../src/formats/initrd-collect.js';
 import { globFilter } from '../../../src/formats/glob.js';
 import { xzCrc32 } from '../../../src/io/xz.js';
+
+const readInitrd = (initrd: Buffer) => collectInitrd(Readable.from([initrd]), () => true);
 
 const arch = (name: string, text: string) => writeNewc(new Map([[name, Buffer.from(text)]]));
 
@@ -22,7 +25,7 @@ function gnuCpio(files: Record<string, string>): Buffer {
   return execFileSync('sh', ['-c', 'find . -mindepth 1 | sort | cpio -o -H newc --quiet'], { cwd: dir });
 }
 
-test('concatenated raw (GNU, upper-case hex), gzip, xz, zstd, raw with zero padding; last duplicate wins', () => {
+test('concatenated raw (GNU, upper-case hex), gzip, xz, zstd, raw with zero padding; last duplicate wins', async () => {
   const gnu = gnuCpio({ 'etc/a': 'raw\n' });
   assert.match(gnu.subarray(0, 14).toString(), /^070701[0-9A-F]{8}$/);
   const initrd = Buffer.concat([
@@ -34,13 +37,13 @@ test('concatenated raw (GNU, upper-case hex), gzip, xz, zstd, raw with zero padd
     zstd(arch('z', 'zstd\n')),
     arch('data/file', 'third\n'),
   ]);
-  const files = readInitrd(initrd);
+  const files = await readInitrd(initrd);
   assert.deepEqual([...files.keys()], ['data/file', 'etc/a', 'z']);
   assert.equal(files.get('data/file')!.toString(), 'third\n');
   assert.equal(files.get('z')!.toString(), 'zstd\n');
 });
 
-test('padded names (dracut --data-align) lose their NUL padding', () => {
+test('padded names (dracut --data-align) lose their NUL padding', async () => {
   const cpio = Buffer.from(arch('abc', 'x'));
   // namesize 4 → 8 with extra NULs: rebuild header by hand
   const name = Buffer.from('abc\0\0\0\0\0');
@@ -48,24 +51,24 @@ test('padded names (dracut --data-align) lose their NUL padding', () => {
   const head = Buffer.concat([Buffer.from('070701' + fields), name]);
   const entry = Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4), Buffer.from('x\0\0\0')]);
   const trailer = cpio.subarray(cpio.indexOf('070701', 1));
-  const files = readInitrd(Buffer.concat([entry, trailer]));
+  const files = await readInitrd(Buffer.concat([entry, trailer]));
   assert.deepEqual([...files.keys()], ['abc']);
 });
 
-test('garbage after the trailer inside a compressed archive is refused', () => {
+test('garbage after the trailer inside a compressed archive is refused', async () => {
   const inner = Buffer.concat([arch('a', 'x'), Buffer.from('garbage!')]);
-  assert.throws(() => readInitrd(xzCrc32(inner)), /found trailing garbage inside compressed archive/);
-  assert.throws(() => readInitrd(gzipSync(inner)), /found trailing garbage inside compressed archive/);
+  await assert.rejects(readInitrd(xzCrc32(inner)), /found trailing garbage inside compressed archive/);
+  await assert.rejects(readInitrd(gzipSync(inner)), /found trailing garbage inside compressed archive/);
   // zeros are fine
-  assert.equal(readInitrd(xzCrc32(Buffer.concat([arch('a', 'x'), Buffer.alloc(64)]))).size, 1);
+  assert.equal((await readInitrd(xzCrc32(Buffer.concat([arch('a', 'x'), Buffer.alloc(64)])))).size, 1);
 });
 
-test('trailing garbage after a compressed stream and truncation fail clearly', () => {
+test('trailing garbage after a compressed stream and truncation fail clearly', async () => {
   const xz = xzCrc32(arch('a', 'x'));
-  assert.throws(() => readInitrd(Buffer.concat([xz, Buffer.from('junk')])), /bad cpio magic|truncated cpio/);
-  assert.throws(() => readInitrd(xz.subarray(0, xz.length - 6)), /unexpected end of compressed stream/);
+  await assert.rejects(readInitrd(Buffer.concat([xz, Buffer.from('junk')])), /bad cpio magic|truncated cpio/);
+  await assert.rejects(readInitrd(xz.subarray(0, xz.length - 6)), /unexpected end of compressed stream/);
   const gz = gzipSync(arch('a', 'x'));
-  assert.throws(() => readInitrd(gz.subarray(0, gz.length - 3)), /unexpected end|gzip/);
+  await assert.rejects(readInitrd(gz.subarray(0, gz.length - 3)), /unexpected end|gzip/);
 });
 
 test('globs: * matches /', () => {
