@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { compress as zstdCompress } from 'zstd-napi';
 import { writeNewc, S_IFMT, S_IFREG } from '../../src/formats/cpio-newc.js';
-import { readInitrd, readNewc, walkInitrd } from '../../src/formats/initrd.js';
+import { readInitrd, readNewc, walkInitrd } from '../helpers/buffered-initrd.js';
 import { collectInitrd } from '../../src/formats/initrd-collect.js';
 import { UserError } from '../../src/errors.js';
 import { xzCrc32 } from '../../src/io/xz.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { writeNewc } from '../../../src/formats/cpio-newc.js';
-import { readNewc } from '../../../src/formats/initrd.js';
+import { readNewc } from '../../helpers/buffered-initrd.js';
 import { xzCrc32 } from '../../../src/io/xz.js';
 
 test('worked example: config.ign of 34 bytes is a 284-byte cpio', () => {

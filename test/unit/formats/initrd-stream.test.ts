@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { crc32, gzipSync } from 'node:zlib';
 import { compress as zstd } from 'zstd-napi';
 import { writeNewc } from '../../../src/formats/cpio-newc.js';
-import { readInitrd } from '../../../src/formats/initrd.js';
+import { readInitrd } from '../../helpers/buffered-initrd.js';
 import { collectInitrd, listInitrd } from '../../../src/formats/initrd-collect.js';
 import { xzCrc32 } from '../../../src/io/xz.js';
 

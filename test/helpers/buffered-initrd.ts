@@ -14,7 +14,7 @@ import { inflateRawSync, crc32 } from 'node:zlib';
 import { Unxz, LZMA_FINISH, LZMA_OK, LZMA_STREAM_END } from 'node-liblzma';
 import { decompress as zstdDecompress } from 'zstd-napi';
 import zstdBinding from 'zstd-napi/binding.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../src/errors.js';
 import {
   NEWC_HEADER_SIZE,
   NEWC_TRAILER,
@@ -25,9 +25,9 @@ import {
   newcName,
   newcPad,
   parseNewcFixed,
-} from './cpio-newc.js';
-import { XZ_MAGIC, isZstdMagic, sniffCompression } from './compression.js';
-import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from './initrd-stream.js';
+} from '../../src/formats/cpio-newc.js';
+import { XZ_MAGIC, isZstdMagic, sniffCompression } from '../../src/formats/compression.js';
+import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from '../../src/formats/initrd-stream.js';
 
 export interface CpioEntry {
   name: string;
