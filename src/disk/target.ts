@@ -9,7 +9,7 @@ import { constants, type Stats } from 'node:fs';
 import { access, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { getSystemErrorMap } from 'node:util';
 import { UserError } from '../errors.js';
-import { output, run } from '../exec/run.js';
+import { output } from '../exec/run.js';
 import { lockExclusive } from '../io/file-lock.js';
 
 /** Which file or device a path named: dev/ino for files, the device number for block devices. */
@@ -234,17 +234,4 @@ export async function syncTarget(target: Target): Promise<void> {
 /** Sectors on the target (for GPT placement). */
 export function targetSectors(target: Pick<Target, 'size' | 'sectorSize'>): number {
   return Math.floor(target.size / target.sectorSize);
-}
-
-/**
- * Re-reads the partition table of a block device so partition nodes match the new table
- * (BLKRRPART). Devices that refuse it (a loop device without partition scanning) are left
- * alone: partx -a/-u there would add partitions that outlive the loop device (the kernel
- * drops them on detach only for partscan loops).
- */
-export async function rereadPartitions(dev: string): Promise<void> {
-  // Devices that refuse BLKRRPART keep their table as is.
-  await run('blockdev', ['--rereadpt', dev]).catch(() => undefined);
-  // No udev (containers): nothing to wait for.
-  await run('udevadm', ['settle']).catch(() => undefined);
 }

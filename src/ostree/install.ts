@@ -28,7 +28,8 @@ import { installUefiGrub, makeEsp } from '../boot/grub-efi.js';
 import { ostreeGrubEnv, writeStaticGrubConfig } from '../boot/ostree-grub.js';
 import { writeFirstBootFiles } from './firstboot-files.js';
 import { writeFstab } from './fstab.js';
-import { checkSizes, type LayoutSizes, minimumDiskBytes, partitionNode, sgdiskArgs } from './layout.js';
+import { checkSizes, type LayoutSizes, minimumDiskBytes, sgdiskArgs } from './layout.js';
+import { partitionNode } from '../disk/partition-nodes.js';
 import { MountStack } from './mounts.js';
 import {
   addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,

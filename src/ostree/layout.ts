@@ -67,8 +67,3 @@ export function sgdiskArgs(sizes: LayoutSizes, device: string): string[] {
   args.push(device);
   return args;
 }
-
-/** Kernel name of partition N: sda → sda3, loop0/nvme0n1/mmcblk0 → loop0p3. */
-export function partitionNode(device: string, number: number): string {
-  return /\d$/.test(device) ? `${device}p${number}` : `${device}${number}`;
-}

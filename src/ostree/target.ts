@@ -1,15 +1,18 @@
 /**
- * The install target: a block device as given, or a regular image file that we attach to a
- * loop device (root needed). Partition nodes are made with `partx` because `losetup -P` creates
- * none on kernels without the GPT parser. Everything attached here is detached in release().
+ * The ostree install's target: a block device as given, or a regular image file that we attach to
+ * a loop device (root needed), since the deploy formats and mounts its partitions. The target is
+ * inspected and checked by the image install's rules (disk/target.ts, disk/target-choice.ts)
+ * before anything is created or attached. Partition nodes are made with `partx` because
+ * `losetup -P` creates none on kernels without the GPT parser. Everything attached here is
+ * detached in release().
  */
-import { constants } from 'node:fs';
-import { access, open, stat, unlink } from 'node:fs/promises';
-import { UserError, UsageError } from '../errors.js';
+import { open, stat, unlink } from 'node:fs/promises';
+import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import type { Reporter } from '../report.js';
-import { blockSectorSize } from '../disk/target.js';
-import { partitionNode } from './layout.js';
+import { inspectTarget } from '../disk/target.js';
+import { checkTargetChoice } from '../disk/target-choice.js';
+import { rereadPartitions } from '../disk/partition-nodes.js';
 
 export interface InstallTarget {
   /** Block device the installer writes to (the loop device for image files). */
@@ -34,45 +37,23 @@ export interface TargetOptions {
   sectorSize?: 512 | 4096;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path, constants.F_OK).then(() => true, () => false);
-}
-
-/** Makes partition nodes appear for the current table; tolerant of nodes that already exist. */
-export async function rescanPartitions(device: string): Promise<void> {
-  // -u updates what the kernel knows; -a adds what it lacks. Either may "fail" harmlessly.
-  await run('partx', ['-u', device], { okExitCodes: [1] });
-  await run('partx', ['-a', device], { okExitCodes: [1] });
-  const table = await output('partx', ['-g', '-o', 'NR', device], { okExitCodes: [1] });
-  for (const nr of table.split('\n').map((s) => s.trim()).filter(Boolean)) {
-    const node = partitionNode(device, Number(nr));
-    for (let i = 0; i < 50 && !(await exists(node)); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!(await exists(node))) throw new UserError(`partition node ${node} did not appear after partx -a ${device}`);
-  }
-}
-
 export async function openTarget(path: string, options: TargetOptions, reporter: Reporter): Promise<InstallTarget> {
-  // Absent or unreadable: treated as not there.
-  let info = await stat(path).catch(() => undefined);
-  if (info?.isBlockDevice()) {
-    if (options.destSize !== undefined) throw new UsageError('--dest-size applies only to an image file target');
-    const ssz = await blockSectorSize(path);
+  const choice = { destSize: options.destSize, destSectorSize: options.sectorSize };
+  const facts = await inspectTarget(path, choice);
+  await checkTargetChoice(facts, choice);
+  if (facts.kind === 'block') {
     return {
       device: path, given: path, isImageFile: false, createdFile: false,
-      sectorSize: ssz === 4096 ? 4096 : 512,
-      rescan: () => rescanPartitions(path),
+      sectorSize: facts.sectorSize === 4096 ? 4096 : 512,
+      rescan: () => rereadPartitions(path, { nodes: true }),
       release: async () => undefined,
     };
   }
-  if (info && !info.isFile()) throw new UserError(`${path} is neither a block device nor a regular file`);
-  const createdFile = !info;
-  if (!info && options.destSize === undefined) {
-    throw new UsageError(`${path} does not exist; pass --dest-size to create an image file`);
-  }
-  if (options.destSize !== undefined && (!info || info.size < options.destSize)) {
-    const fh = await open(path, info ? 'r+' : 'wx');
+  const createdFile = !facts.exists;
+  const size = facts.exists ? (await stat(path)).size : 0;
+  if (options.destSize !== undefined && (createdFile || size < options.destSize)) {
+    const fh = await open(path, createdFile ? 'wx' : 'r+');
     try { await fh.truncate(options.destSize); } finally { await fh.close(); }
-    info = await stat(path);
   }
   const sectorSize = options.sectorSize ?? 512;
   let device: string;
@@ -87,7 +68,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   let released = false;
   return {
     device, given: path, isImageFile: true, createdFile, sectorSize,
-    rescan: () => rescanPartitions(device),
+    rescan: () => rereadPartitions(device, { nodes: true }),
     async release() {
       if (released) return;
       released = true;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSizes, DEFAULT_SIZES, GPT_TYPE, minimumDiskBytes, partitionNode, partitionSpecs, sgdiskArgs } from '../../../src/ostree/layout.js';
+import { checkSizes, DEFAULT_SIZES, GPT_TYPE, minimumDiskBytes, partitionSpecs, sgdiskArgs } from '../../../src/ostree/layout.js';
+import { partitionNode } from '../../../src/disk/partition-nodes.js';
 
 test('the default layout is FCOS/NestOS create_disk.sh: BIOS-BOOT, EFI-SYSTEM, boot, root', () => {
   const specs = partitionSpecs(DEFAULT_SIZES);
