@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
-import { flavorOf, requiredValue } from './options.js';
+import { flagValue, flavorOf, requiredValue } from './options.js';
 
 type Args = Record<string, unknown>;
 
@@ -23,7 +23,13 @@ export function packCommands(y: Argv): Argv {
             .option('fast', { type: 'boolean', default: false, describe: 'Fast mode (useful for development; xz preset 0)' }),
         async (a: Args) =>
           (await import('../osmet/pack.js')).packOsmet(
-            { device: String(a['device']), output: String(a['output']), checksum: String(a['checksum']), description: String(a['description']), fast: Boolean(a['fast']) },
+            {
+              device: requiredValue(a, 'device'),
+              output: requiredValue(a, 'output'),
+              checksum: requiredValue(a, 'checksum'),
+              description: requiredValue(a, 'description'),
+              fast: flagValue(a['fast']),
+            },
             createReporter(),
           ),
       )
@@ -37,7 +43,7 @@ export function packCommands(y: Argv): Argv {
             .option('consume', { type: 'boolean', default: false, describe: 'Delete minimal ISO after packing' }),
         async (a: Args) =>
           (await import('../iso/pack-minimal-iso.js')).packMinimalIso(
-            { full: requiredValue(a, 'full'), minimal: requiredValue(a, 'minimal'), consume: Boolean(a['consume']), flavor: flavorOf(a) },
+            { full: requiredValue(a, 'full'), minimal: requiredValue(a, 'minimal'), consume: flagValue(a['consume']), flavor: flavorOf(a) },
             createReporter(),
           ),
       )
