@@ -62,7 +62,7 @@ export async function devExtractInitrd(o: { input?: string; directory?: string; 
   const staging = new Staging(root, FLAVORS[o.flavor].tempPrefix);
   let failed = true;
   try {
-    await scanInitrd(inputChunks(o.input, 'initrd', { reuse: true }), ({ name }) => {
+    await scanInitrd(inputChunks(o.input, 'initrd'), ({ name }) => {
       if (!filter(name)) return undefined;
       checkMemberPath(name);
       return staging.open(name);

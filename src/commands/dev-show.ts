@@ -42,6 +42,6 @@ export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boo
 
 export async function devShowInitrd(o: { input?: string; globs: string[] }): Promise<void> {
   // Names only: file contents stream by without being kept.
-  const names = await listInitrd(inputChunks(o.input, 'initrd', { reuse: true }), globFilter(o.globs));
+  const names = await listInitrd(inputChunks(o.input, 'initrd'), globFilter(o.globs));
   await writeStdout(names.map((p) => p + '\n').join(''));
 }

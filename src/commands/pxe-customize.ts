@@ -30,7 +30,7 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
   // The live initramfs (100+ MiB) is streamed twice: scanned for the few files that matter
   // (contents of other files are skipped), then copied verbatim to the output.
   const interesting = (p: string) => STAMPS.includes(p) || FEATURES.includes(p) || p === CONFIG_NAME || isNetworkPath(p);
-  const found = await withContext(collectInitrd(inputChunks(o.input, 'file', { reuse: true }), interesting), `reading live initramfs ${o.input}`);
+  const found = await withContext(collectInitrd(inputChunks(o.input, 'file'), interesting), `reading live initramfs ${o.input}`);
   if (!STAMPS.some((s) => found.has(s))) throw new UserError('not a CoreOS live initramfs image');
   if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
   // The initramfs's flavour: the one whose stamp it carries (the selected one when both).
@@ -40,12 +40,13 @@ export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): 
   const built = buildLiveInitrd(o, features, flavor, reporter);
   const appended = xzCrc32(writeNewc(built.files));
   if (o.output === '-') {
-    for await (const chunk of inputChunks(o.input, 'file')) await writeStdout(chunk);
+    // Copied: stdout may still hold a written chunk after the read buffers move on.
+    for await (const chunk of inputChunks(o.input, 'file')) await writeStdout(Buffer.from(chunk));
     await writeStdout(appended);
   } else {
     await writeFileNoClobber(o.output, async (temp) => {
-      // Written synchronously, so the two read buffers can be reused.
-      for await (const chunk of inputChunks(o.input, 'file', { reuse: true })) writeSync(temp.fd, chunk);
+      // Written synchronously, so the read buffers can be reused.
+      for await (const chunk of inputChunks(o.input, 'file')) writeSync(temp.fd, chunk);
       writeSync(temp.fd, appended);
     });
   }

@@ -54,7 +54,7 @@ export async function pxeIgnitionWrap(o: { ignition?: string; output?: string; n
 }
 
 export async function pxeIgnitionUnwrap(o: { input?: string }): Promise<void> {
-  const config = (await collectInitrd(inputChunks(o.input, 'initrd', { reuse: true }), (p) => p === CONFIG_NAME)).get(CONFIG_NAME);
+  const config = (await collectInitrd(inputChunks(o.input, 'initrd'), (p) => p === CONFIG_NAME)).get(CONFIG_NAME);
   if (!config) throw new UserError("couldn't find Ignition config in archive");
   await writeStdout(config);
 }
@@ -68,5 +68,5 @@ export async function pxeNetworkWrap(o: { keyfiles: string[]; output?: string; f
 }
 
 export async function pxeNetworkUnwrap(o: { input?: string; directory?: string }): Promise<void> {
-  await emitNetworkFiles(await collectInitrd(inputChunks(o.input, 'initrd', { reuse: true }), isInitrdNetworkPath), o.directory);
+  await emitNetworkFiles(await collectInitrd(inputChunks(o.input, 'initrd'), isInitrdNetworkPath), o.directory);
 }

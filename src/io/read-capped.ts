@@ -23,7 +23,7 @@ export async function readCapped(path: string | undefined, what: string, maxByte
       const source = path === undefined || path === '-' ? 'from stdin' : `'${path}'`;
       throw new UserError(`${what} ${source} is larger than ${describeSize(maxBytes)}; is it the right file?`);
     }
-    chunks.push(chunk);
+    chunks.push(Buffer.from(chunk)); // lent: copied to be kept
   }
   return Buffer.concat(chunks, total);
 }

@@ -18,7 +18,7 @@ test('readFileChunks: exact bytes at every size around the chunk boundary, from 
       for (const start of [0, 1, 4096]) {
         const parts: Buffer[] = [];
         const memory = new Set<ArrayBufferLike>();
-        for await (const chunk of readFileChunks(file, start, 4096)) {
+        for await (const chunk of readFileChunks(file, { start, chunkSize: 4096 })) {
           assert.ok(chunk.length > 0 && chunk.length <= 4096);
           parts.push(Buffer.from(chunk)); // lent: copy before asking for the next
           memory.add(chunk.buffer);
@@ -27,6 +27,28 @@ test('readFileChunks: exact bytes at every size around the chunk boundary, from 
         assert.ok(memory.size <= 2, `chunks came from ${memory.size} buffers`);
       }
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('readFileChunks with keep 2: a chunk is intact until the one after the next is asked for, from three reused buffers', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chunks-'));
+  try {
+    const data = randomBytes(8 * 4096 + 7);
+    const file = join(dir, 'f');
+    await writeFile(file, data);
+    const memory = new Set<ArrayBufferLike>();
+    let previous: { chunk: Buffer; copy: Buffer } | undefined;
+    const parts: Buffer[] = [];
+    for await (const chunk of readFileChunks(file, { chunkSize: 4096, keep: 2 })) {
+      if (previous) assert.deepEqual(previous.chunk, previous.copy, 'the previous chunk changed once the next was read');
+      previous = { chunk, copy: Buffer.from(chunk) };
+      parts.push(previous.copy);
+      memory.add(chunk.buffer);
+    }
+    assert.deepEqual(Buffer.concat(parts), data);
+    assert.equal(memory.size, 3);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
