@@ -4,7 +4,7 @@
  * run through the same front door; then the installer config directories are removed.
  */
 import type { Argv } from 'yargs';
-import { FLAVORS } from '../flavor.js';
+import { KERNEL_CMDLINE, LIVE_IMAGE_DIR, liveConfigDirs } from '../live/live-paths.js';
 import { createReporter } from '../report.js';
 import { addJsonOption } from './json-option.js';
 import { commandLineConfig, parseInstallWords, runInstallRequest } from './install.js';
@@ -18,9 +18,9 @@ export function installServiceCommands(y: Argv): Argv {
     false,
     (yy) =>
       addJsonOption(yy
-        .option('cmdline', { type: 'string', requiresArg: true, default: '/proc/cmdline', describe: 'Kernel command line to read' })
+        .option('cmdline', { type: 'string', requiresArg: true, default: KERNEL_CMDLINE, describe: 'Kernel command line to read' })
         .option('config-dir', { type: 'string', array: true, nargs: 1, describe: 'Installer config directories [default: /etc/<flavor>/installer.d]' })
-        .option('image-dir', { type: 'string', requiresArg: true, describe: 'Image carried on the live media [default: /usr/share/nestos-installer/image]' })
+        .option('image-dir', { type: 'string', requiresArg: true, describe: `Image carried on the live media [default: ${LIVE_IMAGE_DIR}]` })
         .option('trusted-key', { type: 'string', array: true, nargs: 1, describe: 'Also trust this OpenPGP public key file (repeatable)' })
         .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' })),
     async (argv) => {
@@ -30,8 +30,8 @@ export function installServiceCommands(y: Argv): Argv {
       const reporter = createReporter({ json: flagValue(a['json']) });
       const live = await import('../live/install-service.js');
       const dirs = stringList(a['config-dir']);
-      const configDirs = dirs.length > 0 ? dirs : [FLAVORS[flavor].installerConfigDir];
-      const args = await live.liveServiceArgs({ cmdlinePath: singleValue(a, 'cmdline') ?? '/proc/cmdline', configDirs, flavor }, reporter);
+      const configDirs = dirs.length > 0 ? dirs : liveConfigDirs(flavor);
+      const args = await live.liveServiceArgs({ cmdlinePath: singleValue(a, 'cmdline') ?? KERNEL_CMDLINE, configDirs, flavor }, reporter);
       if (args === undefined) return;
       const words = [...args, ...stringList(a['trusted-key']).flatMap((key) => ['--trusted-key', key])];
       const parsed = parseInstallWords(words);
@@ -40,7 +40,7 @@ export function installServiceCommands(y: Argv): Argv {
         { commandLine: commandLineConfig(parsed), configFiles: stringList(parsed['config-file']), run: { dryRun, flavor } },
         reporter,
       );
-      const withImage = await live.withLiveMediaImage(request, singleValue(a, 'image-dir') ?? live.DEFAULT_IMAGE_DIR);
+      const withImage = await live.withLiveMediaImage(request, singleValue(a, 'image-dir') ?? LIVE_IMAGE_DIR);
       await runInstallRequest(withImage, reporter);
       if (!dryRun) await live.removeInstallerConfigs(configDirs);
     },

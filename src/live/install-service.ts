@@ -20,8 +20,6 @@ import type { InstallRequest } from '../install/install-request.js';
 import { serviceArgs } from './service-args.js';
 import { findOsmet } from '../osmet/locate.js';
 
-export const DEFAULT_IMAGE_DIR = '/usr/share/nestos-installer/image';
-
 export interface LiveServiceOptions {
   cmdlinePath: string;
   configDirs: readonly string[];
