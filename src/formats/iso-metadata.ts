@@ -32,7 +32,7 @@ export function parseJsonFile<T>(bytes: Buffer, schema: z.ZodType<T>, name: stri
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new UserError(`decoding ${name}: ${(e as Error).message}`);
+    throw new UserError(`decoding ${name}`, { cause: e });
   }
   const r = schema.safeParse(value);
   if (!r.success) {

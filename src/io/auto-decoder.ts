@@ -4,7 +4,7 @@
  * compressed stream are errors (CVE-2021-20319 came from never reading the end of a gzip
  * stream). Each codec lives in its own file behind the small Codec interface.
  */
-import { UserError, errorMessage } from '../errors.js';
+import { UserError } from '../errors.js';
 import { type Compression, XZ_MAGIC, sniffCompression } from '../formats/compression.js';
 import type { Codec, Emit } from './codec.js';
 import { GzipCodec } from './gzip-decoder.js';
@@ -28,8 +28,7 @@ function codecFor(kind: Compression): Codec | undefined {
 
 function asUserError(codec: string, err: unknown): Error {
   if (err instanceof UserError) return err;
-  const msg = errorMessage(err);
-  return new UserError(`${codec} decoding failed: ${msg}`);
+  return new UserError(`${codec} decoding failed`, { cause: err });
 }
 
 /** A Codec that picks the real one from the first bytes; raw input is lent on unchanged. */

@@ -126,7 +126,7 @@ export class GzipCodec implements Codec {
       this.settle();
     });
     inflate.on('error', (err: NodeJS.ErrnoException) => {
-      this.failure = err.code === 'Z_BUF_ERROR' ? truncatedError() : new UserError(`gzip data error: ${err.message}`);
+      this.failure = err.code === 'Z_BUF_ERROR' ? truncatedError() : new UserError('gzip data error', { cause: err });
       this.settle();
     });
   }

@@ -62,7 +62,7 @@ export class GzipMember implements MemberDecoder {
     // never waits on us: each write's callback then means "this input is fully processed".
     inflate.on('readable', () => this.drain());
     inflate.on('error', (err: NodeJS.ErrnoException) => {
-      this.failure = err.code === 'Z_BUF_ERROR' ? truncated() : new UserError(`gzip data error: ${err.message}`);
+      this.failure = err.code === 'Z_BUF_ERROR' ? truncated() : new UserError('gzip data error', { cause: err });
     });
   }
 

@@ -43,7 +43,7 @@ export function convertNmstateYaml(text: string): GeneratedKeyfile[] {
   try {
     doc = YAML.parse(text);
   } catch (e) {
-    throw new UserError(`parsing YAML: ${(e as Error).message}`);
+    throw new UserError('parsing YAML', { cause: e });
   }
   return nmstateToKeyfiles(validateNmstate(doc));
 }

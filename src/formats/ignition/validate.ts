@@ -108,7 +108,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UserError(`invalid Ignition config: ${(e as Error).message}`);
+    throw new UserError('invalid Ignition config: not valid JSON', { cause: e });
   }
 }
 
