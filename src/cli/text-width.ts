@@ -1,7 +1,7 @@
 /**
  * Column width of a string, for yargs' help layout (cliui). The bundle uses this in place of the
  * `string-width` package, whose import builds Unicode-property regexes and an Intl.Segmenter
- * (~30 ms, a third of `--help`). Help text here is ASCII; other text counts one column per code
+ * (a large share of the start-up cost of `--help`). Help text here is ASCII; other text counts one column per code
  * point, except controls and combining marks (zero).
  */
 const ANSI_ESCAPE = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)/g;

@@ -47,8 +47,8 @@ export function createTempNextTo(target: string): TempOutput {
 /**
  * Creates the temp file next to `target` as a copy of `source`: a reflink where the filesystem
  * has them, else copy_file_range. Created exclusively by the copy itself, never truncated: on
- * ext4 truncating a file and closing it forces its writeback, which made `-o FILE` wait for the
- * disk (0.75 s vs cp's 0.31 s for 1 GiB).
+ * ext4 truncating a file and closing it forces its writeback, which would make `-o FILE` wait
+ * for the disk (docs/performance.md).
  */
 export function copyToTempNextTo(source: string, target: string): TempOutput {
   return createExclusiveNextTo(target, (path) => {

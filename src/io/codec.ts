@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
  * Output buffers are read-only for everyone downstream (runs of zeros may share one buffer).
  * A `lent` buffer is reused by the codec once emit returned (or its promise settled): a
  * consumer that keeps the bytes longer must copy them. Lending is what keeps a multi-GiB
- * install free of per-chunk garbage (V8 frees dead buffers only every ~64 MB). Emit never
+ * install free of per-chunk garbage (V8 frees dead external buffers only in batches). Emit never
  * throws; a reader's failure comes back as a rejected promise, which the codec must pass on.
  */
 export type Emit = (out: Buffer, lent?: boolean) => Promise<void> | undefined;
