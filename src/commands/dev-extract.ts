@@ -56,13 +56,13 @@ class Staging {
   }
 }
 
-export async function devExtractInitrd(o: { input?: string; directory?: string; verbose: boolean; globs: string[]; flavor: Flavor }): Promise<void> {
-  const root = o.directory ?? '.';
-  const filter = globFilter(o.globs);
-  const staging = new Staging(root, FLAVORS[o.flavor].tempPrefix);
+export async function devExtractInitrd(options: { input?: string; directory?: string; verbose: boolean; globs: string[]; flavor: Flavor }): Promise<void> {
+  const root = options.directory ?? '.';
+  const filter = globFilter(options.globs);
+  const staging = new Staging(root, FLAVORS[options.flavor].tempPrefix);
   let failed = true;
   try {
-    await scanInitrd(inputChunks(o.input, 'initrd'), ({ name }) => {
+    await scanInitrd(inputChunks(options.input, 'initrd'), ({ name }) => {
       if (!filter(name)) return undefined;
       checkMemberPath(name);
       return staging.open(name);
@@ -75,7 +75,7 @@ export async function devExtractInitrd(o: { input?: string; directory?: string; 
         closeSync(openSync(out, 'wx'));
         renameSync(staged, out);
       }, `writing ${out}`);
-      if (o.verbose) await writeStdout(out + '\n');
+      if (options.verbose) await writeStdout(out + '\n');
     }
   } finally {
     staging.remove(failed);

@@ -10,14 +10,14 @@ import { locateIgnitionArea, locateKargsAreas } from '../iso/layout.js';
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
-export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boolean; flavor: Flavor }): Promise<void> {
-  const live = new LiveIso(o.iso, o.flavor);
+export async function devShowIso(options: { iso: string; ignition: boolean; kargs: boolean; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(options.iso, options.flavor);
   try {
-    if (o.ignition) {
+    if (options.ignition) {
       const a = locateIgnitionArea(live.iso, live.flavor);
       return await writeStdout(pretty({ offset: a.offset, length: a.length }));
     }
-    if (o.kargs) {
+    if (options.kargs) {
       const k = locateKargsAreas(live.iso, live.flavor);
       if (!k) throw new UserError('No karg embed areas found; old or corrupted CoreOS ISO image.');
       const kargs = k.regions.map((r) => ({
@@ -40,8 +40,8 @@ export async function devShowIso(o: { iso: string; ignition: boolean; kargs: boo
   }
 }
 
-export async function devShowInitrd(o: { input?: string; globs: string[] }): Promise<void> {
+export async function devShowInitrd(options: { input?: string; globs: string[] }): Promise<void> {
   // Names only: file contents stream by without being kept.
-  const names = await listInitrd(inputChunks(o.input, 'initrd'), globFilter(o.globs));
+  const names = await listInitrd(inputChunks(options.input, 'initrd'), globFilter(options.globs));
   await writeStdout(names.map((p) => p + '\n').join(''));
 }

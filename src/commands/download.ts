@@ -39,29 +39,29 @@ export async function describeArtifact(artifact: DownloadedArtifact): Promise<Re
   return { path: artifact.path, size, sha256, signature };
 }
 
-export async function download(o: DownloadOptions, reporter: Reporter): Promise<DownloadedArtifact[]> {
+export async function download(options: DownloadOptions, reporter: Reporter): Promise<DownloadedArtifact[]> {
   // As upstream, the directory is not created: a mistyped -C fails before anything is fetched.
-  const st = await stat(o.directory).catch((err: unknown) => {
-    throw new UserError(`download directory ${o.directory} does not exist; create it first or pass another -C`, { cause: err });
+  const st = await stat(options.directory).catch((err: unknown) => {
+    throw new UserError(`download directory ${options.directory} does not exist; create it first or pass another -C`, { cause: err });
   });
-  if (!st.isDirectory()) throw new UserError(`${o.directory} is not a directory`);
+  if (!st.isDirectory()) throw new UserError(`${options.directory} is not a directory`);
   try {
-    const keys = await loadTrustedKeys({ extraKeyFiles: o.trustedKeys });
+    const keys = await loadTrustedKeys({ extraKeyFiles: options.trustedKeys });
     const sources = await resolveImageSources({
-      imageUrl: o.imageUrl,
-      stream: o.stream,
-      arch: o.architecture,
-      platform: o.platform,
-      format: o.format,
-      streamBaseUrl: o.streamBaseUrl,
-      retries: o.fetchRetries,
+      imageUrl: options.imageUrl,
+      stream: options.stream,
+      arch: options.architecture,
+      platform: options.platform,
+      format: options.format,
+      streamBaseUrl: options.streamBaseUrl,
+      retries: options.fetchRetries,
       reporter,
     });
     const artifacts: DownloadedArtifact[] = [];
     for (const src of sources) {
       let signer: SignatureEvent | undefined;
       const watching: Reporter = { ...reporter, signature: (event) => void ((signer = event), reporter.signature(event)) };
-      const path = await downloadArtifact(src, { directory: o.directory, decompress: o.decompress, insecure: o.insecure, keys, reporter: watching });
+      const path = await downloadArtifact(src, { directory: options.directory, decompress: options.decompress, insecure: options.insecure, keys, reporter: watching });
       artifacts.push({ path, signature: signer });
     }
     return artifacts;

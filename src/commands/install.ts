@@ -45,22 +45,22 @@ export interface InstallResult {
   options: InstallConfig;
 }
 
-function describePlan(o: InstallOptions, facts: TargetFacts, sourceDesc: string, saved: SavedPartitions | undefined, plan: FirstBootPlan): string[] {
+function describePlan(options: InstallOptions, facts: TargetFacts, sourceDesc: string, saved: SavedPartitions | undefined, plan: FirstBootPlan): string[] {
   const lines = [
     `source: ${sourceDesc}`,
-    `signature: ${o.insecure ? 'verified if present (--insecure)' : 'required, verified against the trusted keys'}`,
+    `signature: ${options.insecure ? 'verified if present (--insecure)' : 'required, verified against the trusted keys'}`,
     `target: ${facts.path} (${facts.kind === 'block' ? 'block device' : facts.exists ? 'existing file' : 'new file'}, ${facts.sectorSize}-byte sectors${facts.size ? `, ${facts.size} bytes` : ''})`,
     `partitions kept: ${saved ? saved.entries.map((e) => `${e.index} ("${e.name}")`).join(', ') : 'none'}`,
   ];
   const files: string[] = [];
-  if (plan.ignition || o.ignitionUrl) files.push('ignition/config.ign');
+  if (plan.ignition || options.ignitionUrl) files.push('ignition/config.ign');
   if (plan.platform || plan.consoles.length || plan.appendKargs.length || plan.deleteKargs.length) files.push('loader/entries/<last>.conf');
   if (plan.consoles.length || plan.platform) files.push('grub console block');
   if (plan.copyNetworkFrom) files.push(`firstboot-network/ from ${plan.copyNetworkFrom}`);
   if (plan.firstbootArgs) files.push('ignition.firstboot');
   lines.push(`files to write: ${files.length ? files.join(', ') : 'none'}`);
-  if (plan.ignition) lines.push(`ignition: ${o.ignitionFile ?? o.ignitionUrl} (sha256 ${createHash('sha256').update(plan.ignition).digest('hex')})`);
-  else if (o.ignitionUrl) lines.push(`ignition: ${o.ignitionUrl} (fetched at install time${o.ignitionHash ? `, must match ${o.ignitionHash}` : ''})`);
+  if (plan.ignition) lines.push(`ignition: ${options.ignitionFile ?? options.ignitionUrl} (sha256 ${createHash('sha256').update(plan.ignition).digest('hex')})`);
+  else if (options.ignitionUrl) lines.push(`ignition: ${options.ignitionUrl} (fetched at install time${options.ignitionHash ? `, must match ${options.ignitionHash}` : ''})`);
   if (plan.platform) lines.push(`platform: ${plan.platform}`);
   for (const c of plan.consoles) lines.push(`console: ${c}`);
   for (const k of plan.appendKargs) lines.push(`append karg: ${k}`);

@@ -20,22 +20,22 @@ export interface IsoCustomizeOptions extends CustomizeOptions {
   flavor: Flavor;
 }
 
-export async function isoCustomize(o: IsoCustomizeOptions, reporter: Reporter): Promise<void> {
-  const live = openLiveIso(o.iso, o.flavor);
+export async function isoCustomize(options: IsoCustomizeOptions, reporter: Reporter): Promise<void> {
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     const current = await live.readInitrd();
     const k = live.kargsAreas();
     const customized = current.has(CONFIG_NAME) || [...current.keys()].some(isNetworkPath) || (k !== undefined && live.currentKargs(k) !== k.default);
-    if (customized && !o.force) throw new UserError('This ISO image is already customized; use -f to force.');
-    const wantsKargs = o.liveKargAppend.length + o.liveKargReplace.length + o.liveKargDelete.length > 0;
+    if (customized && !options.force) throw new UserError('This ISO image is already customized; use -f to force.');
+    const wantsKargs = options.liveKargAppend.length + options.liveKargReplace.length + options.liveKargDelete.length > 0;
     if (wantsKargs && !k) throw new UserError('This OS image does not support customizing live kernel arguments.');
-    const built = buildLiveInitrd(o, live.features(), live.flavor, reporter);
+    const built = buildLiveInitrd(options, live.features(), live.flavor, reporter);
     const patches: Patch[] = [live.initrdPatch(built.files)];
     if (k && wantsKargs) {
-      const kargs = editKargs(k.default, { append: o.liveKargAppend, replace: o.liveKargReplace, delete: o.liveKargDelete });
+      const kargs = editKargs(k.default, { append: options.liveKargAppend, replace: options.liveKargReplace, delete: options.liveKargDelete });
       patches.push(...live.kargsPatches(k, kargs));
     }
-    await writeIsoOutput(o.iso, patches, o.output);
+    await writeIsoOutput(options.iso, patches, options.output);
     if (built.autoInstallMessage) reporter.info(built.autoInstallMessage);
   } finally {
     live.close();

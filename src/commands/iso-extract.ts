@@ -47,16 +47,16 @@ function copyOut(live: LiveIso, offset: number, length: number, out: string): vo
   closeSync(fd);
 }
 
-export async function isoExtractPxe(o: { iso: string; outputDir?: string; flavor: Flavor }): Promise<void> {
-  const live = new LiveIso(o.iso, o.flavor);
+export async function isoExtractPxe(options: { iso: string; outputDir?: string; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(options.iso, options.flavor);
   try {
     const dir = live.iso.find('IMAGES/PXEBOOT');
     if (!dir || !dir.isDir) throw new UserError("Unrecognized CoreOS ISO image: couldn't find images/pxeboot");
-    if (o.outputDir !== undefined) withContextSync(() => mkdirSync(o.outputDir!, { recursive: true }), `creating ${o.outputDir}`);
-    const stem = basename(o.iso, extname(o.iso));
+    if (options.outputDir !== undefined) withContextSync(() => mkdirSync(options.outputDir!, { recursive: true }), `creating ${options.outputDir}`);
+    const stem = basename(options.iso, extname(options.iso));
     for (const rec of live.iso.list(dir)) {
       if (rec.isDir) continue;
-      const out = join(o.outputDir ?? '.', `${stem}-${rec.name.toLowerCase()}`);
+      const out = join(options.outputDir ?? '.', `${stem}-${rec.name.toLowerCase()}`);
       copyOut(live, rec.offset, rec.length, out);
       await writeStdout(out + '\n');
     }
@@ -77,28 +77,28 @@ export interface IsoExtractMinimalOptions {
 const customized = (flavor: Flavor) =>
   `Cannot operate on ISO with embedded customizations.\nReset it with \`${FLAVORS[flavor].program} iso reset\` and try again.`;
 
-export async function isoExtractMinimalIso(o: IsoExtractMinimalOptions): Promise<void> {
-  const toStdout = o.output === '-';
+export async function isoExtractMinimalIso(options: IsoExtractMinimalOptions): Promise<void> {
+  const toStdout = options.output === '-';
   if (toStdout) assertStdoutNotTerminal();
-  const full = openLiveIso(o.iso, o.flavor);
+  const full = openLiveIso(options.iso, options.flavor);
   let rootfsWritten: string | undefined;
   let temp: { path: string; fd: number } | undefined;
   try {
     const k = full.requireKargs();
-    if ((await full.readInitrd()).size > 0 || full.currentKargs(k) !== k.default) throw new UserError(customized(o.flavor));
-    if (o.outputRootfs !== undefined) {
+    if ((await full.readInitrd()).size > 0 || full.currentKargs(k) !== k.default) throw new UserError(customized(options.flavor));
+    if (options.outputRootfs !== undefined) {
       const rec = full.iso.find('IMAGES/PXEBOOT/ROOTFS.IMG');
       if (!rec || rec.isDir) throw new UserError('this ISO image has no images/pxeboot/rootfs.img');
-      copyOut(full, rec.offset, rec.length, o.outputRootfs);
-      rootfsWritten = o.outputRootfs;
+      copyOut(full, rec.offset, rec.length, options.outputRootfs);
+      rootfsWritten = options.outputRootfs;
     }
     const data = readMiniso(full.iso);
-    temp = createTempNextTo(toStdout ? join(tmpdir(), 'minimal.iso') : o.output);
+    temp = createTempNextTo(toStdout ? join(tmpdir(), 'minimal.iso') : options.output);
     const tempFd = temp.fd;
     for await (const piece of rebuildMinimalIso(full.iso, data)) writeAll(tempFd, piece, null, temp.path);
-    const minimal = withContextSync(() => new LiveIso(temp!.path, o.flavor), 'reading the rebuilt minimal ISO');
+    const minimal = withContextSync(() => new LiveIso(temp!.path, options.flavor), 'reading the rebuilt minimal ISO');
     try {
-      for (const p of minimalIsoPatches(minimal, o.rootfsUrl)) writeAll(tempFd, p.data, p.offset, temp.path);
+      for (const p of minimalIsoPatches(minimal, options.rootfsUrl)) writeAll(tempFd, p.data, p.offset, temp.path);
     } finally {
       minimal.close();
     }
@@ -113,7 +113,7 @@ export async function isoExtractMinimalIso(o: IsoExtractMinimalOptions): Promise
     } else {
       closeSync(tempFd);
       temp.fd = -1;
-      persistNoClobber(temp.path, o.output);
+      persistNoClobber(temp.path, options.output);
     }
     rootfsWritten = undefined;
   } finally {

@@ -18,26 +18,26 @@ export interface IsoIgnitionEmbedOptions {
   flavor: Flavor;
 }
 
-export async function isoIgnitionEmbed(o: IsoIgnitionEmbedOptions, reporter: Reporter): Promise<void> {
-  const config = await readIgnitionConfig(o.ignition, o.noValidate, reporter);
-  if (o.rebuild) {
-    await rebuildWithEmbedArea(o.iso, o.output, config, o.flavor, reporter);
+export async function isoIgnitionEmbed(options: IsoIgnitionEmbedOptions, reporter: Reporter): Promise<void> {
+  const config = await readIgnitionConfig(options.ignition, options.noValidate, reporter);
+  if (options.rebuild) {
+    await rebuildWithEmbedArea(options.iso, options.output, config, options.flavor, reporter);
     return;
   }
-  const live = openLiveIso(o.iso, o.flavor);
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     const files = await live.readInitrd();
-    if (files.has(CONFIG_NAME) && !o.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
+    if (files.has(CONFIG_NAME) && !options.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
     files.set(CONFIG_NAME, config);
     const patch = live.initrdPatch(files);
-    await writeIsoOutput(o.iso, [patch], o.output);
+    await writeIsoOutput(options.iso, [patch], options.output);
   } finally {
     live.close();
   }
 }
 
-export async function isoIgnitionShow(o: { iso: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(o.iso, o.flavor);
+export async function isoIgnitionShow(options: { iso: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     const config = (await live.readInitrd()).get(CONFIG_NAME);
     if (!config) throw new UserError('No embedded Ignition config.');
@@ -47,12 +47,12 @@ export async function isoIgnitionShow(o: { iso: string; flavor: Flavor }): Promi
   }
 }
 
-export async function isoIgnitionRemove(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(o.iso, o.flavor);
+export async function isoIgnitionRemove(options: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     const files = await live.readInitrd();
     files.delete(CONFIG_NAME);
-    await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
+    await writeIsoOutput(options.iso, [live.initrdPatch(files)], options.output);
   } finally {
     live.close();
   }

@@ -14,32 +14,32 @@ export interface IsoKargsModifyOptions {
   flavor: Flavor;
 }
 
-export async function isoKargsModify(o: IsoKargsModifyOptions): Promise<void> {
-  const live = new LiveIso(o.iso, o.flavor);
+export async function isoKargsModify(options: IsoKargsModifyOptions): Promise<void> {
+  const live = new LiveIso(options.iso, options.flavor);
   try {
     const k = live.requireKargs();
-    const kargs = editKargs(live.currentKargs(k), { append: o.append, delete: o.delete, replace: o.replace });
-    await writeIsoOutput(o.iso, live.kargsPatches(k, kargs), o.output);
+    const kargs = editKargs(live.currentKargs(k), { append: options.append, delete: options.delete, replace: options.replace });
+    await writeIsoOutput(options.iso, live.kargsPatches(k, kargs), options.output);
   } finally {
     live.close();
   }
 }
 
-export async function isoKargsReset(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
-  const live = new LiveIso(o.iso, o.flavor);
+export async function isoKargsReset(options: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(options.iso, options.flavor);
   try {
     const k = live.requireKargs();
-    await writeIsoOutput(o.iso, live.kargsPatches(k, k.default), o.output);
+    await writeIsoOutput(options.iso, live.kargsPatches(k, k.default), options.output);
   } finally {
     live.close();
   }
 }
 
-export async function isoKargsShow(o: { iso: string; default: boolean; flavor: Flavor }): Promise<void> {
-  const live = new LiveIso(o.iso, o.flavor);
+export async function isoKargsShow(options: { iso: string; default: boolean; flavor: Flavor }): Promise<void> {
+  const live = new LiveIso(options.iso, options.flavor);
   try {
     const k = live.requireKargs();
-    await writeStdout((o.default ? k.default : live.currentKargs(k)) + '\n');
+    await writeStdout((options.default ? k.default : live.currentKargs(k)) + '\n');
   } finally {
     live.close();
   }

@@ -9,38 +9,38 @@ import { openLiveIso } from '../iso/live-iso.js';
 import { writeIsoOutput } from '../iso/output.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
-export async function isoNetworkEmbed(o: { iso: string; keyfiles: string[]; force: boolean; output?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(o.iso, o.flavor);
+export async function isoNetworkEmbed(options: { iso: string; keyfiles: string[]; force: boolean; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     if (!live.features()['live-initrd-network']) throw new UserError('This OS image does not support customizing network settings.');
-    const keyfiles = readKeyfiles(o.keyfiles);
+    const keyfiles = readKeyfiles(options.keyfiles);
     const files = await live.readInitrd();
     const existing = [...files.keys()].filter(isNetworkPath);
-    if (existing.length > 0 && !o.force) throw new UserError('This ISO image already has embedded network settings; use -f to force.');
+    if (existing.length > 0 && !options.force) throw new UserError('This ISO image already has embedded network settings; use -f to force.');
     for (const p of existing) files.delete(p);
     for (const [name, data] of keyfiles) files.set(live.networkDir() + name, data);
-    await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
+    await writeIsoOutput(options.iso, [live.initrdPatch(files)], options.output);
   } finally {
     live.close();
   }
 }
 
-export async function isoNetworkExtract(o: { iso: string; directory?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(o.iso, o.flavor);
+export async function isoNetworkExtract(options: { iso: string; directory?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     const files = new Map([...(await live.readInitrd()).entries()].filter(([p]) => isNetworkPath(p)));
-    await emitNetworkFiles(files, o.directory);
+    await emitNetworkFiles(files, options.directory);
   } finally {
     live.close();
   }
 }
 
-export async function isoNetworkRemove(o: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(o.iso, o.flavor);
+export async function isoNetworkRemove(options: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
+  const live = openLiveIso(options.iso, options.flavor);
   try {
     const files = await live.readInitrd();
     for (const p of [...files.keys()]) if (isNetworkPath(p)) files.delete(p);
-    await writeIsoOutput(o.iso, [live.initrdPatch(files)], o.output);
+    await writeIsoOutput(options.iso, [live.initrdPatch(files)], options.output);
   } finally {
     live.close();
   }

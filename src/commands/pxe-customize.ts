@@ -25,28 +25,28 @@ export interface PxeCustomizeOptions extends CustomizeOptions {
   flavor: Flavor;
 }
 
-export async function pxeCustomize(o: PxeCustomizeOptions, reporter: Reporter): Promise<void> {
-  if (o.output === '-') assertStdoutNotTerminal();
+export async function pxeCustomize(options: PxeCustomizeOptions, reporter: Reporter): Promise<void> {
+  if (options.output === '-') assertStdoutNotTerminal();
   // The live initramfs (100+ MiB) is streamed twice: scanned for the few files that matter
   // (contents of other files are skipped), then copied verbatim to the output.
   const interesting = (p: string) => STAMPS.includes(p) || FEATURES.includes(p) || p === CONFIG_NAME || isNetworkPath(p);
-  const found = await withContext(collectInitrd(inputChunks(o.input, 'file'), interesting), `reading live initramfs ${o.input}`);
+  const found = await withContext(collectInitrd(inputChunks(options.input, 'file'), interesting), `reading live initramfs ${options.input}`);
   if (!STAMPS.some((s) => found.has(s))) throw new UserError('not a CoreOS live initramfs image');
   if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
   // The initramfs's flavour: the one whose stamp it carries (the selected one when both).
-  const flavor = mediaFlavor(o.flavor, (f) => found.has(FLAVORS[f].liveInitramfsStamp));
+  const flavor = mediaFlavor(options.flavor, (f) => found.has(FLAVORS[f].liveInitramfsStamp));
   const featuresFile = found.get(FLAVORS[flavor].initrdFeatures);
   const features: Features = featuresFile ? parseJsonFile(featuresFile, FeaturesSchema, 'features.json') : {};
-  const built = buildLiveInitrd(o, features, flavor, reporter);
+  const built = buildLiveInitrd(options, features, flavor, reporter);
   const appended = xzCrc32(writeNewc(built.files));
-  if (o.output === '-') {
+  if (options.output === '-') {
     // Copied: stdout may still hold a written chunk after the read buffers move on.
-    for await (const chunk of inputChunks(o.input, 'file')) await writeStdout(Buffer.from(chunk));
+    for await (const chunk of inputChunks(options.input, 'file')) await writeStdout(Buffer.from(chunk));
     await writeStdout(appended);
   } else {
-    await writeFileNoClobber(o.output, async (temp) => {
+    await writeFileNoClobber(options.output, async (temp) => {
       // Written synchronously, so the read buffers can be reused.
-      for await (const chunk of inputChunks(o.input, 'file')) writeSync(temp.fd, chunk);
+      for await (const chunk of inputChunks(options.input, 'file')) writeSync(temp.fd, chunk);
       writeSync(temp.fd, appended);
     });
   }

@@ -47,26 +47,26 @@ export function wrapFiles(files: Map<string, Buffer>): Buffer {
   return xzCrc32(writeNewc(files));
 }
 
-export async function pxeIgnitionWrap(o: { ignition?: string; output?: string; noValidate: boolean }, reporter: Reporter): Promise<void> {
-  if (o.output === undefined || o.output === '-') assertStdoutNotTerminal();
-  const config = await readIgnitionConfig(o.ignition, o.noValidate, reporter);
-  await emit(wrapFiles(new Map([[CONFIG_NAME, config]])), o.output);
+export async function pxeIgnitionWrap(options: { ignition?: string; output?: string; noValidate: boolean }, reporter: Reporter): Promise<void> {
+  if (options.output === undefined || options.output === '-') assertStdoutNotTerminal();
+  const config = await readIgnitionConfig(options.ignition, options.noValidate, reporter);
+  await emit(wrapFiles(new Map([[CONFIG_NAME, config]])), options.output);
 }
 
-export async function pxeIgnitionUnwrap(o: { input?: string }): Promise<void> {
-  const config = (await collectInitrd(inputChunks(o.input, 'initrd'), (p) => p === CONFIG_NAME)).get(CONFIG_NAME);
+export async function pxeIgnitionUnwrap(options: { input?: string }): Promise<void> {
+  const config = (await collectInitrd(inputChunks(options.input, 'initrd'), (p) => p === CONFIG_NAME)).get(CONFIG_NAME);
   if (!config) throw new UserError("couldn't find Ignition config in archive");
   await writeStdout(config);
 }
 
 /** Keyfiles under the flavour's directory: a NestOS live initramfs reads only its own. */
-export async function pxeNetworkWrap(o: { keyfiles: string[]; output?: string; flavor: Flavor }): Promise<void> {
-  if (o.output === undefined || o.output === '-') assertStdoutNotTerminal();
-  const dir = FLAVORS[o.flavor].initrdNetworkDir;
-  const files = new Map([...readKeyfiles(o.keyfiles)].map(([name, data]) => [dir + name, data] as const));
-  await emit(wrapFiles(files), o.output);
+export async function pxeNetworkWrap(options: { keyfiles: string[]; output?: string; flavor: Flavor }): Promise<void> {
+  if (options.output === undefined || options.output === '-') assertStdoutNotTerminal();
+  const dir = FLAVORS[options.flavor].initrdNetworkDir;
+  const files = new Map([...readKeyfiles(options.keyfiles)].map(([name, data]) => [dir + name, data] as const));
+  await emit(wrapFiles(files), options.output);
 }
 
-export async function pxeNetworkUnwrap(o: { input?: string; directory?: string }): Promise<void> {
-  await emitNetworkFiles(await collectInitrd(inputChunks(o.input, 'initrd'), isInitrdNetworkPath), o.directory);
+export async function pxeNetworkUnwrap(options: { input?: string; directory?: string }): Promise<void> {
+  await emitNetworkFiles(await collectInitrd(inputChunks(options.input, 'initrd'), isInitrdNetworkPath), options.directory);
 }

@@ -53,7 +53,7 @@ export interface InstallPlan {
    * first byte through the signature check (issuer already checked here), or the rebuilt osmet
    * image checked against its length and sha256.
    */
-  openImage(o: { reporter: Reporter; signal: AbortSignal }): Promise<VerifiedPump>;
+  openImage(options: { reporter: Reporter; signal: AbortSignal }): Promise<VerifiedPump>;
   /** Closes the source and drops the file lock. */
   release(): Promise<void>;
 }

@@ -79,17 +79,17 @@ export interface LiveInitrd {
 }
 
 /** Builds the generated initrd content; every input is read and validated here, before any write. */
-export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor: Flavor, reporter: Reporter): LiveInitrd {
+export function buildLiveInitrd(options: CustomizeOptions, features: Features, flavor: Flavor, reporter: Reporter): LiveInitrd {
   const names = FLAVORS[flavor];
   const networkDir = names.initrdNetworkDir;
-  const wantsInstaller = o.installerConfig.length > 0 || o.destDevice !== undefined || o.destIgnition.length > 0 || o.destConsole.length > 0 || o.destKargAppend.length > 0 || o.destKargDelete.length > 0;
+  const wantsInstaller = options.installerConfig.length > 0 || options.destDevice !== undefined || options.destIgnition.length > 0 || options.destConsole.length > 0 || options.destKargAppend.length > 0 || options.destKargDelete.length > 0;
   if (wantsInstaller && !features['installer-config']) throw unsupported('installer configuration');
-  if (o.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
-  const wantsNetwork = o.networkKeyfiles.length > 0 || o.networkNmstate.length > 0;
+  if (options.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
+  const wantsNetwork = options.networkKeyfiles.length > 0 || options.networkNmstate.length > 0;
   if (wantsNetwork && !features['live-initrd-network']) throw unsupported('customizing network settings');
 
   const validate = (bytes: Buffer, what: string) => {
-    if (o.noValidate) return;
+    if (options.noValidate) return;
     try {
       for (const w of validateIgnitionConfig(bytes).warnings) reporter.warn(`Warning: ${what}: ${w}`);
     } catch (e) {
@@ -99,13 +99,13 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
 
   const files = new Map<string, Buffer>();
   const seenNames = new Set<string>();
-  for (const k of o.networkKeyfiles) {
+  for (const k of options.networkKeyfiles) {
     const name = basename(k);
     if (seenNames.has(name)) throw new UserError(`multiple input files named '${name}'`);
     seenNames.add(name);
     files.set(networkDir + name, read(k));
   }
-  for (const path of o.networkNmstate) {
+  for (const path of options.networkNmstate) {
     for (const k of readNmstateFile(path)) {
       if (seenNames.has(k.name)) throw new UserError(`multiple input files named '${k.name}'`);
       seenNames.add(k.name);
@@ -116,17 +116,17 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
   const storageFiles: unknown[] = [];
   const units: unknown[] = [];
   const addFile = (path: string, data: Buffer, mode: number) => storageFiles.push({ path, mode, contents: dataUrl(data), overwrite: true });
-  const cas = o.ignitionCa.map((p) => dataUrl(read(p)));
+  const cas = options.ignitionCa.map((p) => dataUrl(read(p)));
 
   const installer: Record<string, unknown> = {};
-  if (o.destDevice !== undefined) installer['dest-device'] = o.destDevice;
-  if (o.destConsole.length > 0) installer['console'] = o.destConsole;
-  if (o.destKargAppend.length > 0) installer['append-karg'] = o.destKargAppend;
-  if (o.destKargDelete.length > 0) installer['delete-karg'] = o.destKargDelete;
+  if (options.destDevice !== undefined) installer['dest-device'] = options.destDevice;
+  if (options.destConsole.length > 0) installer['console'] = options.destConsole;
+  if (options.destKargAppend.length > 0) installer['append-karg'] = options.destKargAppend;
+  if (options.destKargDelete.length > 0) installer['delete-karg'] = options.destKargDelete;
   if (wantsNetwork && wantsInstaller) installer['copy-network'] = true;
 
   let destIgn: Buffer | undefined;
-  const destFragments = o.destIgnition.map((p) => {
+  const destFragments = options.destIgnition.map((p) => {
     const data = read(p);
     validate(data, `destination Ignition config ${p}`);
     return data;
@@ -138,7 +138,7 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
     destIgn = Buffer.from(JSON.stringify({ ignition: { version: '3.3.0', config: { merge: destFragments.map(dataUrl) }, ...security } }));
   }
 
-  const configs = o.installerConfig.map((p) => {
+  const configs = options.installerConfig.map((p) => {
     const data = read(p);
     const parsed = withContextSync(() => YAML.parse(data.toString('utf8')) as unknown, `parsing installer config ${p}`);
     if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new UserError(`installer config ${p} is not a YAML mapping`);
@@ -155,7 +155,7 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
       addFile(`${names.installerConfigDir}/${entry()}-customize.yaml`, Buffer.from(YAML.stringify(gen)), 0o600);
     }
   }
-  for (const [kind, list] of [['pre', o.preInstall], ['post', o.postInstall]] as const) {
+  for (const [kind, list] of [['pre', options.preInstall], ['post', options.postInstall]] as const) {
     const names = new Set<string>();
     for (const p of list) {
       const name = basename(p);
@@ -167,8 +167,8 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
   }
 
   const ignition: Record<string, unknown> = { version: '3.3.0' };
-  if (o.liveIgnition.length > 0) {
-    const fragments = o.liveIgnition.map((p) => {
+  if (options.liveIgnition.length > 0) {
+    const fragments = options.liveIgnition.map((p) => {
       const data = read(p);
       validate(data, `live Ignition config ${p}`);
       return dataUrl(data);
@@ -176,7 +176,7 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
     ignition['config'] = { merge: fragments };
   }
   if (cas.length > 0) ignition['security'] = { tls: { certificateAuthorities: cas } };
-  const hasContent = storageFiles.length > 0 || units.length > 0 || o.liveIgnition.length > 0 || cas.length > 0;
+  const hasContent = storageFiles.length > 0 || units.length > 0 || options.liveIgnition.length > 0 || cas.length > 0;
   if (hasContent) {
     const config: Record<string, unknown> = { ignition };
     if (storageFiles.length > 0) config['storage'] = { files: storageFiles };
@@ -186,8 +186,8 @@ export function buildLiveInitrd(o: CustomizeOptions, features: Features, flavor:
     files.set(CONFIG_NAME, bytes);
   }
   const autoInstallMessage =
-    o.destDevice !== undefined
-      ? `Boot media will automatically install to ${o.destDevice} without confirmation.`
+    options.destDevice !== undefined
+      ? `Boot media will automatically install to ${options.destDevice} without confirmation.`
       : wantsInstaller
         ? 'Boot media will automatically run installer.'
         : undefined;

@@ -64,16 +64,16 @@ function packedBytes(minimal: Iso9660, entries: readonly TableEntry[]): { packed
   return { packed: Buffer.concat(parts), skipped };
 }
 
-export async function packMinimalIso(o: PackMinimalIsoOptions, reporter: Reporter): Promise<void> {
-  const full = new LiveIso(o.full, o.flavor);
+export async function packMinimalIso(options: PackMinimalIsoOptions, reporter: Reporter): Promise<void> {
+  const full = new LiveIso(options.full, options.flavor);
   try {
-    const minimal = new LiveIso(o.minimal, o.flavor);
+    const minimal = new LiveIso(options.minimal, options.flavor);
     let miniso: Buffer;
     try {
       reporter.info('Packing minimal ISO');
-      const { entries, matched, total } = buildTable(full.iso, minimal.iso, { full: o.full, minimal: o.minimal });
+      const { entries, matched, total } = buildTable(full.iso, minimal.iso, { full: options.full, minimal: options.minimal });
       reporter.info(`Matched ${matched} files of ${total}`);
-      const digest = await sha256OfFile(o.minimal);
+      const digest = await sha256OfFile(options.minimal);
       const { packed, skipped } = packedBytes(minimal.iso, entries);
       const xzpacked = xzSync(packed, { preset: 9, check: check.CRC64, threads: 1 });
       reporter.info(`Total bytes skipped: ${skipped}`);
@@ -91,7 +91,7 @@ export async function packMinimalIso(o: PackMinimalIsoOptions, reporter: Reporte
     for (const t of targets) {
       if (miniso.length > t.length) throw new UserError(`collision with end of file ${t.path} at offset ${t.length}`);
     }
-    const fh = await open(o.full, 'r+');
+    const fh = await open(options.full, 'r+');
     try {
       for (const t of targets) await fh.write(miniso, 0, miniso.length, t.offset);
       await fh.sync();
@@ -101,6 +101,6 @@ export async function packMinimalIso(o: PackMinimalIsoOptions, reporter: Reporte
   } finally {
     full.close();
   }
-  if (o.consume) unlinkSync(o.minimal);
+  if (options.consume) unlinkSync(options.minimal);
   reporter.info('Packing successful!');
 }

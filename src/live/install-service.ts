@@ -43,11 +43,11 @@ async function listConfigs(dirs: readonly string[]): Promise<string[]> {
 }
 
 /** The `install` arguments for this boot, or undefined when no install was asked for. */
-export async function liveServiceArgs(o: LiveServiceOptions, reporter: Reporter): Promise<string[] | undefined> {
-  const cmdline = await readFile(o.cmdlinePath, 'utf8').catch((err: unknown) => {
-    throw new UserError(`reading ${o.cmdlinePath}`, { cause: err });
+export async function liveServiceArgs(options: LiveServiceOptions, reporter: Reporter): Promise<string[] | undefined> {
+  const cmdline = await readFile(options.cmdlinePath, 'utf8').catch((err: unknown) => {
+    throw new UserError(`reading ${options.cmdlinePath}`, { cause: err });
   });
-  const built = serviceArgs(cmdline, await listConfigs(o.configDirs), o.flavor);
+  const built = serviceArgs(cmdline, await listConfigs(options.configDirs), options.flavor);
   for (const w of built.warnings) reporter.warn(w);
   if (!built.requested) {
     reporter.info('No install requested (no install_dev kernel argument and no installer config); nothing to do.');

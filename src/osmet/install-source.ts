@@ -34,7 +34,7 @@ export interface OsmetSource extends ImageSource {
   readonly osmet: OsmetFile;
   readonly repo: string;
   /** The rebuilt image, checked as it streams (replaces the signature-verified pump). */
-  openPump(o: { reporter: Reporter; signal?: AbortSignal }): VerifiedPump;
+  openPump(options: { reporter: Reporter; signal?: AbortSignal }): VerifiedPump;
 }
 
 /** Every object the file maps exists in the repo and is long enough for its offsets. */
@@ -114,12 +114,12 @@ function osmetSource(file: OsmetFile, repo: string): OsmetSource {
 }
 
 /** The osmet source this install uses, or undefined when another source applies. */
-export async function offlineSource(o: OfflineChoice, target: TargetFacts, reporter: Reporter): Promise<OsmetSource | undefined> {
-  if (o.imageFile || o.imageUrl) return undefined;
-  if (!o.offline && o.stream !== undefined) return undefined;
-  const found = await findOsmet(osmetDirs(), o.architecture, target.sectorSize);
+export async function offlineSource(options: OfflineChoice, target: TargetFacts, reporter: Reporter): Promise<OsmetSource | undefined> {
+  if (options.imageFile || options.imageUrl) return undefined;
+  if (!options.offline && options.stream !== undefined) return undefined;
+  const found = await findOsmet(osmetDirs(), options.architecture, target.sectorSize);
   if (!found) {
-    if (o.offline) throw new UserError('cannot perform offline install; metadata missing');
+    if (options.offline) throw new UserError('cannot perform offline install; metadata missing');
     return undefined;
   }
   const file = await readOsmetFile(found.path);

@@ -83,13 +83,13 @@ function tempName(dir: string, prefix: string, suffix: string): string {
   return join(dir, `.${prefix}${randomBytes(6).toString('hex')}${suffix}`);
 }
 
-export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promise<void> {
-  if (!/^[0-9a-f]{64}$/.test(o.checksum)) throw new UserError(`--checksum '${o.checksum}': expected a sha256 in 64 lowercase hex characters`);
-  await realDevice(o.device);
-  const sectorSize = await blockSectorSize(o.device);
-  const size = await blockSize(o.device);
-  const parts = await partitionsLabelled(o.device, ['boot', 'root']);
-  const outDir = dirname(resolve(o.output));
+export async function packOsmet(options: PackOsmetOptions, reporter: Reporter): Promise<void> {
+  if (!/^[0-9a-f]{64}$/.test(options.checksum)) throw new UserError(`--checksum '${options.checksum}': expected a sha256 in 64 lowercase hex characters`);
+  await realDevice(options.device);
+  const sectorSize = await blockSectorSize(options.device);
+  const size = await blockSize(options.device);
+  const parts = await partitionsLabelled(options.device, ['boot', 'root']);
+  const outDir = dirname(resolve(options.output));
   const mounts = new MountStack();
   const work = await mkdtemp(join(tmpdir(), FLAVORS.nestos.tempPrefix));
   const packedPath = tempName(outDir, `${FLAVORS.nestos.tempPrefix}xzpacked`, '.raw.xz');
@@ -106,17 +106,17 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
       { startOffset: boot.start, endOffset: boot.end, mappings: scanned.boot },
       { startOffset: root.start, endOffset: root.end, mappings: scanned.root },
     ];
-    const body: OsmetBody = { partitions, checksum: Buffer.from(o.checksum, 'hex'), size };
+    const body: OsmetBody = { partitions, checksum: Buffer.from(options.checksum, 'hex'), size };
     try {
       validateOsmet(body);
     } catch (err) {
       throw new UserError('validating before writing', { cause: err });
     }
     reporter.info('Packing image');
-    await writePackedImage(o.device, size, partitions, packedPath, { fast: o.fast, reporter });
+    await writePackedImage(options.device, size, partitions, packedPath, { fast: options.fast, reporter });
 
     const head = Buffer.concat([
-      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: o.description, architecture: defaultArch() }),
+      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: options.description, architecture: defaultArch() }),
       encodeOsmetBody(body),
     ]);
     await writeOsmetFile(partial, head, packedPath);
@@ -125,7 +125,7 @@ export async function packOsmet(o: PackOsmetOptions, reporter: Reporter): Promis
     await withContext(async () => {
       for await (const chunk of rebuildImage(file, join(rootDir, 'ostree/repo'))) void chunk;
     }, 'unpacking test');
-    await rename(partial, o.output);
+    await rename(partial, options.output);
     reporter.info('Packing successful!');
   } finally {
     const problems = await mounts.releaseAll();

@@ -101,15 +101,15 @@ function concat(first: Readable, second: Readable): Readable {
   );
 }
 
-export async function verifiedPipeline(source: ImageSource, o: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
-  if (o.leadIn && o.decompress) throw new UserError('internal error: resume with decompression');
-  const taps = await VerifiedTaps.create(source, { ...o, decoded: o.decompress, resumed: o.leadIn?.length });
-  const body = o.body ?? (await source.open());
-  const input = o.leadIn ? concat(o.leadIn.stream, body) : body;
+export async function verifiedPipeline(source: ImageSource, options: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
+  if (options.leadIn && options.decompress) throw new UserError('internal error: resume with decompression');
+  const taps = await VerifiedTaps.create(source, { ...options, decoded: options.decompress, resumed: options.leadIn?.length });
+  const body = options.body ?? (await source.open());
+  const input = options.leadIn ? concat(options.leadIn.stream, body) : body;
   const stages: Transform[] = [publishedTap(taps)];
-  if (o.leadIn) stages.push(new SkipBytes(o.leadIn.length));
-  if (o.decompress) stages.push(createDecompressor());
-  if (o.decompress && source.uncompressedSha256) stages.push(decodedTap(taps));
+  if (options.leadIn) stages.push(new SkipBytes(options.leadIn.length));
+  if (options.decompress) stages.push(createDecompressor());
+  if (options.decompress && source.uncompressedSha256) stages.push(decodedTap(taps));
 
   let settle!: (err?: Error | null) => void;
   const piped = new Promise<void>((resolve, reject) => {

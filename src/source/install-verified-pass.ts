@@ -41,9 +41,9 @@ export interface VerifiedPump {
 }
 
 /** Fetches the signature (the missing-signature rule applies here) and opens the source, unless given. */
-export async function openVerified(source: ImageSource, o: PumpOptions): Promise<VerifiedPump> {
-  const taps = await VerifiedTaps.create(source, { ...o, decoded: true });
-  const chunks = o.chunks ?? (await source.openChunks(o.signal));
+export async function openVerified(source: ImageSource, options: PumpOptions): Promise<VerifiedPump> {
+  const taps = await VerifiedTaps.create(source, { ...options, decoded: true });
+  const chunks = options.chunks ?? (await source.openChunks(options.signal));
   const run = async (sink: Sink) => {
     taps.start();
     const decoder = new AutoDecoder();
@@ -58,7 +58,7 @@ export async function openVerified(source: ImageSource, o: PumpOptions): Promise
     };
     try {
       for await (const chunk of chunks) {
-        if (o.signal?.aborted) throw interruptedError(o.signal);
+        if (options.signal?.aborted) throw interruptedError(options.signal);
         const verifying = taps.published(chunk);
         if (verifying) await verifying;
         await decoder.write(chunk, emit);
@@ -68,7 +68,7 @@ export async function openVerified(source: ImageSource, o: PumpOptions): Promise
     } catch (err) {
       decoder.close();
       taps.failed();
-      throw o.signal?.aborted ? interruptedError(o.signal) : err;
+      throw options.signal?.aborted ? interruptedError(options.signal) : err;
     }
   };
   return { run, verdict: () => taps.verdict() };

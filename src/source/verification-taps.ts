@@ -54,18 +54,18 @@ export class VerifiedTaps {
   ) {}
 
   /** Fetches the signature (unless given) and applies the missing-signature rule. */
-  static async create(source: ImageSource, o: TapOptions): Promise<VerifiedTaps> {
-    const sig = o.signature === undefined ? await source.signature() : o.signature;
-    const signed = o.signature === undefined ? requireSignature(sig, o.insecure, o.reporter) : sig !== null;
+  static async create(source: ImageSource, options: TapOptions): Promise<VerifiedTaps> {
+    const sig = options.signature === undefined ? await source.signature() : options.signature;
+    const signed = options.signature === undefined ? requireSignature(sig, options.insecure, options.reporter) : sig !== null;
     return new VerifiedTaps(
       source,
-      o.reporter,
-      o.label ?? source.type,
-      o.total,
-      o.resumed,
-      signed ? { bytes: sig as Uint8Array, keys: o.keys, verifier: createSignatureVerifier(sig as Uint8Array, o.keys) } : undefined,
+      options.reporter,
+      options.label ?? source.type,
+      options.total,
+      options.resumed,
+      signed ? { bytes: sig as Uint8Array, keys: options.keys, verifier: createSignatureVerifier(sig as Uint8Array, options.keys) } : undefined,
       source.sha256 ? createHash('sha256') : undefined,
-      o.decoded && source.uncompressedSha256 ? createHash('sha256') : undefined,
+      options.decoded && source.uncompressedSha256 ? createHash('sha256') : undefined,
     );
   }
 

@@ -182,8 +182,8 @@ function checkResource(w: Walker, r: unknown, p: string, sourceRequired: boolean
   if (headers.length > 0 && hasSource && !/^https?:/i.test(source)) w.err(`${p}.httpHeaders`, 'cannot use HTTP headers with this source scheme');
 }
 
-function checkOwner(w: Walker, o: unknown, p: string): void {
-  if (isObject(o) && o['id'] != null && o['name'] != null && o['name'] !== '') w.err(p, 'cannot set both id and name');
+function checkOwner(w: Walker, options: unknown, p: string): void {
+  if (isObject(options) && options['id'] != null && options['name'] != null && options['name'] !== '') w.err(p, 'cannot set both id and name');
 }
 
 function checkMode(w: Walker, mode: unknown, p: string): void {
