@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dist = process.env.NESTOS_INSTALLER_DIST ?? join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist');
-const { createDecompressor } = await import(pathToFileURL(join(dist, 'src/io/decompress.js')).href);
+const { createDecompressor } = await import(pathToFileURL(join(dist, 'src/decode/decompress.js')).href);
 await pipeline(
   createReadStream('/dev/stdin', { highWaterMark: 1024 * 1024 }),
   createDecompressor(),

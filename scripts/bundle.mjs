@@ -12,7 +12,7 @@ const outdir = `${root}dist/cli`;
 rmSync(outdir, { recursive: true, force: true });
 await build({
   // The decoder's worker thread is its own entry, next to the chunks that start it.
-  entryPoints: { main: `${root}dist/src/main.js`, 'decoder-worker': `${root}dist/src/io/decoder-worker.js` },
+  entryPoints: { main: `${root}dist/src/main.js`, 'decoder-worker': `${root}dist/src/decode/decoder-worker.js` },
   outdir,
   bundle: true,
   splitting: true,

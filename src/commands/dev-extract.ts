@@ -11,8 +11,8 @@ import { FLAVORS, type Flavor } from '../flavor.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { inputChunks } from '../io/input-chunks.js';
 import { globFilter } from '../formats/glob.js';
-import { comparePaths } from '../formats/cpio-newc.js';
-import { scanInitrd, type EntrySink } from '../formats/initrd-stream.js';
+import { comparePaths } from '../initrd/cpio-newc.js';
+import { scanInitrd, type EntrySink } from '../initrd/scan.js';
 
 export function checkMemberPath(p: string): void {
   if (p.startsWith('/') || p.split('/').includes('..')) throw new UserError(`path ${p} contains path traversal`);

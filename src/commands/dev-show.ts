@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import type { Flavor } from '../flavor.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { globFilter } from '../formats/glob.js';
-import { listInitrd } from '../formats/initrd-collect.js';
+import { listInitrd } from '../initrd/collect.js';
 import { inputChunks } from '../io/input-chunks.js';
 import { LiveIso } from '../iso/live-iso.js';
 import { locateIgnitionArea, locateKargsAreas } from '../iso/layout.js';

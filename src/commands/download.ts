@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { closeHttp } from '../http/fetch.js';
-import { sha256OfFile } from '../io/file-sha256.js';
+import { sha256OfFile } from '../verify/file-sha256.js';
 import { loadTrustedKeys } from '../verify/signature.js';
 import type { Reporter, SignatureEvent } from '../report.js';
 import { downloadArtifact } from '../source/download-artifact.js';

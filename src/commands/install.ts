@@ -17,7 +17,7 @@ import { blockName, wholeDiskOf } from '../disk/sysfs-block.js';
 import { type Target, type TargetFacts, openTarget, readAt, syncTarget, targetPathChange } from '../disk/target.js';
 import { rereadPartitions } from '../disk/partition-nodes.js';
 import { closeHttp } from '../http/fetch.js';
-import { warmDecoderThread } from '../io/decoder-thread.js';
+import { warmDecoderThread } from '../decode/decoder-thread.js';
 import { withBootFilesystem } from '../install/boot-fs.js';
 import { type FirstBootPlan, needsBootEdits, prepareFirstBoot } from '../install/firstboot.js';
 import type { InstallConfig } from '../install/install-config.js';

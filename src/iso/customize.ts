@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { UserError, withContextSync } from '../errors.js';
 import { FLAVORS, type Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
-import type { Features } from '../formats/iso-metadata.js';
+import type { Features } from './metadata.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { readNmstateFile } from '../network/nmstate.js';
 import { CONFIG_NAME } from './live-iso.js';

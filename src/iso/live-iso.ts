@@ -7,10 +7,10 @@ import { Readable } from 'node:stream';
 import { UserError, withContext, withContextSync } from '../errors.js';
 import { FLAVORS, type Flavor } from '../flavor.js';
 import { Iso9660 } from '../formats/iso9660.js';
-import { collectInitrd } from '../formats/initrd-collect.js';
-import { writeNewc } from '../formats/cpio-newc.js';
-import { xzCrc32 } from '../io/xz.js';
-import type { Features } from '../formats/iso-metadata.js';
+import { collectInitrd } from '../initrd/collect.js';
+import { writeNewc } from '../initrd/cpio-newc.js';
+import { xzCrc32 } from '../initrd/xz-encoder.js';
+import type { Features } from './metadata.js';
 import {
   UNRECOGNIZED,
   encodeKargsRegion,

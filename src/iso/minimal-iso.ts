@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { type MinisoData, ISO_SECTOR, decodeMiniso } from '../formats/miniso.js';
 import { type Iso9660, SECTOR } from '../formats/iso9660.js';
-import { ExactReader, decodedBufferChunks } from '../io/exact-reader.js';
+import { ExactReader, decodedBufferChunks } from '../decode/exact-reader.js';
 import { XZ_MAGIC } from '../formats/compression.js';
 import { FLAVOR_NAMES, flavorIsoPath, liveisoKarg, rootfsUrlKarg } from '../flavor.js';
 import type { LiveIso } from './live-iso.js';

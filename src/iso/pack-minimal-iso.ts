@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { Iso9660 } from '../formats/iso9660.js';
 import { type TableEntry, ISO_SECTOR, MINISO_VERSION, encodeMiniso, validateTable } from '../formats/miniso.js';
 import { xzSync, check } from 'node-liblzma';
-import { sha256OfFile } from '../io/file-sha256.js';
+import { sha256OfFile } from '../verify/file-sha256.js';
 import type { Reporter } from '../report.js';
 import { LiveIso } from './live-iso.js';
 import type { Flavor } from '../flavor.js';

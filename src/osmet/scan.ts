@@ -8,7 +8,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { sha256OfFile } from '../io/file-sha256.js';
+import { sha256OfFile } from '../verify/file-sha256.js';
 import type { Reporter } from '../report.js';
 import { fileExtents } from './fiemap.js';
 import type { Mapping } from './format.js';

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, interruptedError } from '../errors.js';
-import { ExactReader, decodedChunks } from '../io/exact-reader.js';
+import { ExactReader, decodedChunks } from '../decode/exact-reader.js';
 import { XZ_MAGIC } from '../formats/compression.js';
 import { type Mapping, objectHex } from './format.js';
 import type { OsmetFile } from './file.js';

@@ -19,7 +19,7 @@ import { HttpRangeError } from '../http/content-range.js';
 import { HttpStatusError } from '../http/fetch.js';
 import { signerOf } from '../verify/signer.js';
 import { createSignatureVerifier } from '../verify/signature.js';
-import { HashTap } from '../io/sha256-tap.js';
+import { HashTap } from '../verify/sha256-tap.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import { formatBytes, type Reporter } from '../report.js';
 import { downloadPaths } from './download-name.js';

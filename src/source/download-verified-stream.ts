@@ -9,7 +9,7 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import type * as openpgp from 'openpgp';
 import { UserError } from '../errors.js';
-import { createDecompressor } from '../io/decompress.js';
+import { createDecompressor } from '../decode/decompress.js';
 import { chunksOf } from '../io/stream-chunks.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';

@@ -9,8 +9,8 @@
  */
 import type * as openpgp from 'openpgp';
 import { interruptedError } from '../errors.js';
-import { AutoDecoder } from '../io/auto-decoder.js';
-import type { Emit } from '../io/codec.js';
+import { AutoDecoder } from '../decode/auto-decoder.js';
+import type { Emit } from '../decode/codec.js';
 import type { Reporter } from '../report.js';
 import type { ImageSource } from './image-source.js';
 import { VerifiedTaps } from './verification-taps.js';

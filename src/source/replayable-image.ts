@@ -7,8 +7,8 @@
  * and a URL is fetched once.
  */
 import { type Compression, sniffCompression } from '../formats/compression.js';
-import { AutoDecoder } from '../io/auto-decoder.js';
-import type { Emit } from '../io/codec.js';
+import { AutoDecoder } from '../decode/auto-decoder.js';
+import type { Emit } from '../decode/codec.js';
 import type { ImageSource } from './image-source.js';
 
 export const HEAD_BYTES = 1024 * 1024;

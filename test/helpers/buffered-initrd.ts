@@ -25,9 +25,9 @@ import {
   newcName,
   newcPad,
   parseNewcFixed,
-} from '../../src/formats/cpio-newc.js';
+} from '../../src/initrd/cpio-newc.js';
 import { XZ_MAGIC, isZstdMagic, sniffCompression } from '../../src/formats/compression.js';
-import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from '../../src/formats/initrd-stream.js';
+import { MAX_DECOMPRESSED, assertZerosFrom, type InitrdReadOptions } from '../../src/initrd/scan.js';
 
 export interface CpioEntry {
   name: string;

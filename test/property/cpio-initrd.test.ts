@@ -7,11 +7,11 @@ import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compress as zstdCompress } from 'zstd-napi';
-import { writeNewc, S_IFMT, S_IFREG } from '../../src/formats/cpio-newc.js';
+import { writeNewc, S_IFMT, S_IFREG } from '../../src/initrd/cpio-newc.js';
 import { readInitrd, readNewc, walkInitrd } from '../helpers/buffered-initrd.js';
-import { collectInitrd } from '../../src/formats/initrd-collect.js';
+import { collectInitrd } from '../../src/initrd/collect.js';
 import { UserError } from '../../src/errors.js';
-import { xzCrc32 } from '../../src/io/xz.js';
+import { xzCrc32 } from '../../src/initrd/xz-encoder.js';
 import { mutate, mutationArb, params, tolerant, RUNS, TEST_TIMEOUT_MS } from './harness.js';
 
 const segment = fc.stringMatching(/^[a-zA-Z0-9._-]{1,12}$/).filter((s) => s !== '.' && s !== '..');

@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { runCli } from '../../helpers/cli.js';
 import { IMAGES_DIR } from '../../helpers/paths.js';
 import { buildFixtureIso } from '../../helpers/iso-fixture.js';
-import { writeNewc } from '../../../src/formats/cpio-newc.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 import { convertNmstateYaml } from '../../../src/network/nmstate.js';
 
 const NMSTATE = `interfaces:

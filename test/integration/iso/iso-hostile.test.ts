@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
 import { buildFixtureIso, patchedCopy } from '../../helpers/iso-fixture.js';
 import { Iso9660 } from '../../../src/formats/iso9660.js';
-import { xzCrc32 } from '../../../src/io/xz.js';
+import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
 
 const f = buildFixtureIso();
 const CONFIG = '{"ignition":{"version":"3.3.0"}}';

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { createXz, check } from 'node-liblzma';
 import { CompressStream } from 'zstd-napi';
-import { writeNewc } from '../../../src/formats/cpio-newc.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 import { MAIN_JS } from '../../helpers/paths.js';
 
 const MiB = 1024 * 1024;

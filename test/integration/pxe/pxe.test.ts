@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
 import { MAIN_JS } from '../../helpers/paths.js';
-import { writeNewc } from '../../../src/formats/cpio-newc.js';
-import { xzCrc32 } from '../../../src/io/xz.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
+import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pxe-test-'));
 const CONFIG = '{"ignition":{"version":"3.4.0"}}';

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { writeNewc } from '../../../src/formats/cpio-newc.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 import { readNewc } from '../../helpers/buffered-initrd.js';
-import { xzCrc32 } from '../../../src/io/xz.js';
+import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
 
 test('worked example: config.ign of 34 bytes is a 284-byte cpio', () => {
   const cpio = writeNewc(new Map([['config.ign', Buffer.alloc(34, 0x61)]]));

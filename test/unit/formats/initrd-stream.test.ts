@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, gzipSync } from 'node:zlib';
 import { compress as zstd } from 'zstd-napi';
-import { writeNewc } from '../../../src/formats/cpio-newc.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 import { readInitrd } from '../../helpers/buffered-initrd.js';
-import { collectInitrd, listInitrd } from '../../../src/formats/initrd-collect.js';
-import { xzCrc32 } from '../../../src/io/xz.js';
+import { collectInitrd, listInitrd } from '../../../src/initrd/collect.js';
+import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
 
 const arch = (name: string, text: string | Buffer) => writeNewc(new Map([[name, Buffer.from(text)]]));
 

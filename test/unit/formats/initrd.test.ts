@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { compress as zstd } from 'zstd-napi';
-import { writeNewc } from '../../../src/formats/cpio-newc.js';
-import { collectInitrd } from '../../../src/formats/initrd-collect.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
+import { collectInitrd } from '../../../src/initrd/collect.js';
 import { globFilter } from '../../../src/formats/glob.js';
-import { xzCrc32 } from '../../../src/io/xz.js';
+import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
 
 const readInitrd = (initrd: Buffer) => collectInitrd(Readable.from([initrd]), () => true);
 

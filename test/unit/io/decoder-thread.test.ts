@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import * as lzma from 'node-liblzma';
 import { compress as zstdCompress } from 'zstd-napi';
-import { AutoDecoder } from '../../../src/io/auto-decoder.js';
-import type { Emit } from '../../../src/io/codec.js';
-import { warmDecoderThread } from '../../../src/io/decoder-thread.js';
+import { AutoDecoder } from '../../../src/decode/auto-decoder.js';
+import type { Emit } from '../../../src/decode/codec.js';
+import { warmDecoderThread } from '../../../src/decode/decoder-thread.js';
 
 const MIB = 1024 * 1024;
 // Dense and sparse stretches, so slots fill from many small input chunks and from a few.
@@ -61,8 +61,8 @@ for (const [kind, encoded] of Object.entries(encodings)) {
  * `addressSpaceKb`, under that `ulimit -v`.
  */
 async function runChild(body: string, addressSpaceKb?: number): Promise<string> {
-  const auto = new URL('../../../src/io/auto-decoder.js', import.meta.url).href;
-  const thread = new URL('../../../src/io/decoder-thread.js', import.meta.url).href;
+  const auto = new URL('../../../src/decode/auto-decoder.js', import.meta.url).href;
+  const thread = new URL('../../../src/decode/decoder-thread.js', import.meta.url).href;
   const script = `const AUTO = await import(${JSON.stringify(auto)});\nconst THREAD = await import(${JSON.stringify(thread)});\n${body}`;
   const node = [process.execPath, '--input-type=module', '-e', script];
   const [file, args] = addressSpaceKb ? ['sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, ...node]] : [node[0]!, node.slice(1)];

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import zlib from 'node:zlib';
 import * as lzma from 'node-liblzma';
 import { compress as zstdCompress } from 'zstd-napi';
-import { createDecompressor, sniffCompression } from '../../../src/io/decompress.js';
+import { createDecompressor, sniffCompression } from '../../../src/decode/decompress.js';
 
 const data = Buffer.concat([Buffer.from(randomBytes(200_000).toString('hex')), Buffer.alloc(300_000, 7)]);
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -126,7 +126,7 @@ test('backpressure: a slow consumer still gets every byte', async () => {
 async function runChild(body: string, timeout = 120_000): Promise<string> {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
-  const module = new URL('../../../src/io/decompress.js', import.meta.url).href;
+  const module = new URL('../../../src/decode/decompress.js', import.meta.url).href;
   const script = `const DECOMPRESS = await import(${JSON.stringify(module)});\n${body}`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
     cwd: new URL('../../../', import.meta.url).pathname,

@@ -11,8 +11,8 @@ import { after, test } from 'node:test';
 import zlib from 'node:zlib';
 import * as lzma from 'node-liblzma';
 import { compress as zstdCompress } from 'zstd-napi';
-import { AutoDecoder } from '../../../src/io/auto-decoder.js';
-import type { Emit } from '../../../src/io/codec.js';
+import { AutoDecoder } from '../../../src/decode/auto-decoder.js';
+import type { Emit } from '../../../src/decode/codec.js';
 import { errorChain } from '../../../src/errors.js';
 
 // Random (not compressible) and zero runs: several MiB, so the zstd ring and xz's output buffer wrap.

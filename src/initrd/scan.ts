@@ -9,11 +9,11 @@
 import { UserError } from '../errors.js';
 import { S_IFMT, S_IFREG } from './cpio-newc.js';
 import { NewcParser, type EntrySink, type EntryVisitor } from './newc-stream.js';
-import { type Compression, sniffCompression } from './compression.js';
-import type { MemberDecoder } from '../io/member-decoder.js';
-import { GzipMember } from '../io/gzip-member.js';
-import { XzMember } from '../io/xz-member.js';
-import { ZstdMember } from '../io/zstd-member.js';
+import { type Compression, sniffCompression } from '../formats/compression.js';
+import type { MemberDecoder } from './member-decoder.js';
+import { GzipMember } from './gzip-member.js';
+import { XzMember } from './xz-member.js';
+import { ZstdMember } from './zstd-member.js';
 
 export type { EntrySink } from './newc-stream.js';
 

@@ -5,7 +5,7 @@
  * target), and the next off-thread decoder takes it instead of starting its own.
  */
 import { Worker } from 'node:worker_threads';
-import { alignedBuffer } from './aligned-memory.js';
+import { alignedBuffer } from '../io/aligned-memory.js';
 import { INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STATE_WORDS, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
 
 export class DecoderThread {

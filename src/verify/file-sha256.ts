@@ -1,6 +1,6 @@
 /** SHA-256 of a whole file, read in lent chunks (no garbage per chunk). */
 import { createHash } from 'node:crypto';
-import { readFileChunks } from './file-chunks.js';
+import { readFileChunks } from '../io/file-chunks.js';
 
 export async function sha256OfFile(path: string): Promise<Buffer> {
   const h = createHash('sha256');

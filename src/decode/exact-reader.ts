@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { createDecompressor } from './decompress.js';
-import { chunksOf } from './stream-chunks.js';
+import { chunksOf } from '../io/stream-chunks.js';
 
 export class ExactReader {
   private readonly source: AsyncIterator<Buffer>;

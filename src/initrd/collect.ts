@@ -6,7 +6,7 @@
 import { UserError } from '../errors.js';
 import { formatBytes } from '../progress-line.js';
 import { comparePaths } from './cpio-newc.js';
-import { scanInitrd, type InitrdReadOptions } from './initrd-stream.js';
+import { scanInitrd, type InitrdReadOptions } from './scan.js';
 
 /** Default bound on file contents kept in memory (sum of the kept files). */
 export const MAX_KEPT_BYTES = 64 * 1024 * 1024;

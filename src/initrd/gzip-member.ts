@@ -5,7 +5,7 @@
  */
 import zlib from 'node:zlib';
 import { UserError } from '../errors.js';
-import { gzipHeaderLength } from './gzip-decoder.js';
+import { gzipHeaderLength } from '../decode/gzip-decoder.js';
 import { truncated, type MemberDecoder, type MemberOutput, type MemberStep } from './member-decoder.js';
 
 /** Longest gzip header accepted (FNAME/FCOMMENT are NUL-terminated and otherwise unbounded). */

@@ -3,7 +3,7 @@
  * report where the compressed stream ended, so the bytes after it go back to the initrd reader
  * (unlike src/io/decompress.ts, where anything after the stream is an error).
  */
-import { truncatedError } from './codec.js';
+import { truncatedError } from '../decode/codec.js';
 
 /**
  * Receives decoded output synchronously; it may throw to abort decoding. The buffer is only valid
