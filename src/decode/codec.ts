@@ -1,4 +1,4 @@
-/** The interface each streaming decoder implements for src/io/decompress.ts. */
+/** The interface each streaming decoder implements for src/decode/decompress.ts. */
 import { UserError } from '../errors.js';
 
 /**

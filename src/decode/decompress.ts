@@ -1,6 +1,6 @@
 /**
  * Streaming decompression as a Transform (download --decompress): the codec is chosen by the
- * first bytes (src/io/auto-decoder.ts); raw input passes through.
+ * first bytes (src/decode/auto-decoder.ts); raw input passes through.
  */
 import { Transform } from 'node:stream';
 import { AutoDecoder } from './auto-decoder.js';

@@ -1,7 +1,7 @@
 /**
  * Decoders for ONE compressed archive inside a concatenated initrd: they decode incrementally and
  * report where the compressed stream ended, so the bytes after it go back to the initrd reader
- * (unlike src/io/decompress.ts, where anything after the stream is an error).
+ * (unlike src/decode/decompress.ts, where anything after the stream is an error).
  */
 import { truncatedError } from '../decode/codec.js';
 

@@ -57,7 +57,7 @@ const COMPOSED = [
   'in stream metadata (formats for', // src/stream/metadata.ts: `(${offered})`
   'decoding kargs.json: $.path', // zod issue paths after the file name
   'invalid Ignition config: $.path', // the same, for Ignition
-  'zstd decoding failed', // src/io/auto-decoder.ts and src/formats/initrd-stream.ts: `${codec} decoding failed`
+  'zstd decoding failed', // src/decode/auto-decoder.ts and src/initrd/scan.ts: `${codec} decoding failed`
 ];
 
 /** The backticked messages in the first column of every table row, before the fault matrix. */

@@ -1,5 +1,5 @@
 /**
- * The lending contract of the zero-garbage install path (src/io/codec.ts): a codec may reuse
+ * The lending contract of the zero-garbage install path (src/decode/codec.ts): a codec may reuse
  * the memory of what it emits only when it says so (`lent`), and must not keep a view of an
  * input chunk once write() settled. The test lends like install does: one input buffer,
  * overwritten with garbage after every write; lent outputs copied at once, the others kept and
