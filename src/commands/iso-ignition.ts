@@ -4,7 +4,7 @@ import type { Flavor } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { writeStdout } from '../io/stdout-guard.js';
 import { CONFIG_NAME, openLiveIso } from '../iso/live-iso.js';
-import { writeIsoOutput } from '../iso/output.js';
+import { editEmbeddedFiles } from '../iso/embed-edit.js';
 import { readIgnitionConfig } from './ignition-input.js';
 import { rebuildWithEmbedArea } from '../iso/rebuild.js';
 
@@ -24,16 +24,10 @@ export async function isoIgnitionEmbed(options: IsoIgnitionEmbedOptions, reporte
     await rebuildWithEmbedArea(options.iso, options.output, config, options.flavor, reporter);
     return;
   }
-  const live = openLiveIso(options.iso, options.flavor);
-  try {
-    const files = await live.readInitrd();
+  await editEmbeddedFiles(options, (files) => {
     if (files.has(CONFIG_NAME) && !options.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
     files.set(CONFIG_NAME, config);
-    const patch = live.initrdPatch(files);
-    await writeIsoOutput(options.iso, [patch], options.output);
-  } finally {
-    live.close();
-  }
+  });
 }
 
 export async function isoIgnitionShow(options: { iso: string; flavor: Flavor }): Promise<void> {
@@ -48,12 +42,5 @@ export async function isoIgnitionShow(options: { iso: string; flavor: Flavor }):
 }
 
 export async function isoIgnitionRemove(options: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(options.iso, options.flavor);
-  try {
-    const files = await live.readInitrd();
-    files.delete(CONFIG_NAME);
-    await writeIsoOutput(options.iso, [live.initrdPatch(files)], options.output);
-  } finally {
-    live.close();
-  }
+  await editEmbeddedFiles(options, (files) => void files.delete(CONFIG_NAME));
 }

@@ -6,23 +6,18 @@
 import { UserError } from '../errors.js';
 import { type Flavor, isInitrdNetworkPath as isNetworkPath } from '../flavor.js';
 import { openLiveIso } from '../iso/live-iso.js';
-import { writeIsoOutput } from '../iso/output.js';
+import { editEmbeddedFiles } from '../iso/embed-edit.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
 export async function isoNetworkEmbed(options: { iso: string; keyfiles: string[]; force: boolean; output?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(options.iso, options.flavor);
-  try {
+  await editEmbeddedFiles(options, (files, live) => {
     if (!live.features()['live-initrd-network']) throw new UserError('This OS image does not support customizing network settings.');
     const keyfiles = readKeyfiles(options.keyfiles);
-    const files = await live.readInitrd();
     const existing = [...files.keys()].filter(isNetworkPath);
     if (existing.length > 0 && !options.force) throw new UserError('This ISO image already has embedded network settings; use -f to force.');
     for (const p of existing) files.delete(p);
     for (const [name, data] of keyfiles) files.set(live.networkDir() + name, data);
-    await writeIsoOutput(options.iso, [live.initrdPatch(files)], options.output);
-  } finally {
-    live.close();
-  }
+  });
 }
 
 export async function isoNetworkExtract(options: { iso: string; directory?: string; flavor: Flavor }): Promise<void> {
@@ -36,12 +31,7 @@ export async function isoNetworkExtract(options: { iso: string; directory?: stri
 }
 
 export async function isoNetworkRemove(options: { iso: string; output?: string; flavor: Flavor }): Promise<void> {
-  const live = openLiveIso(options.iso, options.flavor);
-  try {
-    const files = await live.readInitrd();
+  await editEmbeddedFiles(options, (files) => {
     for (const p of [...files.keys()]) if (isNetworkPath(p)) files.delete(p);
-    await writeIsoOutput(options.iso, [live.initrdPatch(files)], options.output);
-  } finally {
-    live.close();
-  }
+  });
 }

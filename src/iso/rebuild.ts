@@ -20,7 +20,7 @@ import { Iso9660 } from '../formats/iso9660.js';
 import { persistNoClobber, createTempNextTo } from '../io/atomic-output.js';
 import { assertStdoutNotTerminal, writeStdout } from '../io/stdout-guard.js';
 import { CONFIG_NAME, LiveIso } from './live-iso.js';
-import { writeIsoOutput } from './output.js';
+import { editEmbeddedFiles } from './embed-edit.js';
 import { isoVolumeEpoch } from './volume-date.js';
 
 export const REBUILD_AREA = '/images/ignition.img';
@@ -130,16 +130,6 @@ async function buildRebuiltIso(input: string, outPath: string, flavor: Flavor, r
   }
 }
 
-async function embedInPlace(path: string, config: Buffer, flavor: Flavor): Promise<void> {
-  const live = new LiveIso(path, flavor);
-  try {
-    const files = await live.readInitrd();
-    files.set(CONFIG_NAME, config);
-    await writeIsoOutput(path, [live.initrdPatch(files)], undefined);
-  } finally {
-    live.close();
-  }
-}
 
 export async function rebuildWithEmbedArea(iso: string, output: string | undefined, config: Buffer, flavor: Flavor, reporter: Reporter): Promise<void> {
   // An ISO that already has an area just gets the normal embed.
@@ -153,15 +143,10 @@ export async function rebuildWithEmbedArea(iso: string, output: string | undefin
     probe.close();
   }
   if (hasArea) {
-    const live = new LiveIso(iso, flavor);
-    try {
-      const files = await live.readInitrd();
+    await editEmbeddedFiles({ iso, output, flavor }, (files) => {
       if (files.has(CONFIG_NAME)) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
       files.set(CONFIG_NAME, config);
-      await writeIsoOutput(iso, [live.initrdPatch(files)], output);
-    } finally {
-      live.close();
-    }
+    });
     return;
   }
   if (output === '-') assertStdoutNotTerminal();
@@ -174,7 +159,7 @@ export async function rebuildWithEmbedArea(iso: string, output: string | undefin
   rmSync(temp.path); // xorriso wants to create the output itself
   try {
     await withContext(buildRebuiltIso(iso, temp.path, flavor, reporter), `rebuilding ${iso} with an embed area`);
-    await embedInPlace(temp.path, config, flavor);
+    await editEmbeddedFiles({ iso: temp.path, flavor }, (files) => void files.set(CONFIG_NAME, config));
     if (output === undefined) renameSync(temp.path, iso);
     else if (output === '-') await streamFile(temp.path);
     else persistNoClobber(temp.path, output);
