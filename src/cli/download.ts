@@ -7,7 +7,7 @@ import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 import { defaultArch } from '../stream/arch.js';
 import { DEFAULT_STREAM } from '../stream/defaults.js';
 import { addJsonOption } from './json-option.js';
-import { flagValue, parseFetchRetries, stringList } from './options.js';
+import { flagValue, flavorOf, parseFetchRetries, stringList } from './options.js';
 import { addFetchOptions, addTrustOptions } from './source-options.js';
 
 type Args = Record<string, unknown>;
@@ -49,6 +49,7 @@ export function downloadCommands(y: Argv): Argv {
           streamBaseUrl: last(a['stream-base-url']),
           fetchRetries: parseFetchRetries(last(a['fetch-retries'])),
           trustedKeys: stringList(a['trusted-key']),
+          flavor: flavorOf(a),
         },
         reporter,
       );
