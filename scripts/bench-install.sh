@@ -7,7 +7,11 @@
 #   sparse  2 GiB: the sample metal image plus 256 MiB of seeded random data, xz -T0 -1
 # Every install row is compared with the bare decoder (`xz -dc > /dev/null`) and with the
 # two-pass pipeline a user would run instead (`xz -dc | dd conv=fsync`, then `gpg --verify`).
-# The three commands run interleaved, BENCH_RUNS rounds (default 3); a row is the median, its
+# Two more rows split an install's time: `install --dry-run` is its fixed part (Node's start,
+# loading the CLI, the checks before the target is opened: key, signature issuer, first MiB,
+# target), and `xz -dc -T2` is what decoding the image's blocks on both cores takes (an image
+# compressed in one block decodes on one core whatever the thread count).
+# The five commands run interleaved, BENCH_RUNS rounds (default 3); a row is the median, its
 # note gives min–max and the median user+sys CPU seconds. The sparse image as zstd is one more
 # row. The installer's peak RSS must stay < 150 MB.
 BENCH_INSTALL_SEED=14
@@ -28,11 +32,14 @@ PY
 
 # Benchmarks one image: NAME XZFILE DEV. Appends three rows; returns 1 on a failed install or RSS over budget.
 install_image() {
-  local name=$1 img=$2 dev=$3 d="$BENCH_TMP/install" runs="${BENCH_RUNS:-3}" i s dec two ins
-  rm -f "$d/$name".{decode,twopass,install}
+  local name=$1 img=$2 dev=$3 d="$BENCH_TMP/install" runs="${BENCH_RUNS:-3}" i s dec two ins dry par
+  rm -f "$d/$name".{decode,decode2,twopass,dryrun,install}
   for i in $(seq "$runs"); do
     echo "install: $name, round $i of $runs" >&2
     bench_sample "$d/$name.decode" sh -c "xz -dc '$img' > /dev/null"
+    bench_sample "$d/$name.decode2" sh -c "xz -dc -T2 '$img' > /dev/null"
+    bench_sample "$d/$name.dryrun" "${CLI[@]}" install "$dev" -f "$img" --trusted-key "$BENCH_TMP/key.asc" --dry-run >/dev/null 2>"$d/log" ||
+      { echo "bench_install: install --dry-run of $name failed" >&2; tail -5 "$d/log" >&2; return 1; }
     bench_sample "$d/$name.twopass" sh -c "xz -dc '$img' | dd of='$dev' bs=1M conv=fsync status=none && gpg --homedir '$BENCH_TMP/gnupg' --batch --quiet --verify '$img.sig' '$img' 2>/dev/null"
     bench_sample "$d/$name.install" "${CLI[@]}" install "$dev" -f "$img" --trusted-key "$BENCH_TMP/key.asc" 2>"$d/log" ||
       { echo "bench_install: install of $name failed" >&2; tail -5 "$d/log" >&2; return 1; }
@@ -40,10 +47,14 @@ install_image() {
   read -r -a dec <<<"$(bench_stats "$d/$name.decode")"
   read -r -a two <<<"$(bench_stats "$d/$name.twopass")"
   read -r -a ins <<<"$(bench_stats "$d/$name.install")"
+  read -r -a dry <<<"$(bench_stats "$d/$name.dryrun")"
+  read -r -a par <<<"$(bench_stats "$d/$name.decode2")"
   bench_row install "$name: xz -dc > /dev/null" "${dec[0]}" "${dec[3]}" "${dec[1]}–${dec[2]} s; cpu ${dec[4]} s"
+  bench_row install "$name: xz -dc -T2 > /dev/null (both cores)" "${par[0]}" "${par[3]}" "${par[1]}–${par[2]} s; cpu ${par[4]} s; vs xz -dc $(bench_times "${par[0]}" "${dec[0]}")"
   bench_row install "$name: xz -dc + dd conv=fsync, gpg --verify" "${two[0]}" "${two[3]}" "${two[1]}–${two[2]} s; cpu ${two[4]} s"
+  bench_row install "$name: install --dry-run (start-up and checks)" "${dry[0]}" "${dry[3]}" "${dry[1]}–${dry[2]} s; cpu ${dry[4]} s"
   bench_row install "$name: install (verify + write + syncs)" "${ins[0]}" "${ins[3]}" \
-    "${ins[1]}–${ins[2]} s; cpu ${ins[4]} s; vs decode $(bench_ratio "${ins[0]}" "${dec[0]}" 1.10); vs two-pass $(bench_ratio "${ins[0]}" "${two[0]}" 0.75)"
+    "${ins[1]}–${ins[2]} s; cpu ${ins[4]} s; vs decode $(bench_ratio "${ins[0]}" "${dec[0]}" 1.10); vs two-pass $(bench_ratio "${ins[0]}" "${two[0]}" 0.75); after the checks (install − dry-run) vs decode $(bench_times "$(bench_minus "${ins[0]}" "${dry[0]}")" "${dec[0]}")"
   [ $((ins[3] / 1024)) -lt 150 ] || { echo "bench_install: $name: peak RSS $((ins[3] / 1024)) MB over the 150 MB budget" >&2; return 1; }
 }
 

@@ -7,7 +7,7 @@ import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 import { defaultArch } from '../stream/arch.js';
 import { DEFAULT_STREAM } from '../stream/defaults.js';
 import { addJsonOption } from './json-option.js';
-import { flagValue, lastValue, parseFetchRetries, stringList } from './options.js';
+import { flagValue, flavorOf, lastValue, parseFetchRetries, stringList } from './options.js';
 import { addFetchOptions, addTrustOptions } from './source-options.js';
 
 type Args = Record<string, unknown>;
@@ -47,6 +47,7 @@ export function downloadCommands(y: Argv): Argv {
           streamBaseUrl: lastValue(a['stream-base-url']),
           fetchRetries: parseFetchRetries(lastValue(a['fetch-retries'])),
           trustedKeys: stringList(a['trusted-key']),
+          flavor: flavorOf(a),
         },
         reporter,
       );

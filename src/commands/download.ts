@@ -4,6 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { FLAVORS, type Flavor } from '../flavor.js';
 import { closeHttp } from '../http/fetch.js';
 import { sha256OfFile } from '../verify/file-sha256.js';
 import { loadTrustedKeys } from '../verify/signature.js';
@@ -23,6 +24,7 @@ export interface DownloadOptions {
   streamBaseUrl?: string;
   fetchRetries: number;
   trustedKeys: string[];
+  flavor: Flavor;
 }
 
 export interface DownloadedArtifact {
@@ -54,6 +56,7 @@ export async function download(options: DownloadOptions, reporter: Reporter): Pr
       platform: options.platform,
       format: options.format,
       streamBaseUrl: options.streamBaseUrl,
+      product: FLAVORS[options.flavor].product,
       retries: options.fetchRetries,
       reporter,
     });

@@ -13,7 +13,6 @@ import { parseSectorSize } from '../disk/sector-size.js';
 import { parseSize } from '../formats/size.js';
 import { defaultArch } from '../stream/arch.js';
 import type { OstreeInstallOptions } from '../ostree/install.js';
-import { readConfigFile } from './config-file.js';
 import { type InstallConfig, configArgs, configFlag, configList, configString, flagLabel, mergeSources } from './install-config.js';
 import { DEST_DEVICE, FIRSTBOOT_ARGS, installField, parseFetchRetries } from './option-fields.js';
 import { type InstallOptions, DEFAULT_NETWORK_DIR } from './options.js';
@@ -37,7 +36,12 @@ export interface RequestInput {
 
 export async function resolveInstallRequest(input: RequestInput, reporter: Reporter): Promise<InstallRequest> {
   const sources: InstallConfig[] = [];
-  for (const file of input.configFiles) sources.push(await readConfigFile(file));
+  if (input.configFiles.length > 0) {
+    // Loaded only when a config file is given: the YAML parser and the schema library are a
+    // large share of the CLI's code, and an install without config files needs neither.
+    const { readConfigFile } = await import('./config-file.js');
+    for (const file of input.configFiles) sources.push(await readConfigFile(file));
+  }
   sources.push(input.commandLine);
   const config = mergeSources(sources);
   // Upstream prints this on stdout; stdout stays data-only here, so it goes to stderr.

@@ -13,6 +13,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type * as openpgp from 'openpgp';
 import { UserError } from '../errors.js';
+import { FLAVORS } from '../flavor.js';
 import type { Reporter } from '../report.js';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
 import { detectSectorSize } from '../disk/gpt.js';
@@ -204,6 +205,7 @@ export async function planInstall(options: InstallOptions, reporter: Reporter, s
       platform: 'metal',
       format: formatFor(target.sectorSize, dest, reporter),
       streamBaseUrl: options.streamBaseUrl,
+      product: FLAVORS[options.flavor].product,
       retries: options.fetchRetries,
       reporter,
     });

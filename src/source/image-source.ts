@@ -63,6 +63,8 @@ export interface ResolveOptions {
   platform?: string;
   format: string;
   streamBaseUrl?: string;
+  /** The OS's name in messages (the flavour's product name). */
+  product: string;
   retries: number;
   reporter: Reporter;
 }
@@ -200,7 +202,7 @@ export async function resolveImageSources(o: ResolveOptions): Promise<ImageSourc
   const { fetchStreamMetadata, findArtifacts } = await import('../stream/metadata.js');
   const meta = await fetchStreamMetadata(base, stream, { retries: o.retries, reporter: o.reporter });
   if (o.streamBaseUrl === undefined || o.streamBaseUrl === DEFAULT_STREAM_BASE_URL) {
-    o.reporter.info(`Downloading NestOS ${stream} ${o.arch} ${platform} image (${o.format}) and signature`);
+    o.reporter.info(`Downloading ${o.product} ${stream} ${o.arch} ${platform} image (${o.format}) and signature`);
   } else {
     o.reporter.info(`Downloading ${o.arch} ${platform} image (${o.format}) and signature referenced from ${meta.url}`);
   }

@@ -9,6 +9,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open, rename, unlink } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
+import { EarlyWriteback } from '../io/early-writeback.js';
 import { UserError } from '../errors.js';
 import { tryLockExclusive } from '../io/file-lock.js';
 
@@ -48,6 +49,9 @@ async function openNoFollow(path: string): Promise<FileHandle> {
 }
 
 export class PartFile {
+  /** Starts the disk writing while the download goes on, so the final sync finds little left. */
+  private readonly writeback = new EarlyWriteback(() => this.handle.datasync());
+
   private constructor(
     readonly path: string,
     private readonly handle: FileHandle,
@@ -115,13 +119,14 @@ export class PartFile {
 
   /** Writes from offset `start` on; chunks queued while a write is in flight go out together. */
   writeFrom(start: number, highWaterMark: number): Writable {
-    const { handle, path } = this;
+    const { handle, path, writeback } = this;
     let position = start;
     const writeAll = async (buffers: Buffer[]) => {
       while (buffers.length > 0) {
         const { bytesWritten } = await handle.writev(buffers, position);
         if (bytesWritten === 0) throw new UserError(`writing ${path} at offset ${position}: nothing was written`);
         position += bytesWritten;
+        writeback.wrote(bytesWritten);
         buffers = skipBytes(buffers, bytesWritten);
       }
     };
@@ -135,6 +140,7 @@ export class PartFile {
 
   /** Makes the bytes durable and renames the file to `finalPath` (replacing what is there). */
   async commit(finalPath: string): Promise<void> {
+    await this.writeback.settle();
     await this.handle.sync();
     if (!(await this.stillAtPath())) throw new UserError(`${this.path} was moved or replaced during the download`);
     await rename(this.path, finalPath);
