@@ -2,26 +2,24 @@
 import type { Argv } from 'yargs';
 import { consoleSpec, parseConsole } from '../install/console.js';
 import type { CustomizeOptions } from '../iso/customize.js';
-import { flagValue, singleValue, stringList } from './options.js';
+import { flagValue, repeatable, singleValue, stringList } from './options.js';
 
 type Args = Record<string, unknown>;
 
-const many = (describe: string) => ({ type: 'string' as const, array: true, nargs: 1, describe });
-
 export function addCustomizeOptions(y: Argv): Argv {
   return y
-    .option('dest-ignition', many('Ignition config fragment for the destination system (repeatable)'))
+    .option('dest-ignition', repeatable('Ignition config fragment for the destination system (repeatable)'))
     .option('dest-device', { type: 'string', describe: 'Install destination device', requiresArg: true })
-    .option('dest-console', many('Kernel and bootloader console for destination'))
-    .option('dest-karg-append', many('Destination kernel argument to append'))
-    .option('dest-karg-delete', many('Destination kernel argument to delete'))
-    .option('network-keyfile', many('NetworkManager keyfile for live & dest'))
-    .option('network-nmstate', many('Nmstate config (YAML or JSON) for live & dest'))
-    .option('ignition-ca', many('Ignition PEM CA bundle for live & dest'))
-    .option('pre-install', many('Script to run before installation'))
-    .option('post-install', many('Script to run after installation'))
-    .option('installer-config', many('Installer config file'))
-    .option('live-ignition', many('Ignition config fragment for the live environment (repeatable)'))
+    .option('dest-console', repeatable('Kernel and bootloader console for destination'))
+    .option('dest-karg-append', repeatable('Destination kernel argument to append'))
+    .option('dest-karg-delete', repeatable('Destination kernel argument to delete'))
+    .option('network-keyfile', repeatable('NetworkManager keyfile for live & dest'))
+    .option('network-nmstate', repeatable('Nmstate config (YAML or JSON) for live & dest'))
+    .option('ignition-ca', repeatable('Ignition PEM CA bundle for live & dest'))
+    .option('pre-install', repeatable('Script to run before installation'))
+    .option('post-install', repeatable('Script to run after installation'))
+    .option('installer-config', repeatable('Installer config file'))
+    .option('live-ignition', repeatable('Ignition config fragment for the live environment (repeatable)'))
     .option('validate', { type: 'boolean', default: true, describe: 'Validate Ignition configs (--no-validate to skip)' });
 }
 

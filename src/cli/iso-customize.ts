@@ -1,10 +1,9 @@
 /** `iso customize` flags. */
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
-import { flagValue, flavorOf, requiredValue, singleValue, stringList } from './options.js';
+import { flagValue, flavorOf, repeatable, requiredValue, singleValue, stringList } from './options.js';
 import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
 
-const many = (describe: string) => ({ type: 'string' as const, array: true, nargs: 1, describe });
 
 export function addIsoCustomizeCommand(y: Argv): Argv {
   return y.command(
@@ -12,9 +11,9 @@ export function addIsoCustomizeCommand(y: Argv): Argv {
     'Customize a CoreOS live ISO image',
     (y) =>
       addCustomizeOptions(y.positional('iso', { type: 'string', demandOption: true, describe: 'ISO image' }))
-        .option('live-karg-append', many('Live kernel argument to append'))
-        .option('live-karg-delete', many('Live kernel argument to delete'))
-        .option('live-karg-replace', many('Live kernel argument to replace (KEY=OLD=NEW)'))
+        .option('live-karg-append', repeatable('Live kernel argument to append'))
+        .option('live-karg-delete', repeatable('Live kernel argument to delete'))
+        .option('live-karg-replace', repeatable('Live kernel argument to replace (KEY=OLD=NEW)'))
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing customizations' })
         .option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true }),
     async (a: Record<string, unknown>) =>

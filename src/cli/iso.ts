@@ -1,7 +1,7 @@
 /** `iso …` command group: flag specs only; work happens in src/commands/iso-*.ts. */
 import type { Argv } from 'yargs';
 import { createReporter } from '../report.js';
-import { flagValue, flavorOf, requiredValue, singleValue, stringList } from './options.js';
+import { flagValue, flavorOf, repeatable, requiredValue, singleValue, stringList } from './options.js';
 import { addIsoCustomizeCommand } from './iso-customize.js';
 
 type Args = Record<string, unknown>;
@@ -73,16 +73,15 @@ function networkGroup(y: Argv): Argv {
 }
 
 function kargsGroup(y: Argv): Argv {
-  const many = (alias: string, describe: string) => ({ alias, type: 'string' as const, array: true, nargs: 1, describe });
   return y
     .command(
       'modify <iso>',
       'Modify kernel args in an ISO image',
       (y) =>
         outputOpt(isoArg(y))
-          .option('append', many('a', 'Kernel argument to append'))
-          .option('delete', many('d', 'Kernel argument to delete'))
-          .option('replace', many('r', 'Kernel argument to replace (KEY=OLD=NEW)')),
+          .option('append', { ...repeatable('Kernel argument to append'), alias: 'a' })
+          .option('delete', { ...repeatable('Kernel argument to delete'), alias: 'd' })
+          .option('replace', { ...repeatable('Kernel argument to replace (KEY=OLD=NEW)'), alias: 'r' }),
       async (a: Args) =>
         (await import('../commands/iso-kargs.js')).isoKargsModify({
           ...isoTarget(a),

@@ -11,6 +11,9 @@ export { parseFetchRetries } from '../install/option-fields.js';
 
 type Args = Record<string, unknown>;
 
+/** The yargs spec of a repeatable string flag: every occurrence is kept, in order (read with stringList). */
+export const repeatable = (describe: string) => ({ type: 'string' as const, array: true, nargs: 1, describe });
+
 function scalarText(value: unknown): string | undefined {
   return value === undefined || value === null ? undefined : String(value);
 }

@@ -7,6 +7,7 @@ import { runCli } from '../../helpers/cli.js';
 import { buildFixtureIso, patchedCopy } from '../../helpers/iso-fixture.js';
 import { Iso9660 } from '../../../src/formats/iso9660.js';
 import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
+import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 
 const f = buildFixtureIso();
 const CONFIG = '{"ignition":{"version":"3.3.0"}}';
@@ -110,9 +111,13 @@ test('garbage in the embed area: decoding initrd embed area', async () => {
 
 test('decompression bomb in the embed area fails cleanly', async () => {
   const area = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as { offset: number };
-  const bomb = xzCrc32(Buffer.alloc(300 * 1024 * 1024));
+  // A valid archive, then zeros past the cap inside the same xz stream.
+  const bomb = xzCrc32(Buffer.concat([writeNewc(new Map([['a', Buffer.from('x')]])), Buffer.alloc(300 * 1024 * 1024)]));
   const bad = patchedCopy(f.iso, join(f.dir, 'bomb.iso'), [{ offset: area.offset, data: bomb }]);
   await expectError(['iso', 'ignition', 'show', bad], /decoding initrd embed area[\s\S]*decompresses to more than/);
+  // Only zeros: refused at the first header, before the rest is decompressed.
+  const zeros = patchedCopy(f.iso, join(f.dir, 'zeros-bomb.iso'), [{ offset: area.offset, data: xzCrc32(Buffer.alloc(300 * 1024 * 1024)) }]);
+  await expectError(['iso', 'ignition', 'show', zeros], /decoding initrd embed area[\s\S]*bad cpio magic at offset 0/);
 });
 
 test('hostile kargs.json: size above 2048 and regions that disagree', async () => {
