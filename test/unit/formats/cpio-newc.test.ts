@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { readNewc, writeNewc } from '../../../src/formats/cpio-newc.js';
 import { xzCrc32 } from '../../../src/io/xz.js';
+import { runTool } from '../../helpers/system-tool.js';
 
 test('worked example: config.ign of 34 bytes is a 284-byte cpio', () => {
   const cpio = writeNewc(new Map([['config.ign', Buffer.alloc(34, 0x61)]]));
@@ -20,7 +20,7 @@ test('worked example: config.ign of 34 bytes is a 284-byte cpio', () => {
 test('xz output is byte-identical to `xz -9 -C crc32 -T1`', () => {
   const cpio = writeNewc(new Map([['config.ign', Buffer.from('{"ignition":{"version":"3.3.0"}}\n')]]));
   const ours = xzCrc32(cpio);
-  const ref = execFileSync('xz', ['-9', '-C', 'crc32', '-T1', '-c'], { input: cpio });
+  const ref = runTool('xz', ['-9', '-C', 'crc32', '-T1', '-c'], { input: cpio });
   assert.deepEqual(ours, ref);
   assert.equal(ours.subarray(0, 8).toString('hex'), 'fd377a585a000001');
 });
@@ -39,7 +39,7 @@ test('parent directories are emitted as upstream (directories unit test order)',
 
 test('GNU cpio can read what we write', () => {
   const cpio = writeNewc(new Map([['x/y', Buffer.from('hello')]]));
-  const list = execFileSync('cpio', ['-it', '--quiet'], { input: cpio }).toString();
+  const list = runTool('cpio', ['-it', '--quiet'], { input: cpio }).toString();
   assert.equal(list, 'x\nx/y\n');
 });
 

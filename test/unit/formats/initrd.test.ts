@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { writeNewc } from '../../../src/formats/cpio-newc.js';
 import { readInitrd } from '../../../src/formats/initrd.js';
 import { globFilter } from '../../../src/formats/glob.js';
 import { xzCrc32 } from '../../../src/io/xz.js';
+import { runTool } from '../../helpers/system-tool.js';
 
 const arch = (name: string, text: string) => writeNewc(new Map([[name, Buffer.from(text)]]));
 
@@ -19,7 +19,7 @@ function gnuCpio(files: Record<string, string>): Buffer {
     mkdirSync(join(dir, p, '..'), { recursive: true });
     writeFileSync(join(dir, p), c);
   }
-  return execFileSync('sh', ['-c', 'find . -mindepth 1 | sort | cpio -o -H newc --quiet'], { cwd: dir });
+  return runTool('sh', ['-c', 'find . -mindepth 1 | sort | cpio -o -H newc --quiet'], { cwd: dir });
 }
 
 test('concatenated raw (GNU, upper-case hex), gzip, xz, zstd, raw with zero padding; last duplicate wins', () => {
