@@ -87,7 +87,7 @@ test('loadTrustedKeys reads the keys.d directory and --trusted-key files', async
   process.env.NESTOS_INSTALLER_KEYS_DIR = dir;
   try {
     const keys = await loadTrustedKeys({ extraKeyFiles: [extra] });
-    // After the keys shipped in keys/ (test/unit/shipped-keys.test.ts): keys.d, then --trusted-key.
+    // After the keys shipped in keys/ (test/unit/verify/shipped-keys.test.ts): keys.d, then --trusted-key.
     const expected = [...(await parseKeys(key.publicArmored, 'a')), ...(await parseKeys(other.publicBinary, 'b'))];
     assert.deepEqual(keys.slice(-2).map((k) => k.getFingerprint()), expected.map((k) => k.getFingerprint()));
     assert.equal(await verify(data, other.signBinary(data), keys), data.length);
