@@ -6,19 +6,17 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { run } from '../../../src/exec/run.js';
 import { runCli } from '../../helpers/cli.js';
 import { serveDirectory, type StaticServer } from '../../helpers/static-server.js';
 import { debugfsCat } from './fixture.js';
 import { bootOffset, useSignedImages, withLoop } from './signed-images.js';
 
-const images = useSignedImages('inst-stream-', [512, 4096]);
 let server: StaticServer;
 let baseUrl: string;
-
-before(async () => {
-  server = await serveDirectory(images().dir, (name, _req, res) => {
+const images = useSignedImages('inst-stream-', [512, 4096], async ({ dir }) => {
+  server = await serveDirectory(dir, (name, _req, res) => {
     if (name !== 'test.json') return false;
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(streamJson()));

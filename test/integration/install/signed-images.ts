@@ -25,8 +25,15 @@ export interface SignedImages {
   image(sectorSize: 512 | 4096): TestImage;
 }
 
-/** Registers the hooks; the returned function gives the images once the tests run. */
-export function useSignedImages(prefix: string, sectorSizes: Array<512 | 4096>): () => SignedImages {
+/**
+ * Registers the hooks; the returned function gives the images once the tests run. `ready` runs
+ * in the same hook once they are built (top-level hooks of a file do not wait for each other).
+ */
+export function useSignedImages(
+  prefix: string,
+  sectorSizes: Array<512 | 4096>,
+  ready?: (images: SignedImages) => Promise<void>,
+): () => SignedImages {
   let images: SignedImages | undefined;
   let dir: string | undefined;
   let key: GpgKey | undefined;
@@ -51,6 +58,7 @@ export function useSignedImages(prefix: string, sectorSizes: Array<512 | 4096>):
       return img;
     };
     images = { dir, key, pub, ignition, image };
+    await ready?.(images);
   });
   after(async () => {
     key?.dispose();
