@@ -2,10 +2,10 @@
  * A throwaway OpenPGP key made by the real `gpg` CLI in a temp GNUPGHOME, to prove that
  * openpgp.js verifies what gpg signs.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTool } from './system-tool.js';
 
 export interface GpgKey {
   home: string;
@@ -20,7 +20,7 @@ export interface GpgKey {
 }
 
 function gpg(home: string, args: string[], input?: Buffer): Buffer {
-  return execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--no-tty', ...args], {
+  return runTool('gpg', ['--homedir', home, '--batch', '--quiet', '--no-tty', ...args], {
     input,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, GNUPGHOME: home },
@@ -50,7 +50,7 @@ export function createGpgKey(uid = 'Test <t@example>'): GpgKey {
     signArmored: (d) => sign(d, true),
     dispose: () => {
       try {
-        execFileSync('gpgconf', ['--homedir', home, '--kill', 'all'], { stdio: 'ignore' });
+        runTool('gpgconf', ['--homedir', home, '--kill', 'all'], { stdio: 'ignore' });
       } catch {
         /* no agent running */
       }

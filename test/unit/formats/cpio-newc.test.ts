@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 import { readNewc } from '../../helpers/buffered-initrd.js';
 import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
+import { runTool } from '../../helpers/system-tool.js';
 
 test('worked example: config.ign of 34 bytes is a 284-byte cpio', () => {
   const cpio = writeNewc(new Map([['config.ign', Buffer.alloc(34, 0x61)]]));
@@ -21,7 +21,7 @@ test('worked example: config.ign of 34 bytes is a 284-byte cpio', () => {
 test('xz output is byte-identical to `xz -9 -C crc32 -T1`', () => {
   const cpio = writeNewc(new Map([['config.ign', Buffer.from('{"ignition":{"version":"3.3.0"}}\n')]]));
   const ours = xzCrc32(cpio);
-  const ref = execFileSync('xz', ['-9', '-C', 'crc32', '-T1', '-c'], { input: cpio });
+  const ref = runTool('xz', ['-9', '-C', 'crc32', '-T1', '-c'], { input: cpio });
   assert.deepEqual(ours, ref);
   assert.equal(ours.subarray(0, 8).toString('hex'), 'fd377a585a000001');
 });
@@ -40,7 +40,7 @@ test('parent directories are emitted as upstream (directories unit test order)',
 
 test('GNU cpio can read what we write', () => {
   const cpio = writeNewc(new Map([['x/y', Buffer.from('hello')]]));
-  const list = execFileSync('cpio', ['-it', '--quiet'], { input: cpio }).toString();
+  const list = runTool('cpio', ['-it', '--quiet'], { input: cpio }).toString();
   assert.equal(list, 'x\nx/y\n');
 });
 

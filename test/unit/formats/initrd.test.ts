@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { writeNewc } from '../../../src/initrd/cpio-newc.js';
 import { collectInitrd } from '../../../src/initrd/collect.js';
 import { globFilter } from '../../../src/formats/glob.js';
 import { xzCrc32 } from '../../../src/initrd/xz-encoder.js';
+import { runTool } from '../../helpers/system-tool.js';
 
 const readInitrd = (initrd: Buffer) => collectInitrd(Readable.from([initrd]), () => true);
 
@@ -22,7 +22,7 @@ function gnuCpio(files: Record<string, string>): Buffer {
     mkdirSync(join(dir, p, '..'), { recursive: true });
     writeFileSync(join(dir, p), c);
   }
-  return execFileSync('sh', ['-c', 'find . -mindepth 1 | sort | cpio -o -H newc --quiet'], { cwd: dir });
+  return runTool('sh', ['-c', 'find . -mindepth 1 | sort | cpio -o -H newc --quiet'], { cwd: dir });
 }
 
 test('concatenated raw (GNU, upper-case hex), gzip, xz, zstd, raw with zero padding; last duplicate wins', async () => {

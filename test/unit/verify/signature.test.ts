@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { VerificationError } from '../../../src/errors.js';
 import { createSignatureVerifier, loadTrustedKeys, parseKeys } from '../../../src/verify/signature.js';
 import { createGpgKey, type GpgKey } from '../../helpers/gpg.js';
+import { runTool } from '../../helpers/system-tool.js';
 
 let key: GpgKey;
 let other: GpgKey;
@@ -86,7 +87,7 @@ test('loadTrustedKeys reads the keys.d directory and --trusted-key files', async
   process.env.NESTOS_INSTALLER_KEYS_DIR = dir;
   try {
     const keys = await loadTrustedKeys({ extraKeyFiles: [extra] });
-    // After the keys shipped in keys/ (test/unit/shipped-keys.test.ts): keys.d, then --trusted-key.
+    // After the keys shipped in keys/ (test/unit/verify/shipped-keys.test.ts): keys.d, then --trusted-key.
     const expected = [...(await parseKeys(key.publicArmored, 'a')), ...(await parseKeys(other.publicBinary, 'b'))];
     assert.deepEqual(keys.slice(-2).map((k) => k.getFingerprint()), expected.map((k) => k.getFingerprint()));
     assert.equal(await verify(data, other.signBinary(data), keys), data.length);
@@ -109,11 +110,10 @@ test('a signature whose RSA value was tampered with fails (the digest prefix alo
 });
 
 test('a text-mode signature (not hashed natively) is verified by the openpgp.js streaming path', async () => {
-  const { execFileSync } = await import('node:child_process');
   const text = Buffer.from('line one\nline two\n'.repeat(5000));
   const file = join(tmp, 'text.txt');
   writeFileSync(file, text);
-  const sig = execFileSync('gpg', ['--homedir', key.home, '--batch', '--quiet', '--textmode', '--detach-sign', '--output', '-', file]);
+  const sig = runTool('gpg', ['--homedir', key.home, '--batch', '--quiet', '--textmode', '--detach-sign', '--output', '-', file]);
   const keys = await parseKeys(key.publicArmored, 'k');
   assert.equal(await verify(text, sig, keys), text.length);
   const bad = Buffer.from(text);

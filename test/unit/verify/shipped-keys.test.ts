@@ -4,9 +4,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadTrustedKeys, parseKeys } from '../../src/verify/signature.js';
-import { shippedKeysDir } from '../../src/verify/trusted-keys.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { loadTrustedKeys, parseKeys } from '../../../src/verify/signature.js';
+import { shippedKeysDir } from '../../../src/verify/trusted-keys.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
 
 const EXPECTED = [
   ['Red Hat, Inc. (release key 2) <security@redhat.com>', '567E347AD0044ADE55BA8A5F199E2F91FD431D51'],

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile, readFile, symlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBlsEntry, blsOptions, withBlsOptions, readDefaultBlsEntry } from '../../src/boot/bls.js';
-import { renderGrubMenu, staticGrubConfig, syncGrubMenu } from '../../src/boot/grub-menu.js';
+import { parseBlsEntry, blsOptions, withBlsOptions, readDefaultBlsEntry } from '../../../src/boot/bls.js';
+import { renderGrubMenu, staticGrubConfig, syncGrubMenu } from '../../../src/boot/grub-menu.js';
 
 const ENTRY = `title NestOS Sample 24.03-LTS.1 (ostree:0)
 version 2

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateIgnitionConfig } from '../../../src/formats/ignition/validate.js';
+import { validateIgnitionConfig } from '../../../../src/formats/ignition/validate.js';
 
 test('minimal config is valid', () => {
   const r = validateIgnitionConfig('{"ignition":{"version":"3.3.0"}}');
