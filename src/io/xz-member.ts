@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WasmLzmaStream, code, initModule, getModule } from 'node-liblzma/wasm';
+import { WasmLzmaStream, code, initModule, type getModule } from 'node-liblzma/wasm';
 import createLZMA from 'node-liblzma/wasm/liblzma.js';
 import { UserError } from '../errors.js';
 import { truncated, type MemberDecoder, type MemberOutput, type MemberStep } from './member-decoder.js';

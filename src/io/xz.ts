@@ -35,7 +35,7 @@ function decodeExact(input: Buffer, maxOutput: number): Buffer | undefined {
   try {
     for (;;) {
       const out = Buffer.alloc(1024 * 1024);
-      const [status, availInAfter, availOutAfter] = lzma.codeSync(LZMA_FINISH as number, input, inOff, availIn, out, 0);
+      const [status, availInAfter, availOutAfter] = lzma.codeSync(LZMA_FINISH, input, inOff, availIn, out, 0);
       const produced = out.length - availOutAfter;
       if (produced > 0) {
         chunks.push(out.subarray(0, produced));

@@ -28,7 +28,7 @@ export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpg
     } else {
       keys = await openpgp.readKeys({ binaryKeys: bytes });
     }
-    return keys.map((k) => (k.isPrivate() ? k.toPublic() : k)) as openpgp.PublicKey[];
+    return keys.map((k) => (k.isPrivate() ? k.toPublic() : k));
   } catch (err) {
     throw new UserError(`reading OpenPGP key ${name}`, { cause: err });
   }
