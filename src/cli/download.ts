@@ -7,12 +7,10 @@ import { SHARED_FLAG_TEXT } from '../install/option-fields.js';
 import { defaultArch } from '../stream/arch.js';
 import { DEFAULT_STREAM } from '../stream/defaults.js';
 import { addJsonOption } from './json-option.js';
-import { flagValue, parseFetchRetries, stringList } from './options.js';
+import { flagValue, lastValue, parseFetchRetries, stringList } from './options.js';
 import { addFetchOptions, addTrustOptions } from './source-options.js';
 
 type Args = Record<string, unknown>;
-/** A repeated scalar flag keeps its last value. */
-const last = (v: unknown): string | undefined => (Array.isArray(v) ? last(v[v.length - 1]) : v === undefined ? undefined : String(v));
 
 export function downloadCommands(y: Argv): Argv {
   return y.command(
@@ -38,16 +36,16 @@ export function downloadCommands(y: Argv): Argv {
       const reporter = createReporter({ json: flagValue(a['json']) });
       const artifacts = await download(
         {
-          stream: last(a['stream']) ?? DEFAULT_STREAM,
-          architecture: last(a['architecture']) ?? defaultArch(),
-          platform: last(a['platform']) ?? 'metal',
-          format: last(a['format']) ?? 'raw.xz',
-          imageUrl: last(a['image-url']),
-          directory: last(a['directory']) ?? '.',
-          decompress: Boolean(a['decompress']),
-          insecure: Boolean(a['insecure']),
-          streamBaseUrl: last(a['stream-base-url']),
-          fetchRetries: parseFetchRetries(last(a['fetch-retries'])),
+          stream: lastValue(a['stream']) ?? DEFAULT_STREAM,
+          architecture: lastValue(a['architecture']) ?? defaultArch(),
+          platform: lastValue(a['platform']) ?? 'metal',
+          format: lastValue(a['format']) ?? 'raw.xz',
+          imageUrl: lastValue(a['image-url']),
+          directory: lastValue(a['directory']) ?? '.',
+          decompress: flagValue(a['decompress']),
+          insecure: flagValue(a['insecure']),
+          streamBaseUrl: lastValue(a['stream-base-url']),
+          fetchRetries: parseFetchRetries(lastValue(a['fetch-retries'])),
           trustedKeys: stringList(a['trusted-key']),
         },
         reporter,

@@ -11,8 +11,12 @@ export { parseFetchRetries } from '../install/option-fields.js';
 
 type Args = Record<string, unknown>;
 
+/** A flag's text; an object is yargs' reading of a dotted flag name (`--stream.x=1`), refused. */
 function scalarText(value: unknown): string | undefined {
-  return value === undefined || value === null ? undefined : String(value);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new UsageError(`unexpected argument value ${JSON.stringify(value)}: a flag name cannot contain '.'`);
 }
 
 /** The last value of a flag that may be repeated (later overrides earlier). */

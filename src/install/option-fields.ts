@@ -35,9 +35,8 @@ export interface InstallField {
 }
 
 /** `--fetch-retries N|infinite` → attempts beyond the first (Infinity for infinite). */
-export function parseFetchRetries(value: unknown): number {
-  if (value === undefined) return 0;
-  const text = String(value);
+export function parseFetchRetries(text: string | undefined): number {
+  if (text === undefined) return 0;
   if (text === 'infinite') return Number.POSITIVE_INFINITY;
   if (!/^\d+$/.test(text)) throw new UsageError(`invalid value '${text}' for '--fetch-retries <N>': expected a number or 'infinite'`);
   return Number(text);
