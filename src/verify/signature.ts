@@ -253,7 +253,10 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
       );
     },
     flush(cb) {
-      end().then(() => cb());
+      end().then(
+        () => cb(),
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
     },
   });
 
