@@ -66,6 +66,8 @@ export class XzMember implements MemberDecoder {
     this.inPtr = m._malloc(IN_SIZE);
     this.outPtr = m._malloc(OUT_SIZE);
     this.m = m;
+    // An Emscripten export: a plain function that does not use `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const init = m._lzma_stream_decoder as unknown as StreamDecoderInit;
     const ret = init(this.strm.ptr, XZ_MEMLIMIT, 0, 0);
     if (ret !== LZMA_OK) throw xzError(ret);
