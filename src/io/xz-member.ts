@@ -30,7 +30,7 @@ let loading: Promise<Module> | undefined;
 export function loadXzWasm(): Promise<Module> {
   loading ??= initModule(async () => {
     const wasm = fileURLToPath(new URL('liblzma.wasm', import.meta.resolve('node-liblzma/wasm/liblzma.js')));
-    return createLZMA({ wasmBinary: readFileSync(wasm) });
+    return createLZMA({ wasmBinary: readFileSync(wasm) }) as Promise<Module>;
   });
   return loading;
 }

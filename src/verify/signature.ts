@@ -125,6 +125,9 @@ function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.Public
     if (keys.length === 0) throw noTrustedKeys();
     const sig = await parseSignature(signature);
     const message = await openpgp.createMessage({ binary: source, format: 'binary' });
+    // openpgp's result type is generic over web-stream types the type checker leaves unresolved
+    // here; `signatures` is its VerificationResult[].
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
     const { data, signatures } = await openpgp.verify({ message, signature: sig, verificationKeys: keys, format: 'binary' });
     const reader = (data as unknown as ReadableStream<Uint8Array>).getReader();
     while (!(await reader.read()).done) {
