@@ -98,8 +98,6 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
       continue;
     }
     const kind = sniffCompression(buf, pos);
-    let archive: Buffer;
-    let next: number;
     if (kind === 'none') {
       const { entries, end } = readNewc(buf, pos);
       for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
@@ -107,8 +105,8 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
       continue;
     }
     const r = kind === 'gzip' ? gunzipOne(buf, pos, max) : kind === 'xz' ? unxzOne(buf.subarray(pos), max) : unzstdFrames(buf, pos, max);
-    archive = r.data;
-    next = pos + r.consumed;
+    const archive = r.data;
+    const next = pos + r.consumed;
     const { entries, end } = readNewc(archive, 0);
     for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
     assertZerosFrom(archive, end);

@@ -53,7 +53,7 @@ export async function rescanPartitions(device: string): Promise<void> {
 
 export async function openTarget(path: string, options: TargetOptions, reporter: Reporter): Promise<InstallTarget> {
   // Absent or unreadable: treated as not there.
-  let info = await stat(path).catch(() => undefined);
+  const info = await stat(path).catch(() => undefined);
   if (info?.isBlockDevice()) {
     if (options.destSize !== undefined) throw new UsageError('--dest-size applies only to an image file target');
     const ssz = await blockSectorSize(path);
@@ -72,7 +72,6 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   if (options.destSize !== undefined && (!info || info.size < options.destSize)) {
     const fh = await open(path, info ? 'r+' : 'wx');
     try { await fh.truncate(options.destSize); } finally { await fh.close(); }
-    info = await stat(path);
   }
   const sectorSize = options.sectorSize ?? 512;
   let device: string;
