@@ -16,6 +16,7 @@
  *  - A `.catch(() => undefined)` says in a comment why the failure does not matter (best-effort
  *    cleanup after another error, an optional probe).
  */
+import { inspect } from 'node:util';
 
 export interface UserErrorOptions {
   cause?: unknown;
@@ -90,7 +91,8 @@ export function errorChain(err: unknown): string[] {
       chain.push(current.message || current.name);
       current = current.cause;
     } else {
-      chain.push(String(current));
+      // A thrown non-Error: a string as it is, anything else in inspect's notation.
+      chain.push(typeof current === 'string' ? current : inspect(current));
       break;
     }
   }

@@ -28,7 +28,7 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
   for (const field of INSTALL_FIELDS) {
     if (field.negates) {
       // yargs reads `--no-X` as X=false; the option it knows is X.
-      out = out.option(field.negates, { type: 'boolean', default: true, describe: field.describe }) as Argv<T>;
+      out = out.option(field.negates, { type: 'boolean', default: true, describe: field.describe });
       continue;
     }
     const spec: Options = {
@@ -38,7 +38,7 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
       group: field.origin === 'ostree' ? OSTREE_GROUP : MAIN_GROUP,
       ...(field.kind === 'flag' ? { type: 'boolean' } : field.kind === 'list' ? { type: 'string', array: true, nargs: 1 } : { type: 'string', requiresArg: true }),
     };
-    out = out.option(field.name, spec) as Argv<T>;
+    out = out.option(field.name, spec);
   }
   return addJsonOption(out
     .option('ignition', { type: 'string', requiresArg: true, hidden: true, describe: 'Embed an Ignition config from a file (deprecated)' })
@@ -73,7 +73,7 @@ export function parseInstallWords(words: readonly string[]): Args {
     .strict()
     .fail(failAsUsageError)
     .command('install [device]', false, (y) => addInstallFlags(y))
-    .parseSync() as Args;
+    .parseSync();
 }
 
 /** Runs a resolved install; a dry run's plan goes to stdout (unless --json). */

@@ -7,5 +7,5 @@ import type { Argv } from 'yargs';
 export const JSON_DESCRIPTION = 'Messages, progress, the result and any error as JSON lines on stderr';
 
 export function addJsonOption<T>(y: Argv<T>): Argv<T> {
-  return y.option('json', { type: 'boolean', describe: JSON_DESCRIPTION }) as unknown as Argv<T>;
+  return y.option('json', { type: 'boolean', describe: JSON_DESCRIPTION });
 }

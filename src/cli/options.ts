@@ -14,8 +14,12 @@ type Args = Record<string, unknown>;
 /** The yargs spec of a repeatable string flag: every occurrence is kept, in order (read with stringList). */
 export const repeatable = (describe: string) => ({ type: 'string' as const, array: true, nargs: 1, describe });
 
+/** A flag's text; an object is yargs' reading of a dotted flag name (`--stream.x=1`), refused. */
 function scalarText(value: unknown): string | undefined {
-  return value === undefined || value === null ? undefined : String(value);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new UsageError(`unexpected argument value ${JSON.stringify(value)}: a flag name cannot contain '.'`);
 }
 
 /** The last value of a flag that may be repeated (later overrides earlier). */

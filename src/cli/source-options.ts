@@ -14,7 +14,7 @@ export function addTrustOptions<T>(y: Argv<T>): Argv<T> {
     .option('insecure', {
       type: 'boolean',
       describe: SHARED_FLAG_TEXT.insecure,
-    }) as unknown as Argv<T>;
+    });
 }
 
 /** `--stream-base-url <URL>` and `--fetch-retries <N|infinite>`. */
@@ -29,5 +29,5 @@ export function addFetchOptions<T>(y: Argv<T>): Argv<T> {
       type: 'string',
       requiresArg: true,
       describe: SHARED_FLAG_TEXT.fetchRetries,
-    }) as unknown as Argv<T>;
+    });
 }

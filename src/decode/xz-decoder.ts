@@ -18,10 +18,10 @@ interface NativeEngine {
 
 const WINDOW = 4096;
 const EMPTY = Buffer.alloc(0);
-const LZMA_RUN = lzma.LZMA_RUN as number;
-const LZMA_FINISH = lzma.LZMA_FINISH as number;
-const LZMA_OK = lzma.LZMA_OK as number;
-const LZMA_STREAM_END = lzma.LZMA_STREAM_END as number;
+const LZMA_RUN = lzma.LZMA_RUN;
+const LZMA_FINISH = lzma.LZMA_FINISH;
+const LZMA_OK = lzma.LZMA_OK;
+const LZMA_STREAM_END = lzma.LZMA_STREAM_END;
 
 /** True when `buf` holds a valid xz stream footer ending at or before an error region. */
 export function containsXzFooter(buf: Buffer): boolean {
@@ -92,7 +92,7 @@ export class XzCodec implements SyncCodec {
       }
       if (flush === LZMA_FINISH) {
         if (availOutAfter === 0 || consumed > 0) continue;
-        throw this.failure(lzma.LZMA_BUF_ERROR as number, flush);
+        throw this.failure(lzma.LZMA_BUF_ERROR, flush);
       }
       if (availOutAfter === 0 || inOff < input.length) continue;
       return;
@@ -100,17 +100,17 @@ export class XzCodec implements SyncCodec {
   }
 
   private failure(errno: number, flush: number): Error {
-    if (errno === (lzma.LZMA_DATA_ERROR as number) || errno === (lzma.LZMA_BUF_ERROR as number)) {
+    if (errno === lzma.LZMA_DATA_ERROR || errno === lzma.LZMA_BUF_ERROR) {
       // Garbage or stray padding after a complete stream, versus a damaged/short stream.
       if (containsXzFooter(this.recent)) return trailingError();
-      if (errno === (lzma.LZMA_BUF_ERROR as number) && flush === LZMA_FINISH) return truncatedError();
+      if (errno === lzma.LZMA_BUF_ERROR && flush === LZMA_FINISH) return truncatedError();
       return new UserError('xz data error: the compressed stream is corrupt');
     }
-    if (errno === (lzma.LZMA_FORMAT_ERROR as number)) return new UserError('xz format not recognized');
-    if (errno === (lzma.LZMA_MEM_ERROR as number) || errno === (lzma.LZMA_MEMLIMIT_ERROR as number)) {
+    if (errno === lzma.LZMA_FORMAT_ERROR) return new UserError('xz format not recognized');
+    if (errno === lzma.LZMA_MEM_ERROR || errno === lzma.LZMA_MEMLIMIT_ERROR) {
       return new UserError('xz decoder out of memory');
     }
-    if (errno === (lzma.LZMA_OPTIONS_ERROR as number)) return new UserError('xz stream uses unsupported options');
+    if (errno === lzma.LZMA_OPTIONS_ERROR) return new UserError('xz stream uses unsupported options');
     return new UserError(`xz decoder error ${errno}`);
   }
 }

@@ -2,8 +2,9 @@
  * `--preserve-on-error` with saved partitions, after the image was partly written: the disk's
  * table is left as it is (possibly the image's, possibly the placeholder), so the saved entries
  * are written to a stash file the user can restore them from, as upstream does: a sparse file
- * of the disk's size in the temp directory, named `<temp prefix>partitions.XXXXXX` (`nestos-installer-` or `coreos-installer-`) (mode 0600),
- * holding a GPT with only the saved partitions at their original numbers.
+ * of the disk's size in the temp directory, named `<temp prefix>partitions.XXXXXX`
+ * (`nestos-installer-` or `coreos-installer-`) (mode 0600), holding a GPT with only the saved
+ * partitions at their original numbers.
  */
 import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';

@@ -82,7 +82,7 @@ export async function run(tool: string, args: readonly string[], options: RunOpt
     const bytes = Buffer.from(stdoutRaw as Uint8Array);
     return { stdout: '', stdoutBytes: bytes, stderr, exitCode };
   }
-  return { stdout: String(stdoutRaw ?? ''), stderr, exitCode };
+  return { stdout: typeof stdoutRaw === 'string' ? stdoutRaw : '', stderr, exitCode };
 }
 
 /** Runs a tool and returns its trimmed stdout. */

@@ -103,7 +103,7 @@ export class Iso9660 {
     const length = rec.readUInt32LE(10);
     const isDir = (rec[25]! & 2) !== 0;
     const raw = rec.subarray(33, 33 + nameLen);
-    const name = nameLen === 1 && (raw[0] === 0 || raw[0] === 1) ? String.fromCharCode(raw[0]!) : parseIsoName(raw);
+    const name = nameLen === 1 && (raw[0] === 0 || raw[0] === 1) ? String.fromCharCode(raw[0]) : parseIsoName(raw);
     if (extent * SECTOR + length > this.fileLength) {
       throw new UserError(`${what}: extent of '${name}' (sector ${extent}, ${length} bytes) is past the end of the image`);
     }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WasmLzmaStream, code, initModule, getModule } from 'node-liblzma/wasm';
+import { WasmLzmaStream, code, initModule, type getModule } from 'node-liblzma/wasm';
 import createLZMA from 'node-liblzma/wasm/liblzma.js';
 import { UserError } from '../errors.js';
 import { truncated, type MemberDecoder, type MemberOutput, type MemberStep } from './member-decoder.js';
@@ -30,7 +30,7 @@ let loading: Promise<Module> | undefined;
 export function loadXzWasm(): Promise<Module> {
   loading ??= initModule(async () => {
     const wasm = fileURLToPath(new URL('liblzma.wasm', import.meta.resolve('node-liblzma/wasm/liblzma.js')));
-    return createLZMA({ wasmBinary: readFileSync(wasm) });
+    return createLZMA({ wasmBinary: readFileSync(wasm) }) as Promise<Module>;
   });
   return loading;
 }
@@ -66,6 +66,8 @@ export class XzMember implements MemberDecoder {
     this.inPtr = m._malloc(IN_SIZE);
     this.outPtr = m._malloc(OUT_SIZE);
     this.m = m;
+    // An Emscripten export: a plain function that does not use `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const init = m._lzma_stream_decoder as unknown as StreamDecoderInit;
     const ret = init(this.strm.ptr, XZ_MEMLIMIT, 0, 0);
     if (ret !== LZMA_OK) throw xzError(ret);

@@ -46,26 +46,35 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
+/** Unmounts `dir`, retrying while the kernel still holds it busy. */
+async function unmountRetrying(dir: string): Promise<void> {
+  let lastErr: unknown;
+  for (let i = 0; i < 20; i++) {
+    try {
+      await run('umount', [dir]);
+      return;
+    } catch (err) {
+      lastErr = err;
+      await sleep(100);
+    }
+  }
+  throw new UserError(`unmounting ${dir}`, { cause: lastErr });
+}
+
 async function withMountedBoot<T>(path: string, part: BootPartition, fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), FLAVORS.nestos.tempPrefix));
   try {
     await run('mount', ['-t', 'ext4', '-o', `loop,offset=${part.offset},sizelimit=${part.size}`, path, dir]);
+    let result: T;
     try {
-      return await fn(dir);
-    } finally {
-      let lastErr: unknown;
-      for (let i = 0; i < 20; i++) {
-        try {
-          await run('umount', [dir]);
-          lastErr = undefined;
-          break;
-        } catch (err) {
-          lastErr = err;
-          await sleep(100);
-        }
-      }
-      if (lastErr) throw new UserError(`unmounting ${dir}`, { cause: lastErr });
+      result = await fn(dir);
+    } catch (err) {
+      // The work's own failure is the one to report; the unmount is still attempted.
+      await unmountRetrying(dir).catch(() => undefined);
+      throw err;
     }
+    await unmountRetrying(dir);
+    return result;
   } finally {
     // Best-effort cleanup; the outcome is already decided.
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);

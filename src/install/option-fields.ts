@@ -30,7 +30,10 @@ export interface InstallField {
   defaultValue?: () => string;
   /** Canonical text of one value; throws UsageError when it is invalid. */
   normalize?: (value: string) => string;
-  /** The yargs option this flag negates (`--no-validate` arrives as `validate: false`); describe is the positive one's. */
+  /**
+   * The yargs option this flag negates (`--no-validate` arrives as `validate: false`); describe
+   * is the positive one's.
+   */
   negates?: string;
 }
 

@@ -113,7 +113,7 @@ async function checkedSignature(source: ImageSource, keys: openpgp.PublicKey[], 
  * that is there but does not parse is an error: the image is damaged.
  */
 async function remoteXzSize(source: ImageSource, length: number): Promise<number | undefined> {
-  const readRange = source.readRange;
+  const readRange = source.readRange?.bind(source);
   if (!readRange) return undefined;
   const unanswered = new Error('no range');
   try {

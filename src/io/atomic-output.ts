@@ -1,8 +1,8 @@
 /**
- * Output files that appear whole or not at all: data goes to `.nestos-installer-temp-XXXXXX` (the flavour table's temp prefix) in
- * the target's directory, then is persisted without clobbering (link, then unlink the temp name),
- * as upstream's tempfile `persist_noclobber`. An existing target fails with "File exists"; on any
- * error the temp file is removed.
+ * Output files that appear whole or not at all: data goes to `.nestos-installer-temp-XXXXXX`
+ * (the flavour table's temp prefix) in the target's directory, then is persisted without
+ * clobbering (link, then unlink the temp name), as upstream's tempfile `persist_noclobber`. An
+ * existing target fails with "File exists"; on any error the temp file is removed.
  */
 import { closeSync, constants, copyFileSync, existsSync, linkSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

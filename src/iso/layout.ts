@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { FLAVORS, type Flavor, mediaFlavor } from '../flavor.js';
-import { Iso9660, SECTOR, type IsoRecord } from '../formats/iso9660.js';
+import { type Iso9660, SECTOR, type IsoRecord } from '../formats/iso9660.js';
 import { IgnInfoSchema, KargsJsonSchema, FeaturesSchema, parseJsonFile, type Features } from './metadata.js';
 
 export interface Area {

@@ -8,7 +8,7 @@ import { unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { appVersion } from '../app-version.js';
 import { UserError } from '../errors.js';
-import { Iso9660 } from '../formats/iso9660.js';
+import type { Iso9660 } from '../formats/iso9660.js';
 import { type TableEntry, ISO_SECTOR, MINISO_VERSION, encodeMiniso, validateTable } from '../formats/miniso.js';
 import { xzSync, check } from 'node-liblzma';
 import { sha256OfFile } from '../verify/file-sha256.js';

@@ -72,7 +72,10 @@ function publishedTap(taps: VerifiedTaps): Transform {
       );
     },
     flush(cb) {
-      taps.end().then(() => cb());
+      taps.end().then(
+        () => cb(),
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
     },
   });
 }

@@ -28,7 +28,7 @@ export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpg
     } else {
       keys = await openpgp.readKeys({ binaryKeys: bytes });
     }
-    return keys.map((k) => (k.isPrivate() ? k.toPublic() : k)) as openpgp.PublicKey[];
+    return keys.map((k) => (k.isPrivate() ? k.toPublic() : k));
   } catch (err) {
     throw new UserError(`reading OpenPGP key ${name}`, { cause: err });
   }
@@ -125,6 +125,9 @@ function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.Public
     if (keys.length === 0) throw noTrustedKeys();
     const sig = await parseSignature(signature);
     const message = await openpgp.createMessage({ binary: source, format: 'binary' });
+    // openpgp's result type is generic over web-stream types the type checker leaves unresolved
+    // here; `signatures` is its VerificationResult[].
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
     const { data, signatures } = await openpgp.verify({ message, signature: sig, verificationKeys: keys, format: 'binary' });
     const reader = (data as unknown as ReadableStream<Uint8Array>).getReader();
     while (!(await reader.read()).done) {
@@ -253,7 +256,10 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
       );
     },
     flush(cb) {
-      end().then(() => cb());
+      end().then(
+        () => cb(),
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
     },
   });
 

@@ -14,7 +14,7 @@ export interface Signer {
 
 /** The key among `keys` that issued the signature's first packet (undefined: none of them). */
 export async function signerOf(signature: Uint8Array, keys: readonly openpgp.PublicKey[]): Promise<Signer | undefined> {
-  const packet = (await parseSignature(signature)).packets[0] as openpgp.SignaturePacket | undefined;
+  const packet = (await parseSignature(signature)).packets[0];
   if (!packet) return undefined;
   const key = keys.find((k) => k.getKeyIDs().some((id) => id.equals(packet.issuerKeyID)));
   if (!key) return undefined;

@@ -17,7 +17,7 @@ let fixture: Fixture;
 let original: Buffer;
 let fd: number;
 /** Absolute offsets of directory records, and byte ranges of the small JSON files. */
-let records: number[] = [];
+const records: number[] = [];
 let jsonFiles: Array<{ offset: number; length: number }> = [];
 let rootExtent = 0;
 

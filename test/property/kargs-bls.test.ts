@@ -43,7 +43,7 @@ const padEnd = fc.constantFrom(['#', '\n'], ['#', '\r'], [' ', '\n'], ['X', '\t'
 test('kargs area: encode → parse is exact; too-long kargs are refused, never truncated', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
     fc.property(kargLine, padEnd, fc.integer({ min: 1, max: 400 }), (line, [pad, end], length) => {
-      const region: KargsRegion = { offset: 0, length, pad: pad!, end: end!, padGiven: true, endGiven: true };
+      const region: KargsRegion = { offset: 0, length, pad, end, padGiven: true, endGiven: true };
       const bytes = tolerant(() => encodeKargsRegion(line, region));
       if (bytes === undefined) {
         assert.ok(Buffer.byteLength(line) + 1 > length, 'only kargs that do not fit may be refused');
@@ -59,7 +59,7 @@ test('kargs area: encode → parse is exact; too-long kargs are refused, never t
 test('kargs area: parsing arbitrary region bytes never crashes', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 2048 }), padEnd, (bytes, [pad, end]) => {
-      const text = parseKargsRegion(Buffer.from(bytes), { pad: pad!, end: end! });
+      const text = parseKargsRegion(Buffer.from(bytes), { pad, end });
       assert.equal(text, text.trim());
     }),
     params(),

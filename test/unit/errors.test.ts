@@ -27,3 +27,10 @@ test('causes already shown: text prints the outer message only, the JSON record 
     causes: ['writing /dev/loop3 at offset 1048576: Operation not permitted', 'EPERM: operation not permitted, write'],
   });
 });
+
+test('a thrown non-Error cause prints as it is (a string) or in inspect notation (an object), not "[object Object]"', () => {
+  const withText = new UserError('reading the stream', { cause: 'socket hang up' });
+  assert.equal(formatErrorChain(withText), 'Error: reading the stream\n\nCaused by:\n    0: socket hang up');
+  const withObject = new UserError('reading the stream', { cause: { code: 'EPIPE' } });
+  assert.equal(formatErrorChain(withObject), "Error: reading the stream\n\nCaused by:\n    0: { code: 'EPIPE' }");
+});

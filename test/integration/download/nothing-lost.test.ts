@@ -231,7 +231,7 @@ test('a local feed may list local files', async () => {
   mkdirSync(join(local, 'streams'));
   writeFileSync(join(local, 'streams', 's.json'), JSON.stringify(feed));
   const dir = outDir();
-  const ok = await fromFeed(dir, `${pathToFileURL(join(local, 'streams'))}/`);
+  const ok = await fromFeed(dir, `${pathToFileURL(join(local, 'streams')).href}/`);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(sha256(readFileSync(join(dir, NAME))), sha256(good()));
   assert.equal(dirname(ok.stdout.toString().trim()), dir);

@@ -72,7 +72,7 @@ function onTerminal(url: string, env: Record<string, string>, columns = 80): Pro
 test('an interactive terminal shows a bar with rate and ETA, then ✔ and the verifying key', { timeout: 200_000 }, async () => {
   const { code, screen } = await onTerminal(`${base}/good.raw`, { TERM: 'xterm' });
   assert.equal(code, 0, screen.slice(-1500));
-  assert.match(screen, /Read disk \[=*>? *\] [\d.]+ (KiB|MiB)\/1\.5 MiB \(\d+%\)  [\d.]+ (B|KiB|MiB)\/s  ETA \d+:\d\d/);
+  assert.match(screen, /Read disk \[=*>? *\] [\d.]+ (KiB|MiB)\/1\.5 MiB \(\d+%\) {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA \d+:\d\d/);
   assert.ok(/✔ Read disk 1\.5 MiB\/1\.5 MiB \(100%\)/.test(screen), screen.slice(-1500));
   assert.match(screen, new RegExp(`Signature verified with key ${fingerprint} \\(Test <t@example>\\)`));
   // No progress line drawn wider than the terminal (it would wrap and break the redraw).

@@ -1,9 +1,10 @@
 /**
  * An error knowable before writing is found before the target is opened for writing, and the
  * target stays byte-identical (whole disk, first 64 MiB and saved partitions compared by
- * sha256): no --trusted-key (the sample signer is not a shipped key), an untrusted signer, a missing image file, a 404 image URL, a 4Kn
- * image for a 512-byte disk, an image larger than the disk (local xz via its index, local raw,
- * raw over HTTP via Content-Length, xz over HTTP via its index read with Range requests), a collision with a saved partition, an image under 1 MiB,
+ * sha256): no --trusted-key (the sample signer is not a shipped key), an untrusted signer, a
+ * missing image file, a 404 image URL, a 4Kn image for a 512-byte disk, an image larger than
+ * the disk (local xz via its index, local raw, raw over HTTP via Content-Length, xz over HTTP via
+ * its index read with Range requests), a collision with a saved partition, an image under 1 MiB,
  * an undecodable image, and a local .xz that is truncated or has data after it (its index is
  * read while planning). Once writing began (a gzip image whose size is only known at the
  * end), the table is reset as before.

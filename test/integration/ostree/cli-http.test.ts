@@ -18,7 +18,7 @@ import { loopsOf, withInstalledImage } from './inspect.js';
 async function serve(): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/serve-stream'), '--dir', IMAGES_DIR], { stdio: ['ignore', 'pipe', 'ignore'] });
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`serve-stream exited ${code}`)));
   });
   return { url: line.trim(), stop: () => child.kill('SIGTERM') };

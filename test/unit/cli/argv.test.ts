@@ -72,3 +72,7 @@ test("a lone '-' positional means stdin", () => {
   assert.equal(inputPath({ initrd: 'x.img' }, 'initrd'), 'x.img');
   assert.equal(inputPath({}, 'initrd'), undefined);
 });
+
+test('a dotted flag name (--stream.x=1) is a usage error, never the text "[object Object]"', async () => {
+  await usageError(['download', '--stream.x=1', '-C', ABSENT], /unexpected argument value \{"x":1\}: a flag name cannot contain '\.'/);
+});

@@ -17,7 +17,7 @@ const MIB = 1024 * 1024;
 const data = Buffer.concat([randomBytes(2 * MIB + 12345), Buffer.alloc(6 * MIB), randomBytes(777_777)]);
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const encodings: Record<string, Buffer> = {
-  xz: lzma.xzSync(data, { check: lzma.check.CRC32 }) as Buffer,
+  xz: lzma.xzSync(data, { check: lzma.check.CRC32 }),
   zstd: zstdCompress(data, { checksumFlag: true }),
 };
 

@@ -13,7 +13,7 @@ const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const encoded: Record<string, Buffer> = {
   gzip: zlib.gzipSync(data),
-  xz: lzma.xzSync(data, { check: lzma.check.CRC32 }) as Buffer,
+  xz: lzma.xzSync(data, { check: lzma.check.CRC32 }),
   zstd: zstdCompress(data, { checksumFlag: true }), // as the zstd CLI writes it
 };
 

@@ -22,7 +22,7 @@ const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const encodings: Record<string, Buffer> = {
   raw: data,
   gzip: zlib.gzipSync(data),
-  xz: lzma.xzSync(data, { check: lzma.check.CRC32 }) as Buffer,
+  xz: lzma.xzSync(data, { check: lzma.check.CRC32 }),
   zstd: zstdCompress(data, { checksumFlag: true }),
 };
 
