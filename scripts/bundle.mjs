@@ -21,7 +21,9 @@ await build({
   target: 'node20',
   external: ['node-liblzma', 'zstd-napi'],
   // CommonJS dependencies call require() for Node built-ins; ESM has none, so provide one.
-  banner: { js: "import { createRequire as __nestosCreateRequire } from 'node:module'; const require = __nestosCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __nestosCreateRequire } from 'node:module'; const require = __nestosCreateRequire(import.meta.url);",
+  },
   plugins: [
     {
       name: 'text-width',

@@ -11,11 +11,13 @@ const dirs = kind === 'all' ? ['unit', 'property', 'integration'] : [kind];
 
 function collect(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return collect(path);
-    return name.endsWith('.test.js') ? [path] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return collect(path);
+      return name.endsWith('.test.js') ? [path] : [];
+    });
 }
 
 if (dirs.includes('integration') && existsSync(join(root, 'images/build.sh')) && !process.env.SKIP_IMAGE_BUILD) {

@@ -10,7 +10,8 @@ let cached: string | undefined;
 export function appVersion(): string {
   if (cached !== undefined) return cached;
   const pkg = shippedPath('package.json');
-  const version = pkg === undefined ? undefined : (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: unknown }).version;
+  const version =
+    pkg === undefined ? undefined : (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: unknown }).version;
   cached = typeof version === 'string' ? version : 'unknown';
   return cached;
 }

@@ -35,7 +35,8 @@ function percent(event: ProgressEvent): number | undefined {
 /** Upstream's progress text: `Read disk 1.0 MiB/2.0 MiB (50%)`. */
 export function progressText(event: ProgressEvent): string {
   const pct = percent(event);
-  if (pct !== undefined) return `Read ${event.label} ${formatBytes(event.bytes)}/${formatBytes(event.total!)} (${pct}%)`;
+  if (pct !== undefined)
+    return `Read ${event.label} ${formatBytes(event.bytes)}/${formatBytes(event.total!)} (${pct}%)`;
   return `Read ${event.label} ${formatBytes(event.bytes)}`;
 }
 
@@ -78,11 +79,13 @@ export class RateMeter {
  */
 export function barText(event: ProgressEvent, bytesPerSecond: number | undefined, columns: number): string {
   const pct = percent(event);
-  const amounts = pct === undefined ? formatBytes(event.bytes) : `${formatBytes(event.bytes)}/${formatBytes(event.total!)} (${pct}%)`;
+  const amounts =
+    pct === undefined ? formatBytes(event.bytes) : `${formatBytes(event.bytes)}/${formatBytes(event.total!)} (${pct}%)`;
   let tail = '';
   if (bytesPerSecond !== undefined) {
     tail += `  ${formatBytes(Math.round(bytesPerSecond))}/s`;
-    if (event.total !== undefined && event.total > event.bytes) tail += `  ETA ${formatDuration((event.total - event.bytes) / bytesPerSecond)}`;
+    if (event.total !== undefined && event.total > event.bytes)
+      tail += `  ETA ${formatDuration((event.total - event.bytes) / bytesPerSecond)}`;
   }
   const head = `Read ${event.label} `;
   // The spinner and its space take two columns; one more stays free so the line never wraps.

@@ -97,7 +97,13 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   // ora (and chalk) load only when a terminal will show a spinner: keeps every other start-up,
   // --help included, free of them. Until it has loaded, nothing is drawn.
   let makeSpinner: typeof import('ora').default | undefined;
-  if (tty && !json) void import('ora').then((m) => { makeSpinner = m.default; }, () => undefined);
+  if (tty && !json)
+    void import('ora').then(
+      (m) => {
+        makeSpinner = m.default;
+      },
+      () => undefined,
+    );
   let closed = false;
   let lastPrint = -Infinity;
   // The last plain progress line, so the final state is not printed twice.
@@ -119,7 +125,14 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const finish = (event: ProgressEvent, ok: boolean) => {
     current = undefined;
     meter.reset();
-    if (json) emit({ type: 'progress', label: event.label, bytes: event.bytes, total: event.total ?? null, ...(ok ? { done: true } : { failed: true }) });
+    if (json)
+      emit({
+        type: 'progress',
+        label: event.label,
+        bytes: event.bytes,
+        total: event.total ?? null,
+        ...(ok ? { done: true } : { failed: true }),
+      });
     else if (spinner) {
       if (ok) spinner.succeed(progressText(event));
       else spinner.fail(progressText(event));
@@ -158,7 +171,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
       if (tty) {
         const text = barText(event, rate, out.columns || 80);
         if (spinner) spinner.text = text;
-        else if (makeSpinner && !closed) spinner = makeSpinner({ text, stream: out, discardStdin: false, isEnabled: true }).start();
+        else if (makeSpinner && !closed)
+          spinner = makeSpinner({ text, stream: out, discardStdin: false, isEnabled: true }).start();
         return;
       }
       lastProgressLine = progressText(event);
@@ -172,7 +186,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
     },
     signature(event) {
       lastSignature = event;
-      if (json) return emit({ type: 'signature', label: event.label, fingerprint: event.fingerprint, userId: event.userId });
+      if (json)
+        return emit({ type: 'signature', label: event.label, fingerprint: event.fingerprint, userId: event.userId });
       above(signatureText(event));
     },
     result(data) {

@@ -11,7 +11,8 @@ for (const f of cfg?.storage?.files ?? []) {
   if (typeof f?.path !== 'string' || typeof src !== 'string' || !src.startsWith('data:')) continue;
   const comma = src.indexOf(',');
   const meta = src.slice(5, comma);
-  let data = meta.endsWith(';base64') ? Buffer.from(src.slice(comma + 1), 'base64')
+  let data = meta.endsWith(';base64')
+    ? Buffer.from(src.slice(comma + 1), 'base64')
     : Buffer.from(decodeURIComponent(src.slice(comma + 1)), 'utf8');
   if (f.contents.compression === 'gzip') data = gunzipSync(data);
   mkdirSync(dirname(f.path), { recursive: true });

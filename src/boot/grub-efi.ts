@@ -18,9 +18,29 @@ export const EFI_EMBEDDED_CONFIG = [
 ].join('\n');
 
 export const EFI_MODULES = [
-  'part_gpt', 'part_msdos', 'fat', 'ext2', 'normal', 'linux', 'serial', 'terminal', 'echo', 'search',
-  'search_label', 'search_fs_uuid', 'configfile', 'test', 'gzio', 'efi_gop', 'all_video', 'loadenv',
-  'sleep', 'reboot', 'halt', 'ls', 'cat',
+  'part_gpt',
+  'part_msdos',
+  'fat',
+  'ext2',
+  'normal',
+  'linux',
+  'serial',
+  'terminal',
+  'echo',
+  'search',
+  'search_label',
+  'search_fs_uuid',
+  'configfile',
+  'test',
+  'gzio',
+  'efi_gop',
+  'all_video',
+  'loadenv',
+  'sleep',
+  'reboot',
+  'halt',
+  'ls',
+  'cat',
 ];
 
 const GRUB_EFI_LIB = '/usr/lib/grub/x86_64-efi';

@@ -55,8 +55,12 @@ export function renderGrubMenu(entries: readonly BlsEntry[]): string {
     const title = blsValue(entry, 'title') ?? `entry ${index}`;
     const linux = blsValue(entry, 'linux');
     if (!linux) return;
-    const initrds = blsValues(entry, 'initrd').flatMap((v) => v.split(/\s+/)).filter(Boolean);
-    out.push(`menuentry ${grubQuote(title)} --class gnu-linux --class os --unrestricted --id ${grubQuote(`ostree-${index}`)} {`);
+    const initrds = blsValues(entry, 'initrd')
+      .flatMap((v) => v.split(/\s+/))
+      .filter(Boolean);
+    out.push(
+      `menuentry ${grubQuote(title)} --class gnu-linux --class os --unrestricted --id ${grubQuote(`ostree-${index}`)} {`,
+    );
     out.push('  load_video');
     out.push('  insmod gzio');
     out.push('  insmod part_gpt');
@@ -72,7 +76,10 @@ export function renderGrubMenu(entries: readonly BlsEntry[]): string {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** True when the boot fs uses a menu rendered from BLS (our static config is in place). */

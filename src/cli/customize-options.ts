@@ -20,7 +20,11 @@ export function addCustomizeOptions(y: Argv): Argv {
     .option('post-install', repeatable('Script to run after installation'))
     .option('installer-config', repeatable('Installer config file'))
     .option('live-ignition', repeatable('Ignition config fragment for the live environment (repeatable)'))
-    .option('validate', { type: 'boolean', default: true, describe: 'Validate Ignition configs (--no-validate to skip)' });
+    .option('validate', {
+      type: 'boolean',
+      default: true,
+      describe: 'Validate Ignition configs (--no-validate to skip)',
+    });
 }
 
 /** A bad `--dest-console` is a usage error here, not a failed install on the target later. */

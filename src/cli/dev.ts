@@ -19,7 +19,9 @@ export function devCommands(y: Argv): Argv {
                 .option('kargs', { type: 'boolean', default: false, describe: 'Show kargs embed areas' }),
             async (a: Args) => {
               refuseTogether(a, 'ignition', 'kargs');
-              await (await import('../commands/dev-show.js')).devShowIso({
+              await (
+                await import('../commands/dev-show.js')
+              ).devShowIso({
                 iso: requiredValue(a, 'iso'),
                 ignition: flagValue(a['ignition']),
                 kargs: flagValue(a['kargs']),
@@ -30,8 +32,15 @@ export function devCommands(y: Argv): Argv {
           .command(
             'initrd <initrd> [filter..]',
             "List files in an initrd ('-' for stdin)",
-            (y) => y.positional('initrd', { type: 'string', demandOption: true }).positional('filter', { type: 'string', array: true }),
-            async (a: Args) => (await import('../commands/dev-show.js')).devShowInitrd({ input: inputPath(a, 'initrd'), globs: stringList(a['filter']) }),
+            (y) =>
+              y
+                .positional('initrd', { type: 'string', demandOption: true })
+                .positional('filter', { type: 'string', array: true }),
+            async (a: Args) =>
+              (await import('../commands/dev-show.js')).devShowInitrd({
+                input: inputPath(a, 'initrd'),
+                globs: stringList(a['filter']),
+              }),
           )
           .demandCommand(1, 'a subcommand is required'),
       )

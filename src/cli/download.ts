@@ -17,18 +17,54 @@ export function downloadCommands(y: Argv): Argv {
     'download',
     'Download a NestOS image',
     (y) =>
-      addJsonOption(addFetchOptions(
-        addTrustOptions(
-          y
-            .option('stream', { alias: 's', type: 'string', requiresArg: true, describe: `NestOS stream [default: ${DEFAULT_STREAM}]` })
-            .option('architecture', { alias: 'a', type: 'string', requiresArg: true, describe: SHARED_FLAG_TEXT.architecture })
-            .option('platform', { alias: 'p', type: 'string', requiresArg: true, describe: 'Platform name [default: metal]' })
-            .option('format', { alias: 'f', type: 'string', requiresArg: true, describe: 'Image format [default: raw.xz]' })
-            .option('image-url', { alias: 'u', type: 'string', requiresArg: true, describe: 'Manually specify the image URL' })
-            .option('directory', { alias: 'C', type: 'string', requiresArg: true, describe: 'Destination directory [default: .]' })
-            .option('decompress', { alias: 'd', type: 'boolean', describe: 'Decompress image and don\'t save signature' }),
+      addJsonOption(
+        addFetchOptions(
+          addTrustOptions(
+            y
+              .option('stream', {
+                alias: 's',
+                type: 'string',
+                requiresArg: true,
+                describe: `NestOS stream [default: ${DEFAULT_STREAM}]`,
+              })
+              .option('architecture', {
+                alias: 'a',
+                type: 'string',
+                requiresArg: true,
+                describe: SHARED_FLAG_TEXT.architecture,
+              })
+              .option('platform', {
+                alias: 'p',
+                type: 'string',
+                requiresArg: true,
+                describe: 'Platform name [default: metal]',
+              })
+              .option('format', {
+                alias: 'f',
+                type: 'string',
+                requiresArg: true,
+                describe: 'Image format [default: raw.xz]',
+              })
+              .option('image-url', {
+                alias: 'u',
+                type: 'string',
+                requiresArg: true,
+                describe: 'Manually specify the image URL',
+              })
+              .option('directory', {
+                alias: 'C',
+                type: 'string',
+                requiresArg: true,
+                describe: 'Destination directory [default: .]',
+              })
+              .option('decompress', {
+                alias: 'd',
+                type: 'boolean',
+                describe: "Decompress image and don't save signature",
+              }),
+          ),
         ),
-      )),
+      ),
     async (a: Args) => {
       // Loaded on use: keeps start-up (and peak RSS) of other commands free of the download stack.
       const { describeArtifact, download } = await import('../commands/download.js');

@@ -43,9 +43,19 @@ export function buildCli(argv: string[], programFlavor: Flavor = 'nestos'): Argv
     .fail(failWithHints(words));
   for (const group of COMMAND_GROUPS) cli = group(cli);
   // Listed in --help; never run: helpAsFlag turned it into --help before parsing.
-  cli = cli.command('help [command..]', 'Print help for a command', () => undefined, () => undefined);
+  cli = cli.command(
+    'help [command..]',
+    'Print help for a command',
+    () => undefined,
+    () => undefined,
+  );
   // A default command instead of demandCommand(): yargs' demandCommand also fires on --help.
-  return cli.command('$0', false, () => undefined, () => {
-    throw new UsageError('a command is required');
-  });
+  return cli.command(
+    '$0',
+    false,
+    () => undefined,
+    () => {
+      throw new UsageError('a command is required');
+    },
+  );
 }

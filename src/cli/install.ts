@@ -24,7 +24,14 @@ const OSTREE_GROUP = 'OSTree deploy:';
 export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
   let out = y
     .positional('device', { type: 'string', describe: 'Destination device (or a regular file: a VM disk image)' })
-    .option('config-file', { alias: 'c', type: 'string', array: true, nargs: 1, group: MAIN_GROUP, describe: 'YAML config file with install options (repeatable)' }) as Argv<T>;
+    .option('config-file', {
+      alias: 'c',
+      type: 'string',
+      array: true,
+      nargs: 1,
+      group: MAIN_GROUP,
+      describe: 'YAML config file with install options (repeatable)',
+    }) as Argv<T>;
   for (const field of INSTALL_FIELDS) {
     if (field.negates) {
       // yargs reads `--no-X` as X=false; the option it knows is X.
@@ -36,14 +43,30 @@ export function addInstallFlags<T>(y: Argv<T>): Argv<T> {
       ...(field.short ? { alias: field.short } : {}),
       ...(field.hidden ? { hidden: true } : {}),
       group: field.origin === 'ostree' ? OSTREE_GROUP : MAIN_GROUP,
-      ...(field.kind === 'flag' ? { type: 'boolean' } : field.kind === 'list' ? { type: 'string', array: true, nargs: 1 } : { type: 'string', requiresArg: true }),
+      ...(field.kind === 'flag'
+        ? { type: 'boolean' }
+        : field.kind === 'list'
+          ? { type: 'string', array: true, nargs: 1 }
+          : { type: 'string', requiresArg: true }),
     };
     out = out.option(field.name, spec);
   }
-  return addJsonOption(out
-    .option('ignition', { type: 'string', requiresArg: true, hidden: true, describe: 'Embed an Ignition config from a file (deprecated)' })
-    .option(FIRSTBOOT_ARGS, { type: 'string', requiresArg: true, hidden: true, describe: 'First-boot kernel arguments (used by the live service)' })
-    .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' }) as Argv<T>);
+  return addJsonOption(
+    out
+      .option('ignition', {
+        type: 'string',
+        requiresArg: true,
+        hidden: true,
+        describe: 'Embed an Ignition config from a file (deprecated)',
+      })
+      .option(FIRSTBOOT_ARGS, {
+        type: 'string',
+        requiresArg: true,
+        hidden: true,
+        describe: 'First-boot kernel arguments (used by the live service)',
+      })
+      .option('dry-run', { type: 'boolean', describe: 'Print the plan without writing anything' }) as Argv<T>,
+  );
 }
 
 /** The command line's own values as one merge source (later repeats of a scalar win). */
@@ -56,7 +79,8 @@ export function commandLineConfig(argv: Args): InstallConfig {
     }
     const value = argv[field.name];
     if (value === undefined) continue;
-    raw[field.name] = field.kind === 'list' ? stringList(value) : field.kind === 'flag' ? flagValue(value) : lastValue(value);
+    raw[field.name] =
+      field.kind === 'list' ? stringList(value) : field.kind === 'flag' ? flagValue(value) : lastValue(value);
   }
   // `--ignition` is upstream's deprecated spelling of `--ignition-file`.
   raw['ignition-file'] ??= lastValue(argv['ignition']);
@@ -77,7 +101,10 @@ export function parseInstallWords(words: readonly string[]): Args {
 }
 
 /** Runs a resolved install; a dry run's plan goes to stdout (unless --json). */
-export async function runInstallRequest(request: InstallRequest, reporter: Reporter): Promise<InstallResult | undefined> {
+export async function runInstallRequest(
+  request: InstallRequest,
+  reporter: Reporter,
+): Promise<InstallResult | undefined> {
   if (request.mode === 'ostree') {
     const { ostreeInstall } = await import('../ostree/install.js');
     await ostreeInstall(request.options, reporter);
@@ -90,19 +117,24 @@ export async function runInstallRequest(request: InstallRequest, reporter: Repor
 }
 
 export function installCommands(y: Argv): Argv {
-  return y.command('install [device]', 'Install NestOS or Fedora CoreOS', (yy) => addInstallFlags(yy), async (argv) => {
-    const args = argv as Args;
-    const reporter = createReporter({ json: flagValue(args['json']) });
-    // Heavy modules (openpgp, decoders) load only when a command runs: peak RSS matters.
-    const { resolveInstallRequest } = await import('../install/install-request.js');
-    const request = await resolveInstallRequest(
-      {
-        commandLine: commandLineConfig(args),
-        configFiles: stringList(args['config-file']),
-        run: { dryRun: flagValue(args['dry-run']), flavor: flavorOf(args) },
-      },
-      reporter,
-    );
-    await runInstallRequest(request, reporter);
-  });
+  return y.command(
+    'install [device]',
+    'Install NestOS or Fedora CoreOS',
+    (yy) => addInstallFlags(yy),
+    async (argv) => {
+      const args = argv as Args;
+      const reporter = createReporter({ json: flagValue(args['json']) });
+      // Heavy modules (openpgp, decoders) load only when a command runs: peak RSS matters.
+      const { resolveInstallRequest } = await import('../install/install-request.js');
+      const request = await resolveInstallRequest(
+        {
+          commandLine: commandLineConfig(args),
+          configFiles: stringList(args['config-file']),
+          run: { dryRun: flagValue(args['dry-run']), flavor: flavorOf(args) },
+        },
+        reporter,
+      );
+      await runInstallRequest(request, reporter);
+    },
+  );
 }

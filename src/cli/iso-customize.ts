@@ -4,7 +4,6 @@ import { createReporter } from '../report.js';
 import { flagValue, flavorOf, repeatable, requiredValue, singleValue, stringList } from './options.js';
 import { addCustomizeOptions, customizeOptionsFrom } from './customize-options.js';
 
-
 export function addIsoCustomizeCommand(y: Argv): Argv {
   return y.command(
     'customize <iso>',
@@ -15,7 +14,12 @@ export function addIsoCustomizeCommand(y: Argv): Argv {
         .option('live-karg-delete', repeatable('Live kernel argument to delete'))
         .option('live-karg-replace', repeatable('Live kernel argument to replace (KEY=OLD=NEW)'))
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing customizations' })
-        .option('output', { alias: 'o', type: 'string', describe: "Write ISO to a new output file ('-' for stdout)", requiresArg: true }),
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          describe: "Write ISO to a new output file ('-' for stdout)",
+          requiresArg: true,
+        }),
     async (a: Record<string, unknown>) =>
       (await import('../commands/iso-customize.js')).isoCustomize(
         {

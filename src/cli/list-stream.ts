@@ -15,7 +15,12 @@ export function listStreamCommands(y: Argv): Argv {
     (y) =>
       addJsonOption(
         y
-          .option('stream', { alias: 's', type: 'string', requiresArg: true, describe: `NestOS stream [default: ${DEFAULT_STREAM}]` })
+          .option('stream', {
+            alias: 's',
+            type: 'string',
+            requiresArg: true,
+            describe: `NestOS stream [default: ${DEFAULT_STREAM}]`,
+          })
           .option('stream-base-url', { type: 'string', requiresArg: true, describe: SHARED_FLAG_TEXT.streamBaseUrl }),
       ),
     async (a: Record<string, unknown>) => {

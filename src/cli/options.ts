@@ -54,13 +54,15 @@ export function stringList(value: unknown): string[] {
 
 /** `--flag A --flag B` conflicts: clap's message, usage error. */
 export function refuseTogether(argv: Args, a: string, b: string): void {
-  if (flagValue(argv[a]) && flagValue(argv[b])) throw new UsageError(`the argument '--${a}' cannot be used with '--${b}'`);
+  if (flagValue(argv[a]) && flagValue(argv[b]))
+    throw new UsageError(`the argument '--${a}' cannot be used with '--${b}'`);
 }
 
 /** The flavour this run uses (the global --flavor, whose default follows the program name). */
 export function flavorOf(argv: Args): Flavor {
   const value = lastValue(argv['flavor']) ?? 'nestos';
-  if (!(FLAVOR_NAMES as readonly string[]).includes(value)) throw new UsageError(`invalid value '${value}' for '--flavor': expected nestos or coreos`);
+  if (!(FLAVOR_NAMES as readonly string[]).includes(value))
+    throw new UsageError(`invalid value '${value}' for '--flavor': expected nestos or coreos`);
   return value as Flavor;
 }
 

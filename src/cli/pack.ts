@@ -17,10 +17,29 @@ export function packCommands(y: Argv): Argv {
         (y) =>
           y
             .positional('device', { type: 'string', demandOption: true, describe: 'Source block device' })
-            .option('output', { type: 'string', demandOption: true, requiresArg: true, describe: 'Path to osmet file to write' })
-            .option('checksum', { type: 'string', demandOption: true, requiresArg: true, describe: 'Expected SHA256 of block device' })
-            .option('description', { type: 'string', demandOption: true, requiresArg: true, describe: 'OS description to use in osmet file' })
-            .option('fast', { type: 'boolean', default: false, describe: 'Fast mode (useful for development; xz preset 0)' }),
+            .option('output', {
+              type: 'string',
+              demandOption: true,
+              requiresArg: true,
+              describe: 'Path to osmet file to write',
+            })
+            .option('checksum', {
+              type: 'string',
+              demandOption: true,
+              requiresArg: true,
+              describe: 'Expected SHA256 of block device',
+            })
+            .option('description', {
+              type: 'string',
+              demandOption: true,
+              requiresArg: true,
+              describe: 'OS description to use in osmet file',
+            })
+            .option('fast', {
+              type: 'boolean',
+              default: false,
+              describe: 'Fast mode (useful for development; xz preset 0)',
+            }),
         async (a: Args) =>
           (await import('../osmet/pack.js')).packOsmet(
             {
@@ -38,12 +57,21 @@ export function packCommands(y: Argv): Argv {
         'Pack a minimal ISO into a full ISO',
         (y) =>
           y
-            .positional('full', { type: 'string', demandOption: true, describe: 'Path to full ISO (modified in place)' })
+            .positional('full', {
+              type: 'string',
+              demandOption: true,
+              describe: 'Path to full ISO (modified in place)',
+            })
             .positional('minimal', { type: 'string', demandOption: true, describe: 'Path to minimal ISO' })
             .option('consume', { type: 'boolean', default: false, describe: 'Delete minimal ISO after packing' }),
         async (a: Args) =>
           (await import('../iso/pack-minimal-iso.js')).packMinimalIso(
-            { full: requiredValue(a, 'full'), minimal: requiredValue(a, 'minimal'), consume: flagValue(a['consume']), flavor: flavorOf(a) },
+            {
+              full: requiredValue(a, 'full'),
+              minimal: requiredValue(a, 'minimal'),
+              consume: flagValue(a['consume']),
+              flavor: flavorOf(a),
+            },
             createReporter(),
           ),
       )

@@ -22,7 +22,11 @@ const commandNames = (usage: UsageView | undefined): string[] =>
   (usage?.getCommands?.() ?? []).map(([spec]) => spec.split(/\s+/)[0]!).filter((name) => name !== '$0' && name !== '*');
 
 /** The usage error for yargs' message, with a hint when one helps. */
-export function usageErrorWithHints(message: string, usage: UsageView | undefined, argv: readonly string[]): UsageError {
+export function usageErrorWithHints(
+  message: string,
+  usage: UsageView | undefined,
+  argv: readonly string[],
+): UsageError {
   if (message === SUBCOMMAND_REQUIRED) {
     const names = commandNames(usage);
     if (names.length > 0) return new UsageError(`${message}\n\n  subcommands: ${names.join(', ')}`);
@@ -35,11 +39,18 @@ export function usageErrorWithHints(message: string, usage: UsageView | undefine
       const names = commandNames(usage);
       const similar = closest(typed, names);
       if (names.length > 0) {
-        return new UsageError(`unrecognized subcommand '${typed}'${similar ? `\n\n  tip: a similar subcommand exists: '${similar}'` : ''}`);
+        return new UsageError(
+          `unrecognized subcommand '${typed}'${similar ? `\n\n  tip: a similar subcommand exists: '${similar}'` : ''}`,
+        );
       }
     } else {
-      const similar = closest(typed, Object.keys(usage?.getDescriptions?.() ?? {}).filter((k) => k.length > 1));
-      return new UsageError(`unexpected argument '${flag.split('=')[0]}' found${similar ? `\n\n  tip: a similar argument exists: '--${similar}'` : ''}`);
+      const similar = closest(
+        typed,
+        Object.keys(usage?.getDescriptions?.() ?? {}).filter((k) => k.length > 1),
+      );
+      return new UsageError(
+        `unexpected argument '${flag.split('=')[0]}' found${similar ? `\n\n  tip: a similar argument exists: '--${similar}'` : ''}`,
+      );
     }
   }
   return new UsageError(message);

@@ -9,7 +9,9 @@ export function addPxeCustomizeCommand(y: Argv): Argv {
     'customize <path>',
     'Create a custom live PXE boot config',
     (y) =>
-      addCustomizeOptions(y.positional('path', { type: 'string', demandOption: true, describe: 'CoreOS live initramfs image' })).option('output', {
+      addCustomizeOptions(
+        y.positional('path', { type: 'string', demandOption: true, describe: 'CoreOS live initramfs image' }),
+      ).option('output', {
         alias: 'o',
         type: 'string',
         demandOption: true,
@@ -18,7 +20,12 @@ export function addPxeCustomizeCommand(y: Argv): Argv {
       }),
     async (a: Record<string, unknown>) =>
       (await import('../commands/pxe-customize.js')).pxeCustomize(
-        { ...customizeOptionsFrom(a), input: requiredValue(a, 'path'), output: requiredValue(a, 'output'), flavor: flavorOf(a) },
+        {
+          ...customizeOptionsFrom(a),
+          input: requiredValue(a, 'path'),
+          output: requiredValue(a, 'output'),
+          flavor: flavorOf(a),
+        },
         createReporter(),
       ),
   );

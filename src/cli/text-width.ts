@@ -8,7 +8,12 @@ const ANSI_ESCAPE = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u00
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 function isZeroWidth(codePoint: number): boolean {
-  return codePoint < 0x20 || (codePoint >= 0x7f && codePoint < 0xa0) || (codePoint >= 0x300 && codePoint < 0x370) || codePoint === 0x200d;
+  return (
+    codePoint < 0x20 ||
+    (codePoint >= 0x7f && codePoint < 0xa0) ||
+    (codePoint >= 0x300 && codePoint < 0x370) ||
+    codePoint === 0x200d
+  );
 }
 
 export default function textWidth(text: unknown): number {

@@ -26,12 +26,18 @@ class Staging {
   private openFd: number | undefined;
   readonly files = new Map<string, string>();
 
-  constructor(private readonly root: string, private readonly tempPrefix: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly tempPrefix: string,
+  ) {}
 
   open(name: string): EntrySink {
     if (this.dir === undefined) {
       this.createdRoot = withContextSync(() => mkdirSync(this.root, { recursive: true }), `creating ${this.root}`);
-      this.dir = withContextSync(() => mkdtempSync(join(this.root, `.${this.tempPrefix}extract-`)), `creating a staging directory in ${this.root}`);
+      this.dir = withContextSync(
+        () => mkdtempSync(join(this.root, `.${this.tempPrefix}extract-`)),
+        `creating a staging directory in ${this.root}`,
+      );
     }
     const previous = this.files.get(name);
     if (previous !== undefined) unlinkSync(previous);
@@ -56,7 +62,13 @@ class Staging {
   }
 }
 
-export async function devExtractInitrd(options: { input?: string; directory?: string; verbose: boolean; globs: string[]; flavor: Flavor }): Promise<void> {
+export async function devExtractInitrd(options: {
+  input?: string;
+  directory?: string;
+  verbose: boolean;
+  globs: string[];
+  flavor: Flavor;
+}): Promise<void> {
   const root = options.directory ?? '.';
   const filter = globFilter(options.globs);
   const staging = new Staging(root, FLAVORS[options.flavor].tempPrefix);

@@ -10,7 +10,12 @@ import { locateIgnitionArea, locateKargsAreas } from '../iso/layout.js';
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
-export async function devShowIso(options: { iso: string; ignition: boolean; kargs: boolean; flavor: Flavor }): Promise<void> {
+export async function devShowIso(options: {
+  iso: string;
+  ignition: boolean;
+  kargs: boolean;
+  flavor: Flavor;
+}): Promise<void> {
   const live = new LiveIso(options.iso, options.flavor);
   try {
     if (options.ignition) {

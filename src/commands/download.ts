@@ -37,14 +37,18 @@ export interface DownloadedArtifact {
 export async function describeArtifact(artifact: DownloadedArtifact): Promise<Record<string, unknown>> {
   const size = (await stat(artifact.path)).size;
   const sha256 = (await sha256OfFile(artifact.path)).toString('hex');
-  const signature = artifact.signature ? { fingerprint: artifact.signature.fingerprint, userId: artifact.signature.userId } : null;
+  const signature = artifact.signature
+    ? { fingerprint: artifact.signature.fingerprint, userId: artifact.signature.userId }
+    : null;
   return { path: artifact.path, size, sha256, signature };
 }
 
 export async function download(options: DownloadOptions, reporter: Reporter): Promise<DownloadedArtifact[]> {
   // As upstream, the directory is not created: a mistyped -C fails before anything is fetched.
   const st = await stat(options.directory).catch((err: unknown) => {
-    throw new UserError(`download directory ${options.directory} does not exist; create it first or pass another -C`, { cause: err });
+    throw new UserError(`download directory ${options.directory} does not exist; create it first or pass another -C`, {
+      cause: err,
+    });
   });
   if (!st.isDirectory()) throw new UserError(`${options.directory} is not a directory`);
   try {
@@ -63,8 +67,17 @@ export async function download(options: DownloadOptions, reporter: Reporter): Pr
     const artifacts: DownloadedArtifact[] = [];
     for (const src of sources) {
       let signer: SignatureEvent | undefined;
-      const watching: Reporter = { ...reporter, signature: (event) => void ((signer = event), reporter.signature(event)) };
-      const path = await downloadArtifact(src, { directory: options.directory, decompress: options.decompress, insecure: options.insecure, keys, reporter: watching });
+      const watching: Reporter = {
+        ...reporter,
+        signature: (event) => void ((signer = event), reporter.signature(event)),
+      };
+      const path = await downloadArtifact(src, {
+        directory: options.directory,
+        decompress: options.decompress,
+        insecure: options.insecure,
+        keys,
+        reporter: watching,
+      });
       artifacts.push({ path, signature: signer });
     }
     return artifacts;

@@ -45,7 +45,13 @@ export interface InstallResult {
   options: InstallConfig;
 }
 
-function describePlan(options: InstallOptions, facts: TargetFacts, sourceDesc: string, saved: SavedPartitions | undefined, plan: FirstBootPlan): string[] {
+function describePlan(
+  options: InstallOptions,
+  facts: TargetFacts,
+  sourceDesc: string,
+  saved: SavedPartitions | undefined,
+  plan: FirstBootPlan,
+): string[] {
   const lines = [
     `source: ${sourceDesc}`,
     `signature: ${options.insecure ? 'verified if present (--insecure)' : 'required, verified against the trusted keys'}`,
@@ -54,13 +60,20 @@ function describePlan(options: InstallOptions, facts: TargetFacts, sourceDesc: s
   ];
   const files: string[] = [];
   if (plan.ignition || options.ignitionUrl) files.push('ignition/config.ign');
-  if (plan.platform || plan.consoles.length || plan.appendKargs.length || plan.deleteKargs.length) files.push('loader/entries/<last>.conf');
+  if (plan.platform || plan.consoles.length || plan.appendKargs.length || plan.deleteKargs.length)
+    files.push('loader/entries/<last>.conf');
   if (plan.consoles.length || plan.platform) files.push('grub console block');
   if (plan.copyNetworkFrom) files.push(`firstboot-network/ from ${plan.copyNetworkFrom}`);
   if (plan.firstbootArgs) files.push('ignition.firstboot');
   lines.push(`files to write: ${files.length ? files.join(', ') : 'none'}`);
-  if (plan.ignition) lines.push(`ignition: ${options.ignitionFile ?? options.ignitionUrl} (sha256 ${createHash('sha256').update(plan.ignition).digest('hex')})`);
-  else if (options.ignitionUrl) lines.push(`ignition: ${options.ignitionUrl} (fetched at install time${options.ignitionHash ? `, must match ${options.ignitionHash}` : ''})`);
+  if (plan.ignition)
+    lines.push(
+      `ignition: ${options.ignitionFile ?? options.ignitionUrl} (sha256 ${createHash('sha256').update(plan.ignition).digest('hex')})`,
+    );
+  else if (options.ignitionUrl)
+    lines.push(
+      `ignition: ${options.ignitionUrl} (fetched at install time${options.ignitionHash ? `, must match ${options.ignitionHash}` : ''})`,
+    );
   if (plan.platform) lines.push(`platform: ${plan.platform}`);
   for (const c of plan.consoles) lines.push(`console: ${c}`);
   for (const k of plan.appendKargs) lines.push(`append karg: ${k}`);
@@ -73,11 +86,17 @@ function describePlan(options: InstallOptions, facts: TargetFacts, sourceDesc: s
 /** What the plan found about the image and a file target, after describePlan's lines. */
 function describeFindings(plan: InstallPlan): string[] {
   const { head, imageSectorSize, imageSize, heldFile } = plan;
-  const image = !head ? ['rebuilt from an osmet file', `${imageSize} bytes`, 'checked against its sha256 while writing'] : [
-    head.compression === 'none' ? 'uncompressed' : `${head.compression}-compressed`,
-    imageSectorSize ? `${imageSectorSize}-byte sectors` : head.decided ? 'no GPT in the first MiB' : 'first MiB checked while writing',
-    imageSize !== undefined ? `${imageSize} bytes` : 'size known once read',
-  ];
+  const image = !head
+    ? ['rebuilt from an osmet file', `${imageSize} bytes`, 'checked against its sha256 while writing']
+    : [
+        head.compression === 'none' ? 'uncompressed' : `${head.compression}-compressed`,
+        imageSectorSize
+          ? `${imageSectorSize}-byte sectors`
+          : head.decided
+            ? 'no GPT in the first MiB'
+            : 'first MiB checked while writing',
+        imageSize !== undefined ? `${imageSize} bytes` : 'size known once read',
+      ];
   const lines = [`image: ${image.join(', ')}`];
   if (heldFile) lines.push(`target holds: ${heldFile.content} (locked for this run)`);
   return lines;
@@ -99,7 +118,9 @@ async function warnOtherBootFilesystems(target: Target, reporter: Reporter): Pro
   if (others.length === 0) return;
   reporter.warn('Note: detected other devices with a filesystem labeled `boot`:');
   for (const d of others) reporter.warn(`  - ${d}`);
-  reporter.warn('The installed OS may not work correctly if there are multiple boot filesystems.\nBefore rebooting, investigate whether these filesystems are needed and consider\nwiping them with `wipefs -a`.');
+  reporter.warn(
+    'The installed OS may not work correctly if there are multiple boot filesystems.\nBefore rebooting, investigate whether these filesystems are needed and consider\nwiping them with `wipefs -a`.',
+  );
 }
 
 export async function installCommand(input: InstallInput, reporter: Reporter): Promise<InstallResult> {
@@ -123,9 +144,25 @@ async function install(input: InstallInput, reporter: Reporter): Promise<Install
     const plan = await planUnlessInterrupted(planInstall(o, reporter, signals.signal), signals.signal);
     try {
       if (!o.dryRun) return await act(plan, input.config, reporter, signals.signal);
-      const lines = [...describePlan(o, plan.target, plan.source.description, plan.saved, plan.firstBoot), ...describeFindings(plan)];
-      reporter.result({ dryRun: true, device: plan.dest, source: plan.source.description, plan: lines, options: input.config });
-      return { device: plan.dest, source: plan.source.description, dryRun: true, plan: lines, savedPartitions: savedList(plan.saved), options: input.config };
+      const lines = [
+        ...describePlan(o, plan.target, plan.source.description, plan.saved, plan.firstBoot),
+        ...describeFindings(plan),
+      ];
+      reporter.result({
+        dryRun: true,
+        device: plan.dest,
+        source: plan.source.description,
+        plan: lines,
+        options: input.config,
+      });
+      return {
+        device: plan.dest,
+        source: plan.source.description,
+        dryRun: true,
+        plan: lines,
+        savedPartitions: savedList(plan.saved),
+        options: input.config,
+      };
     } finally {
       await plan.release();
     }
@@ -162,15 +199,28 @@ function planUnlessInterrupted(planning: Promise<InstallPlan>, signal: AbortSign
 /** Under the exclusive open, the saved partitions must still be the ones planned. */
 async function checkSavedUnchanged(target: Target, plan: InstallPlan): Promise<void> {
   if (plan.filters.length === 0 || target.created) return;
-  const now = await readSavedPartitions((l, p) => readAt(target, l, p), { sectorSize: target.sectorSize, diskSize: target.size, filters: plan.filters });
+  const now = await readSavedPartitions((l, p) => readAt(target, l, p), {
+    sectorSize: target.sectorSize,
+    diskSize: target.size,
+    filters: plan.filters,
+  });
   const text = (saved: SavedPartitions | undefined) =>
-    JSON.stringify(saved?.entries ?? [], (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    JSON.stringify(saved?.entries ?? [], (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    );
   if (text(now) !== text(plan.saved)) {
-    throw new UserError(`the partition table of ${target.path} changed after it was read; check the disk and run the install again`);
+    throw new UserError(
+      `the partition table of ${target.path} changed after it was read; check the disk and run the install again`,
+    );
   }
 }
 
-async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter, signal: AbortSignal): Promise<InstallResult> {
+async function act(
+  plan: InstallPlan,
+  config: InstallConfig,
+  reporter: Reporter,
+  signal: AbortSignal,
+): Promise<InstallResult> {
   const options = plan.options;
   const target = await openTarget(plan.target, options.destSize);
   let bytesWritten = 0;
@@ -203,7 +253,8 @@ async function act(plan: InstallPlan, config: InstallConfig, reporter: Reporter,
       if (signal.aborted) throw interruptedError(signal);
       await syncTarget(target);
       const change = target.kind === 'file' ? await targetPathChange(target) : undefined;
-      if (change) throw new UserError(`${target.path} was ${change} during the install; the image written is not at that path`);
+      if (change)
+        throw new UserError(`${target.path} was ${change} during the install; the image written is not at that path`);
     } catch (err) {
       await rollBack(target, plan.saved, err, options, reporter);
     }

@@ -25,14 +25,22 @@ export async function isoCustomize(options: IsoCustomizeOptions, reporter: Repor
   try {
     const current = await live.readInitrd();
     const k = live.kargsAreas();
-    const customized = current.has(CONFIG_NAME) || [...current.keys()].some(isNetworkPath) || (k !== undefined && live.currentKargs(k) !== k.default);
+    const customized =
+      current.has(CONFIG_NAME) ||
+      [...current.keys()].some(isNetworkPath) ||
+      (k !== undefined && live.currentKargs(k) !== k.default);
     if (customized && !options.force) throw new UserError('This ISO image is already customized; use -f to force.');
-    const wantsKargs = options.liveKargAppend.length + options.liveKargReplace.length + options.liveKargDelete.length > 0;
+    const wantsKargs =
+      options.liveKargAppend.length + options.liveKargReplace.length + options.liveKargDelete.length > 0;
     if (wantsKargs && !k) throw new UserError('This OS image does not support customizing live kernel arguments.');
     const built = buildLiveInitrd(options, live.features(), live.flavor, reporter);
     const patches: Patch[] = [live.initrdPatch(built.files)];
     if (k && wantsKargs) {
-      const kargs = editKargs(k.default, { append: options.liveKargAppend, replace: options.liveKargReplace, delete: options.liveKargDelete });
+      const kargs = editKargs(k.default, {
+        append: options.liveKargAppend,
+        replace: options.liveKargReplace,
+        delete: options.liveKargDelete,
+      });
       patches.push(...live.kargsPatches(k, kargs));
     }
     await writeIsoOutput(options.iso, patches, options.output);

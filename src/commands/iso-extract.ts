@@ -20,8 +20,11 @@ const CHUNK = 4 * 1024 * 1024;
 
 function writeAll(fd: number, buf: Buffer, position: number | null, what: string): void {
   // writeSync may write less than asked (a full disk gives a short write first).
-  for (let done = 0; done < buf.length; ) {
-    done += withContextSync(() => writeSync(fd, buf, done, buf.length - done, position === null ? null : position + done), `writing ${what}`);
+  for (let done = 0; done < buf.length;) {
+    done += withContextSync(
+      () => writeSync(fd, buf, done, buf.length - done, position === null ? null : position + done),
+      `writing ${what}`,
+    );
   }
 }
 
@@ -37,7 +40,8 @@ function copyOut(live: LiveIso, offset: number, length: number, out: string): vo
     }
   }, `creating ${out}`);
   try {
-    for (let pos = 0; pos < length; pos += CHUNK) writeAll(fd, live.iso.read(offset + pos, Math.min(CHUNK, length - pos)), null, out);
+    for (let pos = 0; pos < length; pos += CHUNK)
+      writeAll(fd, live.iso.read(offset + pos, Math.min(CHUNK, length - pos)), null, out);
   } catch (err) {
     // We created it (wx): a failed write (e.g. ENOSPC) must not leave a partial file.
     closeSync(fd);
@@ -52,7 +56,8 @@ export async function isoExtractPxe(options: { iso: string; outputDir?: string; 
   try {
     const dir = live.iso.find('IMAGES/PXEBOOT');
     if (!dir || !dir.isDir) throw new UserError("Unrecognized CoreOS ISO image: couldn't find images/pxeboot");
-    if (options.outputDir !== undefined) withContextSync(() => mkdirSync(options.outputDir!, { recursive: true }), `creating ${options.outputDir}`);
+    if (options.outputDir !== undefined)
+      withContextSync(() => mkdirSync(options.outputDir!, { recursive: true }), `creating ${options.outputDir}`);
     const stem = basename(options.iso, extname(options.iso));
     for (const rec of live.iso.list(dir)) {
       if (rec.isDir) continue;
@@ -85,7 +90,8 @@ export async function isoExtractMinimalIso(options: IsoExtractMinimalOptions): P
   let temp: { path: string; fd: number } | undefined;
   try {
     const k = full.requireKargs();
-    if ((await full.readInitrd()).size > 0 || full.currentKargs(k) !== k.default) throw new UserError(customized(options.flavor));
+    if ((await full.readInitrd()).size > 0 || full.currentKargs(k) !== k.default)
+      throw new UserError(customized(options.flavor));
     if (options.outputRootfs !== undefined) {
       const rec = full.iso.find('IMAGES/PXEBOOT/ROOTFS.IMG');
       if (!rec || rec.isDir) throw new UserError('this ISO image has no images/pxeboot/rootfs.img');
@@ -104,7 +110,7 @@ export async function isoExtractMinimalIso(options: IsoExtractMinimalOptions): P
     }
     if (toStdout) {
       const buf = Buffer.allocUnsafe(CHUNK);
-      for (let pos = 0; ; ) {
+      for (let pos = 0; ;) {
         const n = readSync(tempFd, buf, 0, buf.length, pos);
         if (n === 0) break;
         await writeStdout(Buffer.from(buf.subarray(0, n)));

@@ -25,7 +25,8 @@ export async function isoIgnitionEmbed(options: IsoIgnitionEmbedOptions, reporte
     return;
   }
   await editEmbeddedFiles(options, (files) => {
-    if (files.has(CONFIG_NAME) && !options.force) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
+    if (files.has(CONFIG_NAME) && !options.force)
+      throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
     files.set(CONFIG_NAME, config);
   });
 }

@@ -18,7 +18,11 @@ export async function isoKargsModify(options: IsoKargsModifyOptions): Promise<vo
   const live = new LiveIso(options.iso, options.flavor);
   try {
     const k = live.requireKargs();
-    const kargs = editKargs(live.currentKargs(k), { append: options.append, delete: options.delete, replace: options.replace });
+    const kargs = editKargs(live.currentKargs(k), {
+      append: options.append,
+      delete: options.delete,
+      replace: options.replace,
+    });
     await writeIsoOutput(options.iso, live.kargsPatches(k, kargs), options.output);
   } finally {
     live.close();

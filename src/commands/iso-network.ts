@@ -9,12 +9,20 @@ import { openLiveIso } from '../iso/live-iso.js';
 import { editEmbeddedFiles } from '../iso/embed-edit.js';
 import { emitNetworkFiles, readKeyfiles } from './network-files.js';
 
-export async function isoNetworkEmbed(options: { iso: string; keyfiles: string[]; force: boolean; output?: string; flavor: Flavor }): Promise<void> {
+export async function isoNetworkEmbed(options: {
+  iso: string;
+  keyfiles: string[];
+  force: boolean;
+  output?: string;
+  flavor: Flavor;
+}): Promise<void> {
   await editEmbeddedFiles(options, (files, live) => {
-    if (!live.features()['live-initrd-network']) throw new UserError('This OS image does not support customizing network settings.');
+    if (!live.features()['live-initrd-network'])
+      throw new UserError('This OS image does not support customizing network settings.');
     const keyfiles = readKeyfiles(options.keyfiles);
     const existing = [...files.keys()].filter(isNetworkPath);
-    if (existing.length > 0 && !options.force) throw new UserError('This ISO image already has embedded network settings; use -f to force.');
+    if (existing.length > 0 && !options.force)
+      throw new UserError('This ISO image already has embedded network settings; use -f to force.');
     for (const p of existing) files.delete(p);
     for (const [name, data] of keyfiles) files.set(live.networkDir() + name, data);
   });

@@ -10,7 +10,10 @@ export function readKeyfiles(paths: string[]): Map<string, Buffer> {
   for (const p of paths) {
     const name = basename(p);
     if (out.has(name)) throw new UserError(`multiple input files named '${name}'`);
-    out.set(name, withContextSync(() => readFileSync(p), `reading ${p}`));
+    out.set(
+      name,
+      withContextSync(() => readFileSync(p), `reading ${p}`),
+    );
   }
   return out;
 }

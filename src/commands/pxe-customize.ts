@@ -29,10 +29,15 @@ export async function pxeCustomize(options: PxeCustomizeOptions, reporter: Repor
   if (options.output === '-') assertStdoutNotTerminal();
   // The live initramfs (100+ MiB) is streamed twice: scanned for the few files that matter
   // (contents of other files are skipped), then copied verbatim to the output.
-  const interesting = (p: string) => STAMPS.includes(p) || FEATURES.includes(p) || p === CONFIG_NAME || isNetworkPath(p);
-  const found = await withContext(collectInitrd(inputChunks(options.input, 'file'), interesting), `reading live initramfs ${options.input}`);
+  const interesting = (p: string) =>
+    STAMPS.includes(p) || FEATURES.includes(p) || p === CONFIG_NAME || isNetworkPath(p);
+  const found = await withContext(
+    collectInitrd(inputChunks(options.input, 'file'), interesting),
+    `reading live initramfs ${options.input}`,
+  );
   if (!STAMPS.some((s) => found.has(s))) throw new UserError('not a CoreOS live initramfs image');
-  if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath)) throw new UserError('input is already customized');
+  if (found.has(CONFIG_NAME) || [...found.keys()].some(isNetworkPath))
+    throw new UserError('input is already customized');
   // The initramfs's flavour: the one whose stamp it carries (the selected one when both).
   const flavor = mediaFlavor(options.flavor, (f) => found.has(FLAVORS[f].liveInitramfsStamp));
   const featuresFile = found.get(FLAVORS[flavor].initrdFeatures);
@@ -50,6 +55,7 @@ export async function pxeCustomize(options: PxeCustomizeOptions, reporter: Repor
       writeSync(temp.fd, appended);
     });
   }
-  if (built.hasConfig) reporter.info('PXE configuration must include kernel arguments:\n\tignition.firstboot ignition.platform.id=metal');
+  if (built.hasConfig)
+    reporter.info('PXE configuration must include kernel arguments:\n\tignition.firstboot ignition.platform.id=metal');
   if (built.autoInstallMessage) reporter.info(built.autoInstallMessage);
 }

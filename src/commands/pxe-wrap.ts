@@ -47,7 +47,10 @@ export function wrapFiles(files: Map<string, Buffer>): Buffer {
   return xzCrc32(writeNewc(files));
 }
 
-export async function pxeIgnitionWrap(options: { ignition?: string; output?: string; noValidate: boolean }, reporter: Reporter): Promise<void> {
+export async function pxeIgnitionWrap(
+  options: { ignition?: string; output?: string; noValidate: boolean },
+  reporter: Reporter,
+): Promise<void> {
   if (options.output === undefined || options.output === '-') assertStdoutNotTerminal();
   const config = await readIgnitionConfig(options.ignition, options.noValidate, reporter);
   await emit(wrapFiles(new Map([[CONFIG_NAME, config]])), options.output);
@@ -68,5 +71,8 @@ export async function pxeNetworkWrap(options: { keyfiles: string[]; output?: str
 }
 
 export async function pxeNetworkUnwrap(options: { input?: string; directory?: string }): Promise<void> {
-  await emitNetworkFiles(await collectInitrd(inputChunks(options.input, 'initrd'), isInitrdNetworkPath), options.directory);
+  await emitNetworkFiles(
+    await collectInitrd(inputChunks(options.input, 'initrd'), isInitrdNetworkPath),
+    options.directory,
+  );
 }

@@ -6,7 +6,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { alignedBuffer } from '../io/aligned-memory.js';
-import { INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STATE_WORDS, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
+import {
+  INPUT_SLOTS,
+  INPUT_SLOT_SIZE,
+  SLOTS,
+  SLOT_SIZE,
+  STATE_WORDS,
+  type ToWorker,
+  type WorkerSetup,
+} from './decoder-protocol.js';
 
 export class DecoderThread {
   readonly worker: Worker;

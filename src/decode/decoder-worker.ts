@@ -8,7 +8,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import type { SlotOutput, SyncCodec } from './codec.js';
-import { FREE, FULL, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STOP, type FromWorker, type ToWorker, type WorkerSetup } from './decoder-protocol.js';
+import {
+  FREE,
+  FULL,
+  INPUT_SLOT_SIZE,
+  SLOTS,
+  SLOT_SIZE,
+  STOP,
+  type FromWorker,
+  type ToWorker,
+  type WorkerSetup,
+} from './decoder-protocol.js';
 import { XzCodec } from './xz-decoder.js';
 import { ZstdCodec } from './zstd-decoder.js';
 

@@ -9,7 +9,17 @@
 import { UserError } from '../errors.js';
 import type { Codec, Emit } from './codec.js';
 import { DecoderThread } from './decoder-thread.js';
-import { FREE, INPUT_SLOTS, INPUT_SLOT_SIZE, SLOTS, SLOT_SIZE, STOP, type FromWorker, type ToWorker, type WorkerCodecKind } from './decoder-protocol.js';
+import {
+  FREE,
+  INPUT_SLOTS,
+  INPUT_SLOT_SIZE,
+  SLOTS,
+  SLOT_SIZE,
+  STOP,
+  type FromWorker,
+  type ToWorker,
+  type WorkerCodecKind,
+} from './decoder-protocol.js';
 
 /** Read-only by contract: decoded chunks are never written to by their consumers. */
 const ZERO_SLOT = Buffer.alloc(SLOT_SIZE);
@@ -108,7 +118,8 @@ export class OffThreadCodec implements Codec {
     this.thread = thread;
     this.worker = worker;
     this.slotState = new Int32Array(thread.state);
-    if (thread.failedEarly) this.fail(new UserError(`${this.kind} decoder thread failed`, { cause: thread.failedEarly }));
+    if (thread.failedEarly)
+      this.fail(new UserError(`${this.kind} decoder thread failed`, { cause: thread.failedEarly }));
     worker.postMessage({ kind: 'init', codec: this.kind } satisfies ToWorker);
     return thread;
   }
@@ -144,7 +155,8 @@ export class OffThreadCodec implements Codec {
    * shared zero buffer.
    */
   private async handOn(slot: number, length: number): Promise<void> {
-    if (slot < 0 || slot >= SLOTS || length <= 0 || length > SLOT_SIZE) throw new UserError('internal error: bad decoder slot');
+    if (slot < 0 || slot >= SLOTS || length <= 0 || length > SLOT_SIZE)
+      throw new UserError('internal error: bad decoder slot');
     const data = Buffer.from(this.thread!.ring, slot * SLOT_SIZE, length);
     const zeros = ZERO_SLOT.subarray(0, length);
     if (data.equals(zeros)) {

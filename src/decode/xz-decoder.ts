@@ -12,7 +12,14 @@ import { UserError } from '../errors.js';
 import { type SlotOutput, type SyncCodec, trailingError, truncatedError } from './codec.js';
 
 interface NativeEngine {
-  codeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number): [number, number, number];
+  codeSync(
+    flush: number,
+    input: Buffer,
+    inOff: number,
+    inLen: number,
+    out: Buffer,
+    outOff: number,
+  ): [number, number, number];
   close(): void;
 }
 
@@ -30,7 +37,9 @@ export function containsXzFooter(buf: Buffer): boolean {
 }
 
 function isFooterAt(buf: Buffer, p: number): boolean {
-  return buf[p + 10] === 0x59 && buf[p + 11] === 0x5a && zlib.crc32(buf.subarray(p + 4, p + 10)) === buf.readUInt32LE(p);
+  return (
+    buf[p + 10] === 0x59 && buf[p + 11] === 0x5a && zlib.crc32(buf.subarray(p + 4, p + 10)) === buf.readUInt32LE(p)
+  );
 }
 
 /** True when the last 12 bytes of `buf` are a valid xz stream footer. */

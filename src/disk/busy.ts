@@ -22,7 +22,9 @@ async function listNodes(dev: string): Promise<Node[]> {
   const walk = (list: unknown) => {
     if (!Array.isArray(list)) return;
     for (const raw of list as Array<Record<string, unknown>>) {
-      const mps = (Array.isArray(raw.mountpoints) ? raw.mountpoints : []).filter((m): m is string => typeof m === 'string');
+      const mps = (Array.isArray(raw.mountpoints) ? raw.mountpoints : []).filter(
+        (m): m is string => typeof m === 'string',
+      );
       nodes.push({ name: String(raw.name), type: String(raw.type), mountpoints: mps });
       walk(raw.children);
     }
@@ -71,7 +73,10 @@ export async function checkNotBusy(dev: string, reporter: Reporter): Promise<voi
 /** A regular-file target attached to a loop device is in use too. */
 export async function checkFileNotBusy(path: string, reporter: Reporter): Promise<void> {
   const text = await output('losetup', ['--associated', path]).catch(() => '');
-  const devs = text.split('\n').map((l) => l.split(':')[0]).filter((d): d is string => Boolean(d));
+  const devs = text
+    .split('\n')
+    .map((l) => l.split(':')[0])
+    .filter((d): d is string => Boolean(d));
   if (devs.length === 0) return;
   reporter.warn(`Partitions in use on ${path}:`);
   for (const d of devs) reporter.warn(`    ${path} in use by ${d}`);

@@ -13,8 +13,7 @@ import { GPT_SIGNATURE } from './gpt.js';
 export const HEAD_BYTES = 1024 * 1024;
 
 export type FileContent =
-  | { writable: true; what: 'empty' | 'zeros' | 'partition table' }
-  | { writable: false; found: string };
+  { writable: true; what: 'empty' | 'zeros' | 'partition table' } | { writable: false; found: string };
 
 interface Signature {
   type: string;
@@ -27,7 +26,9 @@ async function blkidSignature(path: string): Promise<Signature | 'ambivalent' | 
   const r = await run('blkid', ['-p', '-o', 'export', path], { okExitCodes: [2, 8] });
   if (r.exitCode === 8) return 'ambivalent';
   if (r.exitCode === 2) return undefined;
-  const fields = new Map(r.stdout.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  const fields = new Map(
+    r.stdout.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
   const type = fields.get('TYPE');
   return type ? { type, usage: fields.get('USAGE') } : undefined;
 }
@@ -38,7 +39,9 @@ function article(word: string): string {
 
 function hasPartitionTable(head: Buffer): boolean {
   const mbr = head.length >= 512 && head[510] === 0x55 && head[511] === 0xaa;
-  const gpt = [512, 4096].some((off) => head.length >= off + 8 && head.toString('latin1', off, off + 8) === GPT_SIGNATURE);
+  const gpt = [512, 4096].some(
+    (off) => head.length >= off + 8 && head.toString('latin1', off, off + 8) === GPT_SIGNATURE,
+  );
   return mbr || gpt;
 }
 
@@ -66,9 +69,17 @@ function describeUnknown(head: Buffer): string {
 export async function classifyFileContent(path: string, size: number, head: Buffer): Promise<FileContent> {
   if (size === 0) return { writable: true, what: 'empty' };
   const sig = await blkidSignature(path);
-  if (sig === 'ambivalent') return { writable: false, found: 'contains more than one filesystem or RAID signature (blkid: ambivalent result)' };
+  if (sig === 'ambivalent')
+    return { writable: false, found: 'contains more than one filesystem or RAID signature (blkid: ambivalent result)' };
   if (sig) {
-    const kind = sig.usage === 'filesystem' ? 'filesystem' : sig.usage === 'raid' ? 'RAID member signature' : sig.usage === 'crypto' ? 'encrypted volume' : 'signature';
+    const kind =
+      sig.usage === 'filesystem'
+        ? 'filesystem'
+        : sig.usage === 'raid'
+          ? 'RAID member signature'
+          : sig.usage === 'crypto'
+            ? 'encrypted volume'
+            : 'signature';
     return { writable: false, found: `contains ${article(sig.type)} ${sig.type} ${kind}` };
   }
   if (hasPartitionTable(head)) return { writable: true, what: 'partition table' };

@@ -72,7 +72,8 @@ export function parseGptHeader(sector: Buffer): ParsedHeader | undefined {
   if (crc32(copy) !== storedCrc) return undefined;
   const numEntries = sector.readUInt32LE(80);
   const entrySize = sector.readUInt32LE(84);
-  if (entrySize < 128 || entrySize % 8 !== 0 || entrySize > 4096 || numEntries > 4096 || numEntries === 0) return undefined;
+  if (entrySize < 128 || entrySize % 8 !== 0 || entrySize > 4096 || numEntries > 4096 || numEntries === 0)
+    return undefined;
   return {
     currentLba: u64(sector, 24),
     backupLba: u64(sector, 32),
@@ -195,7 +196,9 @@ export function validateGpt(gpt: Gpt): void {
   }
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.firstLba <= sorted[i - 1]!.lastLba) {
-      throw new UserError(`invalid partition boundaries: partition ${sorted[i]!.index} overlaps partition ${sorted[i - 1]!.index}`);
+      throw new UserError(
+        `invalid partition boundaries: partition ${sorted[i]!.index} overlaps partition ${sorted[i - 1]!.index}`,
+      );
     }
   }
 }
@@ -273,7 +276,10 @@ export function serializeGpt(gpt: Gpt, diskSectors: number): SerializedGpt {
  * Upstream's "overwrite" table bytes for LBA 0 up to firstUsableLba: zeroed boot code (and
  * bytes 512..4096 for 4K sectors), protective MBR, primary header and entries.
  */
-export function overwriteTableHead(gpt: Gpt, diskSectors: number): { head: Buffer; backup: Buffer; backupOffset: number } {
+export function overwriteTableHead(
+  gpt: Gpt,
+  diskSectors: number,
+): { head: Buffer; backup: Buffer; backupOffset: number } {
   const s = serializeGpt(gpt, diskSectors);
   const head = Buffer.alloc(gpt.firstUsableLba * gpt.sectorSize);
   protectiveMbrTail(diskSectors).copy(head, 446);

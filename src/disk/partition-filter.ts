@@ -7,16 +7,20 @@ import { globToRegExp } from '../formats/glob.js';
 import type { GptEntry } from './gpt.js';
 
 export type PartitionFilter =
-  | { kind: 'label'; pattern: string; regex: RegExp }
-  | { kind: 'index'; start?: number; end?: number };
+  { kind: 'label'; pattern: string; regex: RegExp } | { kind: 'index'; start?: number; end?: number };
 
 function parseIndex(text: string, whole: string, ranged: boolean): number {
   if (!/^\d+$/.test(text)) {
-    throw new UsageError(ranged ? `couldn't parse partition index range '${whole}'` : `couldn't parse partition index '${whole}'`);
+    throw new UsageError(
+      ranged ? `couldn't parse partition index range '${whole}'` : `couldn't parse partition index '${whole}'`,
+    );
   }
   const n = Number(text);
   if (n === 0) throw new UsageError('partition index cannot be zero');
-  if (n > 0xffffffff) throw new UsageError(ranged ? `couldn't parse partition index range '${whole}'` : `couldn't parse partition index '${whole}'`);
+  if (n > 0xffffffff)
+    throw new UsageError(
+      ranged ? `couldn't parse partition index range '${whole}'` : `couldn't parse partition index '${whole}'`,
+    );
   return n;
 }
 
@@ -40,14 +44,18 @@ export function parseIndexFilter(text: string): PartitionFilter {
 /** Both options are repeatable and comma-separable. */
 export function parsePartitionFilters(labels: readonly string[], indexes: readonly string[]): PartitionFilter[] {
   const filters: PartitionFilter[] = [];
-  for (const l of labels.flatMap((s) => s.split(','))) filters.push({ kind: 'label', pattern: l, regex: globToRegExp(l, 'label glob') });
+  for (const l of labels.flatMap((s) => s.split(',')))
+    filters.push({ kind: 'label', pattern: l, regex: globToRegExp(l, 'label glob') });
   for (const i of indexes.flatMap((s) => s.split(','))) filters.push(parseIndexFilter(i));
   return filters;
 }
 
 export function filterMatches(filter: PartitionFilter, entry: GptEntry): boolean {
   if (filter.kind === 'label') return filter.regex.test(entry.name);
-  return (filter.start === undefined || entry.index >= filter.start) && (filter.end === undefined || entry.index <= filter.end);
+  return (
+    (filter.start === undefined || entry.index >= filter.start) &&
+    (filter.end === undefined || entry.index <= filter.end)
+  );
 }
 
 export function hasIndexFilter(filters: readonly PartitionFilter[]): boolean {

@@ -47,7 +47,10 @@ export async function rereadPartitions(dev: string, opts: RereadOptions = {}): P
   await run('partx', ['-u', dev], { okExitCodes: [1] });
   await run('partx', ['-a', dev], { okExitCodes: [1] });
   const table = await output('partx', ['-g', '-o', 'NR', dev], { okExitCodes: [1] });
-  for (const nr of table.split('\n').map((s) => s.trim()).filter(Boolean)) {
+  for (const nr of table
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const node = partitionNode(dev, Number(nr));
     for (let i = 0; i < 50 && !(await exists(node)); i++) await sleep(100);
     if (!(await exists(node))) throw new UserError(`partition node ${node} did not appear after partx -a ${dev}`);

@@ -74,7 +74,11 @@ export async function readSavedPartitions(
   }
   const entries = gpt.entries.filter((e) => opts.filters.some((f) => filterMatches(f, e)));
   if (entries.length === 0) return undefined;
-  const saved: SavedPartitions = { sectorSize: opts.sectorSize, diskSectors: Math.floor(opts.diskSize / opts.sectorSize), entries };
+  const saved: SavedPartitions = {
+    sectorSize: opts.sectorSize,
+    diskSectors: Math.floor(opts.diskSize / opts.sectorSize),
+    entries,
+  };
   // Dry run: the table we would write on failure must be valid before anything is touched.
   try {
     const table = overwriteGpt(saved);
@@ -82,7 +86,9 @@ export async function readSavedPartitions(
     const back = parseGptFromBuffer(bytes.head, saved.sectorSize);
     if (!back || back.entries.length !== entries.length) throw new UserError('restored table does not read back');
   } catch (err) {
-    throw new UserError('failed dry run restoring saved partitions; input partition table may be invalid', { cause: err });
+    throw new UserError('failed dry run restoring saved partitions; input partition table may be invalid', {
+      cause: err,
+    });
   }
   return saved;
 }
@@ -106,7 +112,11 @@ export function overwriteGpt(saved: SavedPartitions): Gpt {
 }
 
 /** Table bytes for a disk: saved-only GPT (possibly empty) + protective MBR. */
-export function overwriteTable(sectorSize: number, diskSectors: number, saved?: SavedPartitions): { head: Buffer; backup: Buffer; backupOffset: number } {
+export function overwriteTable(
+  sectorSize: number,
+  diskSectors: number,
+  saved?: SavedPartitions,
+): { head: Buffer; backup: Buffer; backupOffset: number } {
   const gpt = saved ? overwriteGpt(saved) : newGpt(sectorSize, diskSectors);
   return overwriteTableHead(gpt, diskSectors);
 }
@@ -116,7 +126,11 @@ export function overwriteTable(sectorSize: number, diskSectors: number, saved?: 
  * resized to the disk, saved partitions are renumbered after the highest used image partition
  * (or keep their number if larger), and the protective MBR is rewritten.
  */
-export function mergeIntoImage(firstMiB: Buffer, saved: SavedPartitions, reporter: Reporter): { firstMiB: Buffer; backup: Buffer; backupOffset: number } {
+export function mergeIntoImage(
+  firstMiB: Buffer,
+  saved: SavedPartitions,
+  reporter: Reporter,
+): { firstMiB: Buffer; backup: Buffer; backupOffset: number } {
   const image = parseGptFromBuffer(firstMiB, saved.sectorSize);
   if (!image) throw new UserError('image has no readable GPT to merge saved partitions into');
   const merged = resizeGpt(image, saved.diskSectors);

@@ -15,7 +15,10 @@ export async function blockName(path: string): Promise<string> {
 
 /** True when the device is a partition of another block device. */
 export async function isPartition(name: string): Promise<boolean> {
-  return access(`${SYS_BLOCK}/${name}/partition`).then(() => true, () => false);
+  return access(`${SYS_BLOCK}/${name}/partition`).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The disk a partition belongs to (`sdb1` → `sdb`); a whole disk is its own disk. */

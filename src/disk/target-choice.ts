@@ -32,28 +32,36 @@ async function checkNewFile(facts: TargetFacts, choice: TargetChoiceOptions): Pr
   // stat() followed it and found nothing: creating through it would write wherever it points.
   // Absent or unreadable: treated as not there.
   const link = await lstat(full).catch(() => undefined);
-  if (link?.isSymbolicLink()) throw new UserError(`${facts.path} is a symlink to ${await readlink(full)}, which does not exist`);
+  if (link?.isSymbolicLink())
+    throw new UserError(`${facts.path} is a symlink to ${await readlink(full)}, which does not exist`);
   const parent = dirname(full);
   const realParent = await realpath(parent).catch((err: unknown) => {
     throw new UserError(`${facts.path} does not exist, and neither does its directory ${parent}`, { cause: err });
   });
   if (underDev(full) || underDev(realParent)) {
-    throw new UserError(`${facts.path} does not exist; refusing to create a file under /dev (check the device name, e.g. with lsblk)`);
+    throw new UserError(
+      `${facts.path} does not exist; refusing to create a file under /dev (check the device name, e.g. with lsblk)`,
+    );
   }
   if (choice.destSize === undefined) {
-    throw new UserError(`${facts.path} does not exist; name an existing disk, or pass --dest-size to create a disk image file`);
+    throw new UserError(
+      `${facts.path} does not exist; name an existing disk, or pass --dest-size to create a disk image file`,
+    );
   }
   if (!(await stat(realParent)).isDirectory()) throw new UserError(`${parent} is not a directory`);
 }
 
 async function checkBlockDevice(facts: TargetFacts, choice: TargetChoiceOptions): Promise<void> {
-  if (choice.destSize !== undefined) throw new UsageError(`--dest-size applies only to a regular-file target; ${facts.path} is a block device`);
+  if (choice.destSize !== undefined)
+    throw new UsageError(`--dest-size applies only to a regular-file target; ${facts.path} is a block device`);
   if (choice.destSectorSize !== undefined) {
     throw new UsageError(`--dest-sector-size applies only to a regular-file target; ${facts.path} is a block device`);
   }
   const name = await blockName(facts.path);
   if (await isPartition(name)) {
-    throw new UserError(`${facts.path} is a partition (${name}) of /dev/${await wholeDiskOf(name)}; install to the whole disk`);
+    throw new UserError(
+      `${facts.path} is a partition (${name}) of /dev/${await wholeDiskOf(name)}; install to the whole disk`,
+    );
   }
   if (await isReadOnly(name)) throw new UserError(`${facts.path} is read-only; nothing can be installed to it`);
 }
@@ -62,7 +70,9 @@ async function checkBlockDevice(facts: TargetFacts, choice: TargetChoiceOptions)
 async function checkExistingFile(facts: TargetFacts): Promise<void> {
   const real = await realpath(facts.path);
   if (underDev(real) && !real.startsWith('/dev/shm/')) {
-    throw new UserError(`${facts.path} is a regular file under /dev, not a device (left by a mistyped device name?); remove it and name the disk`);
+    throw new UserError(
+      `${facts.path} is a regular file under /dev, not a device (left by a mistyped device name?); remove it and name the disk`,
+    );
   }
 }
 

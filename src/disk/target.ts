@@ -63,9 +63,13 @@ const NEEDS_ROOT = new Set(['EACCES', 'EPERM']);
 /** Opening a device for writing failed: name it, keep the cause, and say root is needed. */
 function openError(path: string, kind: 'block' | 'file', err: unknown): UserError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (kind === 'block' && code === 'EBUSY') return new UserError(`couldn't open ${path} exclusively: device is in use`, { cause: err });
+  if (kind === 'block' && code === 'EBUSY')
+    return new UserError(`couldn't open ${path} exclusively: device is in use`, { cause: err });
   if (kind === 'block' && code && NEEDS_ROOT.has(code)) {
-    return new UserError(`cannot open ${path} for writing: ${errnoText(err) ?? code}; writing to a disk needs root (run the installer as root)`, { cause: err });
+    return new UserError(
+      `cannot open ${path} for writing: ${errnoText(err) ?? code}; writing to a disk needs root (run the installer as root)`,
+      { cause: err },
+    );
   }
   return new UserError(`opening ${path} for writing`, { cause: err });
 }
@@ -104,14 +108,24 @@ export interface TargetFacts {
 }
 
 /** Looks at the destination without opening it for writing (dry run, source selection). */
-export async function inspectTarget(path: string, opts: { destSize?: number; destSectorSize?: number } = {}): Promise<TargetFacts> {
+export async function inspectTarget(
+  path: string,
+  opts: { destSize?: number; destSectorSize?: number } = {},
+): Promise<TargetFacts> {
   const st = await statOrUndefined(path);
   if (st?.isBlockDevice()) {
     // blockdev opens the device: check access first so a non-root user gets the root hint.
     await access(path, constants.R_OK | constants.W_OK).catch((err: unknown) => {
       throw openError(path, 'block', err);
     });
-    return { path, kind: 'block', exists: true, sectorSize: await blockSectorSize(path), size: await blockSize(path), identity: identityOf(st) };
+    return {
+      path,
+      kind: 'block',
+      exists: true,
+      sectorSize: await blockSectorSize(path),
+      size: await blockSize(path),
+      identity: identityOf(st),
+    };
   }
   if (st && !st.isFile()) throw new UserError(`${path} is not a block device or a regular file`);
   const sectorSize = opts.destSectorSize ?? 512;
@@ -131,11 +145,24 @@ export async function openTarget(facts: TargetFacts, destSize?: number): Promise
       throw openError(facts.path, 'block', err);
     });
     const identity = await checkOpened(facts, handle);
-    return { path: facts.path, kind: 'block', sectorSize: facts.sectorSize, size: facts.size!, limit: facts.size!, created: false, wrote: false, identity, handle };
+    return {
+      path: facts.path,
+      kind: 'block',
+      sectorSize: facts.sectorSize,
+      size: facts.size!,
+      limit: facts.size!,
+      created: false,
+      wrote: false,
+      identity,
+      handle,
+    };
   }
   const handle = await open(facts.path, facts.exists ? 'r+' : 'wx+', 0o644).catch((err: NodeJS.ErrnoException) => {
     if (!facts.exists && err.code === 'EEXIST') {
-      throw new UserError(`${facts.path} appeared after it was inspected (another install to the same path?); leaving it alone`, { cause: err });
+      throw new UserError(
+        `${facts.path} appeared after it was inspected (another install to the same path?); leaving it alone`,
+        { cause: err },
+      );
     }
     throw openError(facts.path, 'file', err);
   });
@@ -158,7 +185,17 @@ export async function openTarget(facts: TargetFacts, destSize?: number): Promise
     size = destSize;
   }
   const limit = destSize ?? (facts.exists && size > 0 ? size : undefined);
-  return { path: facts.path, kind: 'file', sectorSize: facts.sectorSize, size, limit, created: !facts.exists, wrote: false, identity, handle };
+  return {
+    path: facts.path,
+    kind: 'file',
+    sectorSize: facts.sectorSize,
+    size,
+    limit,
+    created: !facts.exists,
+    wrote: false,
+    identity,
+    handle,
+  };
 }
 
 /** The opened descriptor must be what was inspected (a path swapped in between is refused). */
@@ -166,13 +203,17 @@ async function checkOpened(facts: TargetFacts, handle: FileHandle): Promise<Targ
   const identity = identityOf(await handle.stat());
   if (facts.identity && !sameTarget(facts.kind, facts.identity, identity)) {
     await handle.close();
-    throw new UserError(`${facts.path} changed after it was inspected (replaced by another file or device); not writing to it`);
+    throw new UserError(
+      `${facts.path} changed after it was inspected (replaced by another file or device); not writing to it`,
+    );
   }
   return identity;
 }
 
 /** What `target.path` names now, when it is no longer the open target: undefined when it still is. */
-export async function targetPathChange(target: Pick<Target, 'path' | 'kind' | 'identity'>): Promise<'removed' | 'replaced' | undefined> {
+export async function targetPathChange(
+  target: Pick<Target, 'path' | 'kind' | 'identity'>,
+): Promise<'removed' | 'replaced' | undefined> {
   const st = await statOrUndefined(target.path);
   if (!st) return 'removed';
   return sameTarget(target.kind, identityOf(st), target.identity) ? undefined : 'replaced';
@@ -214,7 +255,11 @@ export async function writevAt(target: Target, bufs: Buffer[], position: number)
   if (pos > target.size) target.size = pos;
 }
 
-export async function readAt(target: Pick<Target, 'handle' | 'path'>, length: number, position: number): Promise<Buffer> {
+export async function readAt(
+  target: Pick<Target, 'handle' | 'path'>,
+  length: number,
+  position: number,
+): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let done = 0;
   while (done < length) {

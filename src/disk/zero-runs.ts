@@ -74,7 +74,7 @@ export class ZeroRuns {
 
 async function writeZeros(target: Target, start: number, length: number): Promise<void> {
   const PER_CALL = 8;
-  for (let pos = start; pos < start + length; ) {
+  for (let pos = start; pos < start + length;) {
     const bufs: Buffer[] = [];
     let n = 0;
     while (bufs.length < PER_CALL && pos + n < start + length) {

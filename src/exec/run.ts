@@ -21,8 +21,10 @@ export class CommandError extends UserError {
 export class MissingToolError extends UserError {
   constructor(readonly tool: string) {
     const pkg = DEBIAN_PACKAGE_OF[tool];
-    super(`required tool '${tool}' not found; install it with \`apt-get install ${pkg ?? tool}\`` +
-      ' (or run scripts/setup)');
+    super(
+      `required tool '${tool}' not found; install it with \`apt-get install ${pkg ?? tool}\`` +
+        ' (or run scripts/setup)',
+    );
     this.name = 'MissingToolError';
   }
 }
@@ -66,7 +68,10 @@ export async function run(tool: string, args: readonly string[], options: RunOpt
   const stdoutRaw = result.stdout as unknown;
   const stderr = Buffer.isBuffer(result.stderr) ? result.stderr.toString() : String(result.stderr ?? '');
   const cmdline = [tool, ...args].join(' ');
-  if ((result as { code?: string }).code === 'ENOENT' || (result.failed && /ENOENT/.test(String(result.message)) && result.exitCode === undefined)) {
+  if (
+    (result as { code?: string }).code === 'ENOENT' ||
+    (result.failed && /ENOENT/.test(String(result.message)) && result.exitCode === undefined)
+  ) {
     throw new MissingToolError(tool);
   }
   const exitCode = result.exitCode ?? -1;
@@ -76,7 +81,12 @@ export async function run(tool: string, args: readonly string[], options: RunOpt
   if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
     const why = result.signal ? `killed by ${result.signal}` : `exit status ${exitCode}`;
     const detail = tail(stderr) || tail(typeof stdoutRaw === 'string' ? stdoutRaw : '');
-    throw new CommandError(cmdline, result.exitCode, stderr, `running ${cmdline}: ${why}${detail ? `: ${detail}` : ''}`);
+    throw new CommandError(
+      cmdline,
+      result.exitCode,
+      stderr,
+      `running ${cmdline}: ${why}${detail ? `: ${detail}` : ''}`,
+    );
   }
   if (Buffer.isBuffer(stdoutRaw) || stdoutRaw instanceof Uint8Array) {
     const bytes = Buffer.from(stdoutRaw as Uint8Array);

@@ -14,7 +14,10 @@ const MAX_U32 = 0xffffffff;
 
 /** The data ended before the value at `offset` was complete. */
 export class TruncatedInputError extends UserError {
-  constructor(readonly offset: number, readonly needed: number) {
+  constructor(
+    readonly offset: number,
+    readonly needed: number,
+  ) {
     super(`unexpected end of data at offset ${offset} (${needed} more bytes needed)`);
     this.name = 'TruncatedInputError';
   }
@@ -23,7 +26,10 @@ export class TruncatedInputError extends UserError {
 export class BincodeReader {
   private pos: number;
 
-  constructor(private readonly buf: Buffer, start = 0) {
+  constructor(
+    private readonly buf: Buffer,
+    start = 0,
+  ) {
     this.pos = start;
   }
 
@@ -72,7 +78,8 @@ export class BincodeReader {
   u64(): number {
     const at = this.pos;
     const v = this.varint();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new UserError(`u64 ${v} at offset ${at} is too large for a byte offset or length`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new UserError(`u64 ${v} at offset ${at} is too large for a byte offset or length`);
     return Number(v);
   }
 

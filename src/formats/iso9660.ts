@@ -55,13 +55,18 @@ export class Iso9660 {
   /** Path components that resolve to the first record of their directory. */
   private readonly firstRecordNames: readonly string[];
 
-  constructor(readonly fd: number, readonly fileLength: number, opts: { firstRecordNames?: readonly string[] } = {}) {
+  constructor(
+    readonly fd: number,
+    readonly fileLength: number,
+    opts: { firstRecordNames?: readonly string[] } = {},
+  ) {
     this.firstRecordNames = opts.firstRecordNames ?? [];
     let root: IsoRecord | undefined;
     for (let sector = 16; ; sector++) {
       if (sector > 16 + 256) throw new UserError('no volume descriptor set terminator found');
       const buf = this.read(sector * SECTOR, SECTOR, 'reading volume descriptor');
-      if (buf.toString('latin1', 1, 6) !== 'CD001' || buf[6] !== 1) throw new UserError(`invalid volume descriptor at sector ${sector}; not an ISO 9660 image?`);
+      if (buf.toString('latin1', 1, 6) !== 'CD001' || buf[6] !== 1)
+        throw new UserError(`invalid volume descriptor at sector ${sector}; not an ISO 9660 image?`);
       const type = buf[0]!;
       if (type === 255) break;
       if (type === 0) {
@@ -72,7 +77,13 @@ export class Iso9660 {
         const r = this.parseRecord(buf.subarray(156, 190), 'root directory record');
         if (!r.isDir) throw new UserError('root directory record is not a directory');
         root = { ...r, name: '' };
-        this.descriptors.push({ type: 'primary', system_id: trim(buf, 8, 40), volume_id: trim(buf, 40, 72), volume_space_size: size, root });
+        this.descriptors.push({
+          type: 'primary',
+          system_id: trim(buf, 8, 40),
+          volume_id: trim(buf, 40, 72),
+          volume_space_size: size,
+          root,
+        });
       } else if (type === 2) this.descriptors.push({ type: 'supplementary' });
       else this.descriptors.push({ type: 'unknown', type_id: type });
     }
@@ -105,7 +116,9 @@ export class Iso9660 {
     const raw = rec.subarray(33, 33 + nameLen);
     const name = nameLen === 1 && (raw[0] === 0 || raw[0] === 1) ? String.fromCharCode(raw[0]) : parseIsoName(raw);
     if (extent * SECTOR + length > this.fileLength) {
-      throw new UserError(`${what}: extent of '${name}' (sector ${extent}, ${length} bytes) is past the end of the image`);
+      throw new UserError(
+        `${what}: extent of '${name}' (sector ${extent}, ${length} bytes) is past the end of the image`,
+      );
     }
     return { name, extent, offset: extent * SECTOR, length, isDir };
   }
@@ -113,7 +126,8 @@ export class Iso9660 {
   /** The entries of a directory, without `.` and `..`. */
   list(dir: IsoRecord): IsoRecord[] {
     if (!dir.isDir) throw new UserError(`'${dir.name}' is not a directory`);
-    if (dir.length > MAX_DIR_BYTES) throw new UserError(`directory '${dir.name}' is implausibly large (${dir.length} bytes)`);
+    if (dir.length > MAX_DIR_BYTES)
+      throw new UserError(`directory '${dir.name}' is implausibly large (${dir.length} bytes)`);
     const data = this.read(dir.offset, dir.length, `reading directory '${dir.name}'`);
     const out: IsoRecord[] = [];
     let pos = 0;
@@ -123,7 +137,8 @@ export class Iso9660 {
         pos = (Math.floor(pos / SECTOR) + 1) * SECTOR; // skip to the next sector
         continue;
       }
-      if (pos + len > data.length) throw new UserError(`directory record at offset ${dir.offset + pos} runs past its directory`);
+      if (pos + len > data.length)
+        throw new UserError(`directory record at offset ${dir.offset + pos} runs past its directory`);
       const r = this.parseRecord(data.subarray(pos, pos + len), `directory '${dir.name}'`);
       if (r.name !== '\0' && r.name !== '\x01') out.push(r);
       pos += len;

@@ -69,7 +69,9 @@ export function decodeMiniso(buf: Buffer): { header: MinisoHeader; data: MinisoD
     const version = r.u32();
     const appVersion = r.string();
     if (version !== MINISO_VERSION) {
-      throw new UserError(`incompatible miniso file version: ${MINISO_VERSION} vs ${version} (created by ${appVersion})`);
+      throw new UserError(
+        `incompatible miniso file version: ${MINISO_VERSION} vs ${version} (created by ${appVersion})`,
+      );
     }
     const n = r.count(MIN_ENTRY_BYTES);
     const entries: TableEntry[] = [];

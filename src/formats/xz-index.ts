@@ -97,7 +97,8 @@ export async function xzUncompressedSize(read: ReadAt, fileSize: number): Promis
     const start = indexStart - blocks - HEADER_SIZE;
     if (start < 0) throw corrupt('blocks start before the file');
     const header = await readExact(read, HEADER_SIZE, start);
-    if (!header.subarray(0, 6).equals(HEADER_MAGIC)) throw corrupt('stream header magic missing where the index says a stream starts');
+    if (!header.subarray(0, 6).equals(HEADER_MAGIC))
+      throw corrupt('stream header magic missing where the index says a stream starts');
     if (!header.subarray(6, 8).equals(footer.subarray(8, 10))) throw corrupt('stream header and footer flags differ');
     total += uncompressed;
     if (!Number.isSafeInteger(total)) throw corrupt('size too large');

@@ -38,22 +38,31 @@ export function parseContentLength(header: string | undefined): number | undefin
  * Checks a response's length headers. `askedFrom` is the offset a `Range: bytes=N-` asked for
  * (undefined: no Range was sent, so a 206 must start at 0).
  */
-export function bodyExtent(status: number, headers: { contentLength?: string; contentRange?: string }, askedFrom: number | undefined): BodyExtent {
+export function bodyExtent(
+  status: number,
+  headers: { contentLength?: string; contentRange?: string },
+  askedFrom: number | undefined,
+): BodyExtent {
   const contentLength = parseContentLength(headers.contentLength);
   if (status !== 206) return { contentLength };
   const asked = askedFrom ?? 0;
   if (headers.contentRange === undefined) {
-    throw new HttpRangeError(`the server answered 206 Partial Content without a Content-Range header (asked for bytes from ${asked})`);
+    throw new HttpRangeError(
+      `the server answered 206 Partial Content without a Content-Range header (asked for bytes from ${asked})`,
+    );
   }
   const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headers.contentRange);
   const first = m ? safeInteger(m[1]!) : undefined;
   const last = m ? safeInteger(m[2]!) : undefined;
   const total = m && m[3] !== '*' ? safeInteger(m[3]!) : undefined;
-  const bad = (why: string) => new HttpRangeError(`the server answered 206 with an unusable Content-Range '${headers.contentRange}': ${why}`);
-  if (first === undefined || last === undefined || (m![3] !== '*' && total === undefined)) throw bad('not bytes FIRST-LAST/TOTAL');
+  const bad = (why: string) =>
+    new HttpRangeError(`the server answered 206 with an unusable Content-Range '${headers.contentRange}': ${why}`);
+  if (first === undefined || last === undefined || (m![3] !== '*' && total === undefined))
+    throw bad('not bytes FIRST-LAST/TOTAL');
   if (last < first) throw bad('its last byte comes before its first');
   if (total !== undefined && last >= total) throw bad('it ends past the total length');
-  if (contentLength !== undefined && contentLength !== last - first + 1) throw bad(`Content-Length is ${contentLength}`);
+  if (contentLength !== undefined && contentLength !== last - first + 1)
+    throw bad(`Content-Length is ${contentLength}`);
   if (first !== asked) {
     throw new HttpRangeError(`asked for bytes from ${asked}, the server sent bytes from ${first}`);
   }

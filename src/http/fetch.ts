@@ -114,7 +114,9 @@ function redirectTarget(from: string, location: string, opts: HttpGetOptions): s
     throw new UserError(`${from} redirected to an invalid URL`);
   }
   if (to.protocol !== 'http:' && to.protocol !== 'https:') {
-    throw new UserError(`refusing the redirect from ${from} to ${to.protocol} URL: only http:// and https:// redirects are followed`);
+    throw new UserError(
+      `refusing the redirect from ${from} to ${to.protocol} URL: only http:// and https:// redirects are followed`,
+    );
   }
   if (opts.httpsOnlyRedirects && from.startsWith('https:') && to.protocol === 'http:') {
     throw new UserError(`refusing the redirect from ${from} to ${to.toString()}: it would leave https for plain http`);
@@ -138,7 +140,11 @@ async function getOnce(url: string, opts: HttpGetOptions): Promise<HttpResponse>
     }
     let extent;
     try {
-      extent = bodyExtent(status, { contentLength: res.headers['content-length'], contentRange: res.headers['content-range'] }, opts.rangeStart || undefined);
+      extent = bodyExtent(
+        status,
+        { contentLength: res.headers['content-length'], contentRange: res.headers['content-range'] },
+        opts.rangeStart || undefined,
+      );
     } catch (err) {
       res.destroy();
       throw err;
@@ -163,7 +169,10 @@ export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<H
       if (res.status >= 200 && res.status < 300) return res;
       res.body.resume();
       if (!RETRYABLE.has(res.status)) {
-        throw new HttpStatusError(res.status, opts.failMessage?.(res.status, url) ?? `fetch from ${url} failed: ${res.status}`);
+        throw new HttpStatusError(
+          res.status,
+          opts.failMessage?.(res.status, url) ?? `fetch from ${url} failed: ${res.status}`,
+        );
       }
       status = res.status;
       problem = `HTTP status ${res.status}`;
@@ -173,7 +182,10 @@ export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<H
       if (attempt >= retries) throw new UserError(`fetching ${url}`, { cause: err });
     }
     if (attempt >= retries) {
-      throw new HttpStatusError(status ?? 0, opts.failMessage?.(status ?? 0, url) ?? `fetch from ${url} failed: ${status}`);
+      throw new HttpStatusError(
+        status ?? 0,
+        opts.failMessage?.(status ?? 0, url) ?? `fetch from ${url} failed: ${status}`,
+      );
     }
     opts.reporter?.warn(`Error fetching '${url}': ${problem}`);
     opts.reporter?.warn(`Sleeping ${formatSeconds(delay)} and retrying...`);

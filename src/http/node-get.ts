@@ -35,7 +35,10 @@ let agents: { http: http.Agent; https: https.Agent } | undefined;
 
 /** A proxy's answer other than 200 to CONNECT (node would take it for the server's answer). */
 export class ProxyConnectError extends Error {
-  constructor(readonly status: number, target: string) {
+  constructor(
+    readonly status: number,
+    target: string,
+  ) {
     super(`the proxy answered ${status} to CONNECT ${target}`);
     this.name = 'ProxyConnectError';
   }
@@ -81,7 +84,11 @@ export function nodeGet(url: string, headers: Record<string, string>, t: GetTime
   const u = new URL(url);
   const proxy = proxyFor(u);
   return new Promise((resolve, reject) => {
-    const req = (u.protocol === 'https:' ? https : http).request(u, { method: 'GET', headers, agent: agentFor(u, proxy) });
+    const req = (u.protocol === 'https:' ? https : http).request(u, {
+      method: 'GET',
+      headers,
+      agent: agentFor(u, proxy),
+    });
     let timer: NodeJS.Timeout | undefined;
     const arm = (kind: 'Connect' | 'Headers', ms: number) => {
       clearTimeout(timer);

@@ -32,7 +32,10 @@ function lookup(env: Env, name: string): { variable: string; value: string } | u
 
 /** `[::1]` → `::1`; names lower-cased without a trailing dot. */
 function normalizeHost(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return host
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 function defaultPort(url: URL): number {
@@ -82,7 +85,9 @@ export function proxyFor(url: URL, env: Env = process.env): ProxyChoice | undefi
     throw new UserError(`${found.variable} is not a valid proxy URL (expected http://HOST:PORT)`);
   }
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new UserError(`${found.variable}: ${proxy.protocol}// proxies are not supported (use an http:// or https:// proxy)`);
+    throw new UserError(
+      `${found.variable}: ${proxy.protocol}// proxies are not supported (use an http:// or https:// proxy)`,
+    );
   }
   return { url: proxy, variable: found.variable };
 }
@@ -102,7 +107,10 @@ export function proxyAgent(choice: ProxyChoice, target: URL): http.Agent {
     // A tunnel (CONNECT) carries the server's own keep-alive. Plain http goes through the proxy
     // one connection per request: proxies such as tinyproxy close it after each answer, and a
     // pooled socket closed under us would fail the next request ("socket hang up").
-    agent = target.protocol === 'https:' ? new HttpsProxyAgent(choice.url, { keepAlive: true }) : new HttpProxyAgent(choice.url, { keepAlive: false });
+    agent =
+      target.protocol === 'https:'
+        ? new HttpsProxyAgent(choice.url, { keepAlive: true })
+        : new HttpProxyAgent(choice.url, { keepAlive: false });
     agents.set(key, agent);
   }
   return agent;

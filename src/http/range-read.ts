@@ -8,13 +8,19 @@
  */
 import { type HttpGetOptions, httpGet } from './fetch.js';
 
-export async function readHttpRange(url: string, length: number, position: number, opts: HttpGetOptions = {}): Promise<Buffer | undefined> {
+export async function readHttpRange(
+  url: string,
+  length: number,
+  position: number,
+  opts: HttpGetOptions = {},
+): Promise<Buffer | undefined> {
   const res = await httpGet(url, { ...opts, rangeStart: position });
   try {
     // Offset 0 is asked without a Range header: the whole body from its start does (its first
     // `length` bytes are read, the rest dropped).
     const fromStart = position === 0 && res.status === 200;
-    if (!fromStart && (res.status !== 206 || (res.rangeStart !== undefined && res.rangeStart !== position))) return undefined;
+    if (!fromStart && (res.status !== 206 || (res.rangeStart !== undefined && res.rangeStart !== position)))
+      return undefined;
     const out = Buffer.alloc(length);
     let got = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {

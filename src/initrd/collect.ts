@@ -18,7 +18,11 @@ export interface CollectOptions extends InitrdReadOptions {
 type Source = AsyncIterable<Buffer | Uint8Array | string>;
 
 /** Path → contents of the regular files matching `filter` (last duplicate wins), sorted bytewise. */
-export async function collectInitrd(source: Source, filter: (path: string) => boolean, opts: CollectOptions = {}): Promise<Map<string, Buffer>> {
+export async function collectInitrd(
+  source: Source,
+  filter: (path: string) => boolean,
+  opts: CollectOptions = {},
+): Promise<Map<string, Buffer>> {
   const limit = opts.maxKeptBytes ?? MAX_KEPT_BYTES;
   const files = new Map<string, Buffer>();
   let kept = 0;
@@ -28,7 +32,9 @@ export async function collectInitrd(source: Source, filter: (path: string) => bo
       if (!filter(name)) return undefined;
       const replaced = files.get(name)?.length ?? 0;
       if (kept - replaced + size > limit) {
-        throw new UserError(`file '${name}' in the initrd is too large to read into memory (${formatBytes(size)}; limit ${formatBytes(limit)})`);
+        throw new UserError(
+          `file '${name}' in the initrd is too large to read into memory (${formatBytes(size)}; limit ${formatBytes(limit)})`,
+        );
       }
       const parts: Buffer[] = [];
       return {
@@ -45,7 +51,11 @@ export async function collectInitrd(source: Source, filter: (path: string) => bo
 }
 
 /** Sorted, de-duplicated names of the regular files matching `filter`; no contents are kept. */
-export async function listInitrd(source: Source, filter: (path: string) => boolean, opts: InitrdReadOptions = {}): Promise<string[]> {
+export async function listInitrd(
+  source: Source,
+  filter: (path: string) => boolean,
+  opts: InitrdReadOptions = {},
+): Promise<string[]> {
   const names = new Set<string>();
   await scanInitrd(
     source,

@@ -85,7 +85,8 @@ export function parseNewcFixed(buf: Buffer, pos: number, at: number): NewcFixedH
   const size = field(6);
   const namesize = field(11);
   if (namesize === 0) throw new UserError(`truncated cpio name at offset ${at + NEWC_HEADER_SIZE}`);
-  if (namesize > MAX_NAME_SIZE) throw new UserError(`cpio name too long (${namesize} bytes) at offset ${at + NEWC_HEADER_SIZE}`);
+  if (namesize > MAX_NAME_SIZE)
+    throw new UserError(`cpio name too long (${namesize} bytes) at offset ${at + NEWC_HEADER_SIZE}`);
   return { mode, size, namesize };
 }
 

@@ -5,7 +5,15 @@
  * truncation is reported when the input ends, naming the same offsets.
  */
 import { UserError } from '../errors.js';
-import { NEWC_HEADER_SIZE, NEWC_TRAILER, newcDataOffset, newcName, newcPad, parseNewcFixed, type NewcFixedHeader } from './cpio-newc.js';
+import {
+  NEWC_HEADER_SIZE,
+  NEWC_TRAILER,
+  newcDataOffset,
+  newcName,
+  newcPad,
+  parseNewcFixed,
+  type NewcFixedHeader,
+} from './cpio-newc.js';
 
 export interface NewcEntryInfo {
   name: string;
@@ -86,7 +94,9 @@ export class NewcParser {
         throw new UserError(`truncated cpio data for '${this.name}' at offset ${this.dataStart()}`);
       case 'dataPad':
         if (this.name === NEWC_TRAILER) return;
-        throw new UserError(`truncated cpio header at offset ${this.dataStart() + this.header.size + newcPad(this.header.size)}`);
+        throw new UserError(
+          `truncated cpio header at offset ${this.dataStart() + this.header.size + newcPad(this.header.size)}`,
+        );
     }
   }
 
@@ -111,7 +121,8 @@ export class NewcParser {
         this.name = newcName(this.collected(), 0, this.header.namesize);
         return this.enter('headerPad', newcDataOffset(this.header.namesize) - NEWC_HEADER_SIZE - this.header.namesize);
       case 'headerPad':
-        if (this.name !== NEWC_TRAILER) this.sink = this.visit({ name: this.name, mode: this.header.mode, size: this.header.size });
+        if (this.name !== NEWC_TRAILER)
+          this.sink = this.visit({ name: this.name, mode: this.header.mode, size: this.header.size });
         return this.enter('data', this.header.size);
       case 'data':
         this.sink?.end();

@@ -41,7 +41,8 @@ export function assertZerosFrom(data: Buffer, from: number): void {
   // Compared block-wise against zeros (natively): a bomb may be GiBs of zeros after the trailer.
   for (let i = from; i < data.length; i += ZEROS.length) {
     const block = data.subarray(i, i + ZEROS.length);
-    if (!block.equals(ZEROS.subarray(0, block.length))) throw new UserError('found trailing garbage inside compressed archive');
+    if (!block.equals(ZEROS.subarray(0, block.length)))
+      throw new UserError('found trailing garbage inside compressed archive');
   }
 }
 
@@ -66,7 +67,11 @@ class Pending {
       if (r.done) this.eof = true;
       else if (r.value.length > 0) {
         const v = r.value;
-        const chunk = Buffer.isBuffer(v) ? v : typeof v === 'string' ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+        const chunk = Buffer.isBuffer(v)
+          ? v
+          : typeof v === 'string'
+            ? Buffer.from(v)
+            : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
         this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
         return true;
       }
@@ -141,7 +146,12 @@ async function readPlain(input: Pending, visit: EntryVisitor): Promise<void> {
   }
 }
 
-async function readCompressed(input: Pending, kind: Exclude<Compression, 'none'>, visit: EntryVisitor, max: number): Promise<void> {
+async function readCompressed(
+  input: Pending,
+  kind: Exclude<Compression, 'none'>,
+  visit: EntryVisitor,
+  max: number,
+): Promise<void> {
   const start = input.offset;
   const archive = new DecompressedArchive(visit, max, () => `${kind} archive at offset ${start}`);
   const decoder = decoderFor(kind);
@@ -151,7 +161,10 @@ async function readCompressed(input: Pending, kind: Exclude<Compression, 'none'>
         const { used, done } = await decoder.write(input.buf, archive.write);
         input.consume(used);
         if (done) break;
-        if (input.buf.length > MAX_PENDING) throw new UserError(`${kind} archive at offset ${start}: the decoder made no progress on ${input.buf.length} bytes (corrupt archive)`);
+        if (input.buf.length > MAX_PENDING)
+          throw new UserError(
+            `${kind} archive at offset ${start}: the decoder made no progress on ${input.buf.length} bytes (corrupt archive)`,
+          );
       }
       if (!(await input.more())) {
         decoder.finish();
@@ -172,9 +185,14 @@ async function readCompressed(input: Pending, kind: Exclude<Compression, 'none'>
  * the call: copy what you keep. A source chunk is not used any more once the chunk after the next
  * one is asked for (so a source may alternate between two buffers).
  */
-export async function scanInitrd(source: AsyncIterable<Buffer | Uint8Array | string>, visit: MemberVisitor, opts: InitrdReadOptions = {}): Promise<void> {
+export async function scanInitrd(
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+  visit: MemberVisitor,
+  opts: InitrdReadOptions = {},
+): Promise<void> {
   const max = opts.maxDecompressed ?? MAX_DECOMPRESSED;
-  const regular: EntryVisitor = (e) => ((e.mode & S_IFMT) === S_IFREG ? visit({ name: e.name, size: e.size }) : undefined);
+  const regular: EntryVisitor = (e) =>
+    (e.mode & S_IFMT) === S_IFREG ? visit({ name: e.name, size: e.size }) : undefined;
   const input = new Pending(source);
   try {
     while (await input.skipZeros()) {

@@ -26,7 +26,8 @@ export interface BootPartition {
 /** Finds the one partition whose ext2/3/4 filesystem label is exactly `boot`. */
 export async function findBootPartition(target: Target): Promise<BootPartition> {
   const read = (len: number, pos: number) => readAt(target, len, pos);
-  const gpt = (await readDiskGpt(read, target.sectorSize, target.size)) ??
+  const gpt =
+    (await readDiskGpt(read, target.sectorSize, target.size)) ??
     parseGptFromBuffer(await read(1024 * 1024, 0), target.sectorSize);
   if (!gpt) throw new UserError(`no partition table found on ${target.path} after writing the image`);
   const found: BootPartition[] = [];
@@ -35,7 +36,8 @@ export async function findBootPartition(target: Target): Promise<BootPartition> 
     const sb = await read(1024, offset + 1024);
     if (sb.length < 1024 || sb.readUInt16LE(0x38) !== 0xef53) continue;
     const label = sb.subarray(0x78, 0x88).toString('latin1').replace(/\0.*$/s, '');
-    if (label === 'boot') found.push({ index: e.index, offset, size: (e.lastLba - e.firstLba + 1) * target.sectorSize });
+    if (label === 'boot')
+      found.push({ index: e.index, offset, size: (e.lastLba - e.firstLba + 1) * target.sectorSize });
   }
   if (found.length === 0) throw new UserError(`couldn't find boot filesystem (label 'boot') on ${target.path}`);
   if (found.length > 1) throw new UserError(`found multiple filesystems labeled 'boot' on ${target.path}`);
@@ -91,12 +93,19 @@ async function snapshot(root: string, rel = '', out = new Map<string, SnapNode>(
   for (const name of await readdir(join(root, rel))) {
     const relPath = rel ? `${rel}/${name}` : name;
     const st = await lstat(join(root, relPath));
-    if (st.isSymbolicLink()) out.set(relPath, { kind: 'link', mode: st.mode, hash: await readlink(join(root, relPath)) });
+    if (st.isSymbolicLink())
+      out.set(relPath, { kind: 'link', mode: st.mode, hash: await readlink(join(root, relPath)) });
     else if (st.isDirectory()) {
       out.set(relPath, { kind: 'dir', mode: st.mode });
       await snapshot(root, relPath, out);
     } else if (st.isFile()) {
-      out.set(relPath, { kind: 'file', mode: st.mode, hash: createHash('sha256').update(await readFile(join(root, relPath))).digest('hex') });
+      out.set(relPath, {
+        kind: 'file',
+        mode: st.mode,
+        hash: createHash('sha256')
+          .update(await readFile(join(root, relPath)))
+          .digest('hex'),
+      });
     }
   }
   return out;
@@ -110,9 +119,14 @@ function quote(p: string): string {
 async function debugfs(device: string, args: string[], input?: string): Promise<string> {
   const r = await run('debugfs', [...args, device], { input });
   // debugfs exits 0 even when a request fails; its errors name the failing request.
-  const errors = r.stderr.split('\n').filter((l) => l.trim() && !/^debugfs \d/.test(l) && !/^Allocated inode/.test(l) &&
-    // rdump as non-root cannot chown its local copy; irrelevant for editing.
-    !/while changing ownership of/.test(l));
+  const errors = r.stderr.split('\n').filter(
+    (l) =>
+      l.trim() &&
+      !/^debugfs \d/.test(l) &&
+      !/^Allocated inode/.test(l) &&
+      // rdump as non-root cannot chown its local copy; irrelevant for editing.
+      !/while changing ownership of/.test(l),
+  );
   if (errors.length > 0) throw new UserError(`debugfs on ${device}: ${errors.join('; ')}`);
   return r.stdout;
 }
@@ -133,12 +147,22 @@ async function withDebugfsBoot<T>(path: string, part: BootPartition, fn: (dir: s
       const old = before.get(rel);
       const abs = `/${quote(rel)}`;
       if (node.kind === 'dir' && !old) {
-        cmds.push(`mkdir ${abs}`, `sif ${abs} mode 0${(0o040000 | (node.mode & 0o7777)).toString(8)}`, `sif ${abs} uid 0`, `sif ${abs} gid 0`);
+        cmds.push(
+          `mkdir ${abs}`,
+          `sif ${abs} mode 0${(0o040000 | (node.mode & 0o7777)).toString(8)}`,
+          `sif ${abs} uid 0`,
+          `sif ${abs} gid 0`,
+        );
       } else if (node.kind === 'dir' && old && (old.mode & 0o7777) !== (node.mode & 0o7777)) {
         cmds.push(`sif ${abs} mode 0${(0o040000 | (node.mode & 0o7777)).toString(8)}`);
       } else if (node.kind === 'file' && (!old || old.hash !== node.hash || old.mode !== node.mode)) {
         if (old) cmds.push(`rm ${abs}`);
-        cmds.push(`write ${join(dir, rel)} ${abs}`, `sif ${abs} mode 0${(0o100000 | (node.mode & 0o7777)).toString(8)}`, `sif ${abs} uid 0`, `sif ${abs} gid 0`);
+        cmds.push(
+          `write ${join(dir, rel)} ${abs}`,
+          `sif ${abs} mode 0${(0o100000 | (node.mode & 0o7777)).toString(8)}`,
+          `sif ${abs} uid 0`,
+          `sif ${abs} gid 0`,
+        );
         changedFiles.push(rel);
       } else if (node.kind === 'link' && (!old || old.hash !== node.hash)) {
         if (old) cmds.push(`rm ${abs}`);
@@ -155,8 +179,11 @@ async function withDebugfsBoot<T>(path: string, part: BootPartition, fn: (dir: s
       // Read back what was written: debugfs reports little, so compare the bytes.
       for (const rel of changedFiles) {
         const r = await run('debugfs', ['-R', `cat /${rel}`, device], { binary: true });
-        const got = createHash('sha256').update(r.stdoutBytes ?? Buffer.alloc(0)).digest('hex');
-        if (got !== after.get(rel)?.hash) throw new UserError(`verifying /${rel} written to the boot filesystem of ${path}`);
+        const got = createHash('sha256')
+          .update(r.stdoutBytes ?? Buffer.alloc(0))
+          .digest('hex');
+        if (got !== after.get(rel)?.hash)
+          throw new UserError(`verifying /${rel} written to the boot filesystem of ${path}`);
       }
     }
     return result;

@@ -18,12 +18,16 @@ const list = z.array(scalar);
 export const ConfigFileSchema = z.strictObject(
   Object.fromEntries([
     [DEST_DEVICE, scalar.optional()],
-    ...INSTALL_FIELDS.map((f) => [f.name, (f.kind === 'list' ? list : f.kind === 'flag' ? z.boolean() : scalar).optional()]),
+    ...INSTALL_FIELDS.map((f) => [
+      f.name,
+      (f.kind === 'list' ? list : f.kind === 'flag' ? z.boolean() : scalar).optional(),
+    ]),
   ]) as Record<string, z.ZodOptional<z.ZodType>>,
 );
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
   const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
   return `${where}${issue.message}`;
 }
@@ -32,7 +36,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function parseConfigFile(text: string): InstallConfig {
   const raw: unknown = parseYaml(text) ?? {};
   const parsed = ConfigFileSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(parsed.error.issues[0] ? describeIssue(parsed.error.issues[0]) : 'invalid config');
+  if (!parsed.success)
+    throw new UserError(parsed.error.issues[0] ? describeIssue(parsed.error.issues[0]) : 'invalid config');
   return sourceConfig(parsed.data);
 }
 

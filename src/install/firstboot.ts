@@ -27,8 +27,15 @@ export interface FirstBootPlan {
 
 /** True when the plan needs the boot filesystem at all. */
 export function needsBootEdits(plan: FirstBootPlan): boolean {
-  return Boolean(plan.ignition || plan.platform || plan.consoles.length || plan.appendKargs.length ||
-    plan.deleteKargs.length || plan.copyNetworkFrom || plan.firstbootArgs);
+  return Boolean(
+    plan.ignition ||
+    plan.platform ||
+    plan.consoles.length ||
+    plan.appendKargs.length ||
+    plan.deleteKargs.length ||
+    plan.copyNetworkFrom ||
+    plan.firstbootArgs,
+  );
 }
 
 interface PlatformInfo {
@@ -37,7 +44,10 @@ interface PlatformInfo {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The flavour of an installed boot filesystem: which `<flavor>/` directory it carries. */
@@ -119,7 +129,7 @@ export async function prepareFirstBoot(bootDir: string, plan: FirstBootPlan, rep
     reporter.info(`Setting platform to ${platform}`);
     await editOptions(bootDir, (orig) => {
       const next = editKargs(orig, { replace: [`ignition.platform.id=metal=${platform}`] });
-      if (next === orig) throw new UserError('couldn\'t locate platform ID');
+      if (next === orig) throw new UserError("couldn't locate platform ID");
       return next;
     });
     if (consoles.length === 0) {
@@ -139,7 +149,17 @@ export async function prepareFirstBoot(bootDir: string, plan: FirstBootPlan, rep
   if (plan.appendKargs.length || plan.deleteKargs.length) {
     reporter.info('Modifying kernel arguments');
     const consoleArgs = plan.appendKargs.filter((a) => a.startsWith('console='));
-    if (consoleArgs.length > 0 && consoleArgs.every((a) => { try { parseConsole(a.slice(8)); return true; } catch { return false; } })) {
+    if (
+      consoleArgs.length > 0 &&
+      consoleArgs.every((a) => {
+        try {
+          parseConsole(a.slice(8));
+          return true;
+        } catch {
+          return false;
+        }
+      })
+    ) {
       reporter.warn('Note: consider using --console to configure the console; it also sets up GRUB');
     }
     await editOptions(bootDir, (orig) => editKargs(orig, { delete: plan.deleteKargs, append: plan.appendKargs }));

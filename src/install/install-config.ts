@@ -77,7 +77,8 @@ export function mergeSources(sources: readonly InstallConfig[]): InstallConfig {
     for (const field of INSTALL_FIELDS) {
       const value = source[field.name];
       if (value === undefined) continue;
-      if (field.kind === 'list') merged[field.name] = [...((merged[field.name] as string[] | undefined) ?? []), ...(value as string[])];
+      if (field.kind === 'list')
+        merged[field.name] = [...((merged[field.name] as string[] | undefined) ?? []), ...(value as string[])];
       else merged[field.name] = value;
     }
     const device = source[DEST_DEVICE];
@@ -85,7 +86,8 @@ export function mergeSources(sources: readonly InstallConfig[]): InstallConfig {
     const firstboot = source[FIRSTBOOT_ARGS];
     if (typeof firstboot === 'string') merged[FIRSTBOOT_ARGS] = firstboot;
   }
-  if (devices.length > 1) throw new UsageError(`the destination device may be given only once (got ${devices.join(', ')})`);
+  if (devices.length > 1)
+    throw new UsageError(`the destination device may be given only once (got ${devices.join(', ')})`);
   if (devices[0] !== undefined) merged[DEST_DEVICE] = devices[0];
   checkConflicts(merged);
   return ordered(merged);

@@ -13,7 +13,15 @@ import { parseSectorSize } from '../disk/sector-size.js';
 import { parseSize } from '../formats/size.js';
 import { defaultArch } from '../stream/arch.js';
 import type { OstreeInstallOptions } from '../ostree/install.js';
-import { type InstallConfig, configArgs, configFlag, configList, configString, flagLabel, mergeSources } from './install-config.js';
+import {
+  type InstallConfig,
+  configArgs,
+  configFlag,
+  configList,
+  configString,
+  flagLabel,
+  mergeSources,
+} from './install-config.js';
 import { DEST_DEVICE, FIRSTBOOT_ARGS, installField, parseFetchRetries } from './option-fields.js';
 import { type InstallOptions, DEFAULT_NETWORK_DIR } from './options.js';
 
@@ -46,13 +54,24 @@ export async function resolveInstallRequest(input: RequestInput, reporter: Repor
   const config = mergeSources(sources);
   // Upstream prints this on stdout; stdout stays data-only here, so it goes to stderr.
   if (input.configFiles.length > 0) reporter.info(`Running with arguments: ${configArgs(config).join(' ')}`);
-  if (configString(config, 'ostree-repo') !== undefined) return { mode: 'ostree', config, options: await ostreeOptionsFrom(config, input.run) };
+  if (configString(config, 'ostree-repo') !== undefined)
+    return { mode: 'ostree', config, options: await ostreeOptionsFrom(config, input.run) };
   return { mode: 'image', config, options: imageOptionsFrom(config, input.run) };
 }
 
 export function imageOptionsFrom(config: InstallConfig, run: RunFlags): InstallOptions {
-  for (const name of ['ostree-ref', 'osname', 'remote-name', 'ostree-karg', 'ostree-esp-size', 'ostree-boot-size', 'ostree-root-size', 'ostree-firmware']) {
-    if (config[name] !== undefined) throw new UsageError(`the argument '${flagLabel(installField(name))}' requires '--ostree-repo <repo>'`);
+  for (const name of [
+    'ostree-ref',
+    'osname',
+    'remote-name',
+    'ostree-karg',
+    'ostree-esp-size',
+    'ostree-boot-size',
+    'ostree-root-size',
+    'ostree-firmware',
+  ]) {
+    if (config[name] !== undefined)
+      throw new UsageError(`the argument '${flagLabel(installField(name))}' requires '--ostree-repo <repo>'`);
   }
   const str = (key: string) => configString(config, key);
   const sector = str('dest-sector-size');
@@ -92,17 +111,32 @@ export function imageOptionsFrom(config: InstallConfig, run: RunFlags): InstallO
 }
 
 /** Image-install options that have no meaning for an ostree deploy. */
-const IMAGE_ONLY = ['stream', 'image-url', 'image-file', 'offline', 'ignition-url', 'ignition-hash', 'save-partlabel', 'save-partindex', 'secure-ipl'];
+const IMAGE_ONLY = [
+  'stream',
+  'image-url',
+  'image-file',
+  'offline',
+  'ignition-url',
+  'ignition-hash',
+  'save-partlabel',
+  'save-partindex',
+  'secure-ipl',
+];
 
 function mib(config: InstallConfig, key: string, fallback: number): number {
   const text = configString(config, key);
-  return text === undefined ? fallback : parseSize(/^\d+$/.test(text) ? `${text}M` : text, `${key} <SIZE>`) / (1024 * 1024);
+  return text === undefined
+    ? fallback
+    : parseSize(/^\d+$/.test(text) ? `${text}M` : text, `${key} <SIZE>`) / (1024 * 1024);
 }
 
 export async function ostreeOptionsFrom(config: InstallConfig, run: RunFlags): Promise<OstreeInstallOptions> {
   const str = (key: string) => configString(config, key);
   for (const name of IMAGE_ONLY) {
-    if (config[name] !== undefined) throw new UsageError(`the argument '${flagLabel(installField(name))}' cannot be used with '--ostree-repo <repo>'`);
+    if (config[name] !== undefined)
+      throw new UsageError(
+        `the argument '${flagLabel(installField(name))}' cannot be used with '--ostree-repo <repo>'`,
+      );
   }
   if (run.dryRun) throw new UsageError("the argument '--dry-run' cannot be used with '--ostree-repo <repo>'");
   const repo = str('ostree-repo')!;
@@ -117,9 +151,12 @@ export async function ostreeOptionsFrom(config: InstallConfig, run: RunFlags): P
   };
   const firmware = str('ostree-firmware')?.split(',') ?? [];
   const ignitionFile = str('ignition-file');
-  const ignition = ignitionFile === undefined ? undefined : await readFile(ignitionFile).catch((err: unknown) => {
-    throw new UserError(`reading Ignition config ${ignitionFile}`, { cause: err });
-  });
+  const ignition =
+    ignitionFile === undefined
+      ? undefined
+      : await readFile(ignitionFile).catch((err: unknown) => {
+          throw new UserError(`reading Ignition config ${ignitionFile}`, { cause: err });
+        });
   const destSize = str('dest-size');
   const sector = str('dest-sector-size');
   return {

@@ -41,11 +41,13 @@ export interface InstallField {
 export function parseFetchRetries(text: string | undefined): number {
   if (text === undefined) return 0;
   if (text === 'infinite') return Number.POSITIVE_INFINITY;
-  if (!/^\d+$/.test(text)) throw new UsageError(`invalid value '${text}' for '--fetch-retries <N>': expected a number or 'infinite'`);
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`invalid value '${text}' for '--fetch-retries <N>': expected a number or 'infinite'`);
   return Number(text);
 }
 
-const invalid = (flag: string, value: string, why: string) => new UsageError(`invalid value '${value}' for '--${flag}': ${why}`);
+const invalid = (flag: string, value: string, why: string) =>
+  new UsageError(`invalid value '${value}' for '--${flag}': ${why}`);
 
 function mibSize(flag: string) {
   return (text: string): string => {
@@ -57,9 +59,27 @@ function mibSize(flag: string) {
 
 export const FIRMWARES = ['bios', 'uefi'] as const;
 
-const s = (name: string, describe: string, extra: Partial<InstallField> = {}): InstallField => ({ name, kind: 'string', origin: 'upstream', describe, ...extra });
-const l = (name: string, describe: string, extra: Partial<InstallField> = {}): InstallField => ({ name, kind: 'list', origin: 'upstream', describe, ...extra });
-const f = (name: string, describe: string, extra: Partial<InstallField> = {}): InstallField => ({ name, kind: 'flag', origin: 'upstream', describe, ...extra });
+const s = (name: string, describe: string, extra: Partial<InstallField> = {}): InstallField => ({
+  name,
+  kind: 'string',
+  origin: 'upstream',
+  describe,
+  ...extra,
+});
+const l = (name: string, describe: string, extra: Partial<InstallField> = {}): InstallField => ({
+  name,
+  kind: 'list',
+  origin: 'upstream',
+  describe,
+  ...extra,
+});
+const f = (name: string, describe: string, extra: Partial<InstallField> = {}): InstallField => ({
+  name,
+  kind: 'flag',
+  origin: 'upstream',
+  describe,
+  ...extra,
+});
 const ext = { origin: 'extension' } as const;
 const ostree = { origin: 'ostree' } as const;
 
@@ -84,11 +104,17 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
   }),
   s('architecture', SHARED_FLAG_TEXT.architecture, { short: 'a', valueName: 'name', defaultValue: defaultArch }),
   s('platform', 'Override the Ignition platform ID', { short: 'p', valueName: 'name' }),
-  l('console', 'Kernel and bootloader console (repeatable)', { valueName: 'spec', normalize: (v) => consoleSpec(parseConsole(v)) }),
+  l('console', 'Kernel and bootloader console (repeatable)', {
+    valueName: 'spec',
+    normalize: (v) => consoleSpec(parseConsole(v)),
+  }),
   l('append-karg', 'Append default kernel arg (repeatable)', { valueName: 'arg' }),
   l('delete-karg', 'Delete default kernel arg (repeatable)', { valueName: 'arg' }),
   f('copy-network', 'Copy network config from install environment', { short: 'n' }),
-  s('network-dir', 'For use with -n [default: /etc/NetworkManager/system-connections/]', { valueName: 'path', defaultValue: () => DEFAULT_NETWORK_DIR }),
+  s('network-dir', 'For use with -n [default: /etc/NetworkManager/system-connections/]', {
+    valueName: 'path',
+    defaultValue: () => DEFAULT_NETWORK_DIR,
+  }),
   l('save-partlabel', 'Save partitions with this label glob (repeatable)', { valueName: 'lx' }),
   l('save-partindex', 'Save partitions with this number or range (repeatable)', { valueName: 'id' }),
   f('offline', 'Force offline installation'),
@@ -118,22 +144,48 @@ export const INSTALL_FIELDS: readonly InstallField[] = [
       return String(parseSectorSize(v));
     },
   }),
-  f('no-validate', 'Validate the Ignition config against the spec (--no-validate to skip)', { ...ext, negates: 'validate' }),
-  s('ostree-repo', 'Deploy from this ostree repo (local path or http(s):// archive repo) instead of an image', { ...ostree, valueName: 'repo' }),
+  f('no-validate', 'Validate the Ignition config against the spec (--no-validate to skip)', {
+    ...ext,
+    negates: 'validate',
+  }),
+  s('ostree-repo', 'Deploy from this ostree repo (local path or http(s):// archive repo) instead of an image', {
+    ...ostree,
+    valueName: 'repo',
+  }),
   s('ostree-ref', 'Ref to deploy, e.g. openEuler/x86_64/nestos/stable', { ...ostree, valueName: 'ref' }),
   s('osname', 'Stateroot name [default: nestos]', { ...ostree, valueName: 'name', defaultValue: () => 'nestos' }),
-  s('remote-name', 'Remote name of the origin [default: openEuler]', { ...ostree, valueName: 'name', defaultValue: () => 'openEuler' }),
-  l('ostree-karg', 'Deploy with these kargs instead of the defaults (repeatable; root=LABEL=root added unless given)', { ...ostree, valueName: 'arg' }),
-  s('ostree-esp-size', 'EFI-SYSTEM partition size [default: 127M]', { ...ostree, valueName: 'size', normalize: mibSize('ostree-esp-size') }),
-  s('ostree-boot-size', 'boot partition size [default: 384M]', { ...ostree, valueName: 'size', normalize: mibSize('ostree-boot-size') }),
-  s('ostree-root-size', 'root partition size [default: rest of disk]', { ...ostree, valueName: 'size', normalize: mibSize('ostree-root-size') }),
+  s('remote-name', 'Remote name of the origin [default: openEuler]', {
+    ...ostree,
+    valueName: 'name',
+    defaultValue: () => 'openEuler',
+  }),
+  l('ostree-karg', 'Deploy with these kargs instead of the defaults (repeatable; root=LABEL=root added unless given)', {
+    ...ostree,
+    valueName: 'arg',
+  }),
+  s('ostree-esp-size', 'EFI-SYSTEM partition size [default: 127M]', {
+    ...ostree,
+    valueName: 'size',
+    normalize: mibSize('ostree-esp-size'),
+  }),
+  s('ostree-boot-size', 'boot partition size [default: 384M]', {
+    ...ostree,
+    valueName: 'size',
+    normalize: mibSize('ostree-boot-size'),
+  }),
+  s('ostree-root-size', 'root partition size [default: rest of disk]', {
+    ...ostree,
+    valueName: 'size',
+    normalize: mibSize('ostree-root-size'),
+  }),
   s('ostree-firmware', 'Bootloaders to install: bios, uefi or both (comma-separated) [default: bios,uefi]', {
     ...ostree,
     valueName: 'list',
     normalize: (v) => {
       const list = v.split(',').map((fw) => fw.trim().toLowerCase());
       for (const fw of list) {
-        if (!(FIRMWARES as readonly string[]).includes(fw)) throw invalid('ostree-firmware', v, `unknown firmware '${fw}' (expected bios, uefi or bios,uefi)`);
+        if (!(FIRMWARES as readonly string[]).includes(fw))
+          throw invalid('ostree-firmware', v, `unknown firmware '${fw}' (expected bios, uefi or bios,uefi)`);
       }
       return list.join(',');
     },

@@ -74,7 +74,8 @@ export function firstBootPlan(options: InstallOptions, ignition: Buffer | undefi
 
 function formatFor(sectorSize: number, dest: string, reporter: Reporter): string {
   if (sectorSize === 4096) return '4k.raw.xz';
-  if (sectorSize !== 512) reporter.warn(`Found non-standard sector size ${sectorSize} for ${dest}, assuming 512b-compatible`);
+  if (sectorSize !== 512)
+    reporter.warn(`Found non-standard sector size ${sectorSize} for ${dest}, assuming 512b-compatible`);
   return 'raw.xz';
 }
 
@@ -86,20 +87,35 @@ function checkUsage(options: InstallOptions): string {
 }
 
 /** Saved partitions, read through a read-only descriptor (the held file, or the device opened O_RDONLY). */
-async function readSaved(facts: TargetFacts, held: HeldFile | undefined, filters: PartitionFilter[]): Promise<SavedPartitions | undefined> {
+async function readSaved(
+  facts: TargetFacts,
+  held: HeldFile | undefined,
+  filters: PartitionFilter[],
+): Promise<SavedPartitions | undefined> {
   if (filters.length === 0 || !facts.exists || !facts.size) return undefined;
-  const handle = held?.handle ?? (await open(facts.path, constants.O_RDONLY).catch((err: unknown) => {
-    throw new UserError(`opening ${facts.path} to read its partition table`, { cause: err });
-  }));
+  const handle =
+    held?.handle ??
+    (await open(facts.path, constants.O_RDONLY).catch((err: unknown) => {
+      throw new UserError(`opening ${facts.path} to read its partition table`, { cause: err });
+    }));
   try {
-    return await readSavedPartitions((l, p) => readAt({ handle, path: facts.path }, l, p), { sectorSize: facts.sectorSize, diskSize: facts.size, filters });
+    return await readSavedPartitions((l, p) => readAt({ handle, path: facts.path }, l, p), {
+      sectorSize: facts.sectorSize,
+      diskSize: facts.size,
+      filters,
+    });
   } finally {
     if (!held) await handle.close();
   }
 }
 
 /** The signature, fetched after the image answered, with the missing-signature rule and the issuer check. */
-async function checkedSignature(source: ImageSource, keys: openpgp.PublicKey[], insecure: boolean, reporter: Reporter): Promise<Uint8Array | null> {
+async function checkedSignature(
+  source: ImageSource,
+  keys: openpgp.PublicKey[],
+  insecure: boolean,
+  reporter: Reporter,
+): Promise<Uint8Array | null> {
   const sig = await source.signature();
   if (!requireSignature(sig, insecure, reporter)) return null;
   await checkSignatureIssuers(sig, keys);
@@ -147,7 +163,9 @@ async function knownImageSize(source: ImageSource, head: ImageHead): Promise<num
 function checkHead(head: ImageHead, facts: TargetFacts): number | undefined {
   if (!head.decided) return undefined;
   if (head.bytes.length < HEAD_BYTES) {
-    throw new UserError('decoding first MiB of image', { cause: new UserError(`image is only ${head.bytes.length} bytes; expected at least 1 MiB`) });
+    throw new UserError('decoding first MiB of image', {
+      cause: new UserError(`image is only ${head.bytes.length} bytes; expected at least 1 MiB`),
+    });
   }
   const sectorSize = detectSectorSize(head.bytes);
   if (sectorSize !== undefined && sectorSize !== facts.sectorSize) {
@@ -162,12 +180,18 @@ function checkFits(size: number | undefined, facts: TargetFacts, saved: SavedPar
   const collision = saved ? collisionLimit(saved) : undefined;
   if (collision && size > collision.offset) throw collisionError(collision.entry, collision.offset);
   if (facts.size !== undefined && size > facts.size) {
-    throw new UserError(`image is larger than the destination ${facts.path} (${facts.size} bytes): the image is ${size} bytes`);
+    throw new UserError(
+      `image is larger than the destination ${facts.path} (${facts.size} bytes): the image is ${size} bytes`,
+    );
   }
 }
 
 /** `signal` (SIGINT/SIGTERM) stops the reads of the source; nothing has been written then. */
-export async function planInstall(options: InstallOptions, reporter: Reporter, signal?: AbortSignal): Promise<InstallPlan> {
+export async function planInstall(
+  options: InstallOptions,
+  reporter: Reporter,
+  signal?: AbortSignal,
+): Promise<InstallPlan> {
   const dest = checkUsage(options);
   checkIgnitionUrl(options);
   const ignition = options.dryRun && options.ignitionUrl ? undefined : await loadIgnition(options, reporter);
@@ -186,7 +210,17 @@ export async function planInstall(options: InstallOptions, reporter: Reporter, s
     const heldFile = target.kind === 'file' && target.exists ? await holdFileTarget(target) : undefined;
     if (heldFile) cleanups.push(() => heldFile.handle.close());
     const saved = await readSaved(target, heldFile, filters);
-    const common = { options, dest, ignition, firstBoot: firstBootPlan(options, ignition), filters, target, heldFile, saved, release };
+    const common = {
+      options,
+      dest,
+      ignition,
+      firstBoot: firstBootPlan(options, ignition),
+      filters,
+      target,
+      heldFile,
+      saved,
+      release,
+    };
     const offline = await offlineSource(options, target, reporter);
     if (offline) {
       checkFits(offline.length, target, saved);
@@ -226,7 +260,14 @@ export async function planInstall(options: InstallOptions, reporter: Reporter, s
       imageSectorSize,
       imageSize,
       openImage: ({ reporter: r, signal }) =>
-        openVerified(source, { keys, insecure: options.insecure, reporter: r, signal, signature, chunks: image.chunks(signal) }),
+        openVerified(source, {
+          keys,
+          insecure: options.insecure,
+          reporter: r,
+          signal,
+          signature,
+          chunks: image.chunks(signal),
+        }),
     };
   } catch (err) {
     await release();

@@ -30,11 +30,19 @@ async function removeCreatedFile(target: Target, reporter: Reporter): Promise<vo
     reporter.warn(`Not removing ${target.path}: it was ${change} by something else during the install`);
     return;
   }
-  await unlink(target.path).catch((e: unknown) => reporter.warn(`Error removing ${target.path}: ${formatErrorChain(e)}`));
+  await unlink(target.path).catch((e: unknown) =>
+    reporter.warn(`Error removing ${target.path}: ${formatErrorChain(e)}`),
+  );
 }
 
 /** Undoes what this run did to `target` after `err`, then throws `install failed` (cause: err). */
-export async function rollBack(target: Target, saved: SavedPartitions | undefined, err: unknown, options: RollbackOptions, reporter: Reporter): Promise<never> {
+export async function rollBack(
+  target: Target,
+  saved: SavedPartitions | undefined,
+  err: unknown,
+  options: RollbackOptions,
+  reporter: Reporter,
+): Promise<never> {
   // Text output shows the chain now, as upstream; JSON output carries it in the final error record.
   if (!reporter.json) reporter.warn(`\n${formatErrorChain(err)}\n`);
   if (target.created) {
@@ -44,13 +52,15 @@ export async function rollBack(target: Target, saved: SavedPartitions | undefine
   } else if (options.preserveOnError) {
     reporter.warn('Preserving partition table as requested');
     if (saved) {
-      await stashSavedPartitions(saved, FLAVORS[options.flavor].tempPrefix, (path) => reporter.warn(`Storing saved partition entries to ${path}`)).catch((e: unknown) =>
-        reporter.warn(`Error stashing saved partitions: ${formatErrorChain(e)}`),
-      );
+      await stashSavedPartitions(saved, FLAVORS[options.flavor].tempPrefix, (path) =>
+        reporter.warn(`Storing saved partition entries to ${path}`),
+      ).catch((e: unknown) => reporter.warn(`Error stashing saved partitions: ${formatErrorChain(e)}`));
     }
   } else {
     reporter.warn('Resetting partition table');
-    await resetPartitionTable(target, saved).catch((e: unknown) => reporter.warn(`Error resetting partition table: ${formatErrorChain(e)}`));
+    await resetPartitionTable(target, saved).catch((e: unknown) =>
+      reporter.warn(`Error resetting partition table: ${formatErrorChain(e)}`),
+    );
   }
   throw new UserError('install failed', { cause: err, causesShown: !reporter.json });
 }

@@ -7,7 +7,13 @@
  */
 import { UserError, interruptedError } from '../errors.js';
 import { detectSectorSize } from '../disk/gpt.js';
-import { type SavedPartitions, collisionError, collisionLimit, mergeIntoImage, overwriteTable } from '../disk/saved-partitions.js';
+import {
+  type SavedPartitions,
+  collisionError,
+  collisionLimit,
+  mergeIntoImage,
+  overwriteTable,
+} from '../disk/saved-partitions.js';
 import { type Target, syncTarget, targetSectors, writeAt } from '../disk/target.js';
 import { ZERO_MIB, ZeroRuns } from '../disk/zero-runs.js';
 import { alignedBuffer } from '../io/aligned-memory.js';
@@ -130,7 +136,9 @@ export class ImageWriter {
     }
     checkAborted(signal);
     if (this.firstLen < MIB) {
-      throw new UserError('decoding first MiB of image', { cause: new UserError(`image is only ${this.firstLen} bytes; expected at least 1 MiB`) });
+      throw new UserError('decoding first MiB of image', {
+        cause: new UserError(`image is only ${this.firstLen} bytes; expected at least 1 MiB`),
+      });
     }
     if (MIB > this.limit) throw this.tooBig(MIB);
     // Signature (and digest) first: the real first MiB is written only for a verified image.
@@ -174,7 +182,9 @@ export class ImageWriter {
     const { target, saved } = this.opts;
     this.imageSectorSize = detectSectorSize(this.firstMiB);
     if (this.imageSectorSize !== undefined && this.imageSectorSize !== target.sectorSize) {
-      throw new UserError(`source has sector size ${this.imageSectorSize} but destination has sector size ${target.sectorSize}`);
+      throw new UserError(
+        `source has sector size ${this.imageSectorSize} but destination has sector size ${target.sectorSize}`,
+      );
     }
     await writePlaceholder(target, saved);
   }

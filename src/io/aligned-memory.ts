@@ -11,7 +11,9 @@ const alignedStores = new WeakSet<ArrayBufferLike>();
 
 /** The one part of the WebAssembly API used here (the project's TypeScript libs omit it). */
 interface WasmMemoryApi {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer | SharedArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => {
+    buffer: ArrayBuffer | SharedArrayBuffer;
+  };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly;
 

@@ -67,7 +67,9 @@ export const FILE_EXISTS = 'File exists (os error 17)';
 
 /** The error for an output path that exists: -o never overwrites (as upstream); remove it or pick another. */
 export function outputExistsError(target: string): UserError {
-  return new UserError(`${target} exists; -o never overwrites: remove it or choose another output path`, { cause: new UserError(FILE_EXISTS) });
+  return new UserError(`${target} exists; -o never overwrites: remove it or choose another output path`, {
+    cause: new UserError(FILE_EXISTS),
+  });
 }
 
 /** Refuses an existing output path before any work (the no-clobber persist still guards against races). */
@@ -85,7 +87,8 @@ function isDanglingLink(path: string): boolean {
 
 function persistError(e: unknown, target: string): UserError {
   const err = e as NodeJS.ErrnoException;
-  if (err.code === 'EEXIST') return new UserError(`persisting output file '${target}'`, { cause: outputExistsError(target) });
+  if (err.code === 'EEXIST')
+    return new UserError(`persisting output file '${target}'`, { cause: outputExistsError(target) });
   return new UserError(`persisting output file '${target}'`, { cause: err });
 }
 

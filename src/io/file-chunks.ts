@@ -20,7 +20,10 @@ export interface FileChunkOptions {
   keep?: 1 | 2;
 }
 
-export async function* readFileChunks(path: string, opts: FileChunkOptions = {}): AsyncGenerator<Buffer, void, undefined> {
+export async function* readFileChunks(
+  path: string,
+  opts: FileChunkOptions = {},
+): AsyncGenerator<Buffer, void, undefined> {
   const chunkSize = opts.chunkSize ?? CHUNK;
   const handle = await open(path, 'r');
   // Page-aligned: a raw image's chunks are written to the disk as they are (O_DIRECT).

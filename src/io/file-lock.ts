@@ -22,7 +22,9 @@ export async function tryLockExclusive(fd: number, path: string): Promise<boolea
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'ENOENT'
-          ? new UserError("required tool 'flock' not found; install it with `apt-get install util-linux` (or run scripts/setup)")
+          ? new UserError(
+              "required tool 'flock' not found; install it with `apt-get install util-linux` (or run scripts/setup)",
+            )
           : new UserError(`locking ${path}: running flock`, { cause: err }),
       );
     });

@@ -49,7 +49,6 @@ function unsupported(what: string): UserError {
   return new UserError(`This OS image does not support ${what}.`);
 }
 
-
 function scriptUnit(kind: 'pre' | 'post', name: string, flavor: Flavor): string {
   const { installerService: service, installerTarget: target } = FLAVORS[flavor];
   const order = kind === 'pre' ? `Before=${service}` : `After=${service}\nBefore=${target}`;
@@ -79,12 +78,24 @@ export interface LiveInitrd {
 }
 
 /** Builds the generated initrd content; every input is read and validated here, before any write. */
-export function buildLiveInitrd(options: CustomizeOptions, features: Features, flavor: Flavor, reporter: Reporter): LiveInitrd {
+export function buildLiveInitrd(
+  options: CustomizeOptions,
+  features: Features,
+  flavor: Flavor,
+  reporter: Reporter,
+): LiveInitrd {
   const names = FLAVORS[flavor];
   const networkDir = names.initrdNetworkDir;
-  const wantsInstaller = options.installerConfig.length > 0 || options.destDevice !== undefined || options.destIgnition.length > 0 || options.destConsole.length > 0 || options.destKargAppend.length > 0 || options.destKargDelete.length > 0;
+  const wantsInstaller =
+    options.installerConfig.length > 0 ||
+    options.destDevice !== undefined ||
+    options.destIgnition.length > 0 ||
+    options.destConsole.length > 0 ||
+    options.destKargAppend.length > 0 ||
+    options.destKargDelete.length > 0;
   if (wantsInstaller && !features['installer-config']) throw unsupported('installer configuration');
-  if (options.destConsole.length > 0 && !features['installer-config-directives']?.['console']) throw unsupported('customizing the destination console');
+  if (options.destConsole.length > 0 && !features['installer-config-directives']?.['console'])
+    throw unsupported('customizing the destination console');
   const wantsNetwork = options.networkKeyfiles.length > 0 || options.networkNmstate.length > 0;
   if (wantsNetwork && !features['live-initrd-network']) throw unsupported('customizing network settings');
 
@@ -115,7 +126,8 @@ export function buildLiveInitrd(options: CustomizeOptions, features: Features, f
 
   const storageFiles: unknown[] = [];
   const units: unknown[] = [];
-  const addFile = (path: string, data: Buffer, mode: number) => storageFiles.push({ path, mode, contents: dataUrl(data), overwrite: true });
+  const addFile = (path: string, data: Buffer, mode: number) =>
+    storageFiles.push({ path, mode, contents: dataUrl(data), overwrite: true });
   const cas = options.ignitionCa.map((p) => dataUrl(read(p)));
 
   const installer: Record<string, unknown> = {};
@@ -135,13 +147,16 @@ export function buildLiveInitrd(options: CustomizeOptions, features: Features, f
   else if (destFragments.length > 0) {
     // The installed system fetches merged resources with the same CAs.
     const security = cas.length > 0 ? { security: { tls: { certificateAuthorities: cas } } } : {};
-    destIgn = Buffer.from(JSON.stringify({ ignition: { version: '3.3.0', config: { merge: destFragments.map(dataUrl) }, ...security } }));
+    destIgn = Buffer.from(
+      JSON.stringify({ ignition: { version: '3.3.0', config: { merge: destFragments.map(dataUrl) }, ...security } }),
+    );
   }
 
   const configs = options.installerConfig.map((p) => {
     const data = read(p);
     const parsed = withContextSync(() => YAML.parse(data.toString('utf8')) as unknown, `parsing installer config ${p}`);
-    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new UserError(`installer config ${p} is not a YAML mapping`);
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed)))
+      throw new UserError(`installer config ${p} is not a YAML mapping`);
     return { name: basename(p), data };
   });
 
@@ -155,7 +170,10 @@ export function buildLiveInitrd(options: CustomizeOptions, features: Features, f
       addFile(`${names.installerConfigDir}/${entry()}-customize.yaml`, Buffer.from(YAML.stringify(gen)), 0o600);
     }
   }
-  for (const [kind, list] of [['pre', options.preInstall], ['post', options.postInstall]] as const) {
+  for (const [kind, list] of [
+    ['pre', options.preInstall],
+    ['post', options.postInstall],
+  ] as const) {
     const names = new Set<string>();
     for (const p of list) {
       const name = basename(p);

@@ -14,7 +14,10 @@ export interface EmbedTarget {
   flavor: Flavor;
 }
 
-export async function editEmbeddedFiles(target: EmbedTarget, edit: (files: Map<string, Buffer>, live: LiveIso) => void): Promise<void> {
+export async function editEmbeddedFiles(
+  target: EmbedTarget,
+  edit: (files: Map<string, Buffer>, live: LiveIso) => void,
+): Promise<void> {
   const live = openLiveIso(target.iso, target.flavor);
   try {
     const files = await live.readInitrd();

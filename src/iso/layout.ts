@@ -32,7 +32,10 @@ export const UNRECOGNIZED = 'Unrecognized CoreOS ISO image.';
 
 function areaInFile(iso: Iso9660, rec: IsoRecord, offset: number, length: number, what: string): Area {
   if (rec.isDir) throw new UserError(`${what}: '${rec.name}' is a directory`);
-  if (offset + length > rec.length) throw new UserError(`${what}: area ${offset}+${length} extends past the end of '${rec.name}' (${rec.length} bytes)`);
+  if (offset + length > rec.length)
+    throw new UserError(
+      `${what}: area ${offset}+${length} extends past the end of '${rec.name}' (${rec.length} bytes)`,
+    );
   const abs = rec.offset + offset;
   if (abs + length > iso.fileLength) throw new UserError(`${what}: area extends past the end of the image`);
   return { offset: abs, length };
@@ -76,12 +79,19 @@ export function locateKargsAreas(iso: Iso9660, flavor: Flavor): KargsAreas | und
   if (json) {
     const k = parseJsonFile(iso.readFile(json, 1024 * 1024), KargsJsonSchema, 'kargs.json');
     if (k.size > 2048) throw new UserError(`karg embed area size larger than 2048 (found ${k.size})`);
-    if (k.default.length > k.size) throw new UserError(`default kargs size ${k.default.length} larger than embed areas (${k.size})`);
+    if (k.default.length > k.size)
+      throw new UserError(`default kargs size ${k.default.length} larger than embed areas (${k.size})`);
     const regions = k.files.map((f) => {
       const rec = iso.find(f.path.toUpperCase());
       if (!rec) throw new UserError(`kargs.json names '${f.path}', which is not in the ISO image`);
       const a = areaInFile(iso, rec, f.offset, k.size, 'kargs.json');
-      return { ...a, pad: f.pad ?? '#', end: f.end ?? '\n', padGiven: f.pad !== undefined, endGiven: f.end !== undefined };
+      return {
+        ...a,
+        pad: f.pad ?? '#',
+        end: f.end ?? '\n',
+        padGiven: f.pad !== undefined,
+        endGiven: f.end !== undefined,
+      };
     });
     if (regions.length === 0) throw new UserError('No karg embed areas found; corrupted CoreOS ISO image.');
     regions.sort((a, b) => a.offset - b.offset);
@@ -93,7 +103,8 @@ export function locateKargsAreas(iso: Iso9660, flavor: Flavor): KargsAreas | und
   const length = Number(header.readBigUInt64LE(8));
   if (length > 2048) throw new UserError(`karg embed area size larger than 2048 (found ${length})`);
   const regionAt = (offset: number): KargsRegion => {
-    if (offset + length > iso.fileLength) throw new UserError(`karg embed area at ${offset} is past the end of the image`);
+    if (offset + length > iso.fileLength)
+      throw new UserError(`karg embed area at ${offset} is past the end of the image`);
     return { offset, length, pad: '#', end: '\n', padGiven: false, endGiven: false };
   };
   const defaultRegion = regionAt(Number(header.readBigUInt64LE(16)));
@@ -120,11 +131,13 @@ export function parseKargsRegion(bytes: Buffer, region: Pick<KargsRegion, 'pad' 
 export function encodeKargsRegion(kargs: string, region: KargsRegion): Buffer {
   const text = kargs.trim();
   const body = Buffer.from(text + region.end, 'utf8');
-  if (Buffer.byteLength(text, 'utf8') >= region.length) throw new UserError(`kargs too large for area: ${Buffer.byteLength(text) + 1} vs ${region.length}`);
+  if (Buffer.byteLength(text, 'utf8') >= region.length)
+    throw new UserError(`kargs too large for area: ${Buffer.byteLength(text) + 1} vs ${region.length}`);
   const pad = Buffer.from(region.pad, 'utf8');
   const out = Buffer.alloc(region.length);
   body.copy(out, 0);
-  for (let i = body.length; i < region.length; i += pad.length) pad.copy(out, i, 0, Math.min(pad.length, region.length - i));
+  for (let i = body.length; i < region.length; i += pad.length)
+    pad.copy(out, i, 0, Math.min(pad.length, region.length - i));
   return out;
 }
 

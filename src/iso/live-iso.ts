@@ -37,12 +37,18 @@ export class LiveIso implements Disposable {
   private area?: Area;
 
   /** `selected`: the run's flavour (it also decides nestos-installer's ISO 9660 lookup rule). */
-  constructor(readonly path: string, selected: Flavor) {
+  constructor(
+    readonly path: string,
+    selected: Flavor,
+  ) {
     this.fd = withContextSync(() => openSync(path, 'r'), `opening ${path}`);
     try {
       this.length = fstatSync(this.fd).size;
       const firstRecordNames = FLAVORS[selected].isoFirstRecordNames;
-      this.iso = withContextSync(() => new Iso9660(this.fd, this.length, { firstRecordNames }), `reading ISO 9660 image ${path}`);
+      this.iso = withContextSync(
+        () => new Iso9660(this.fd, this.length, { firstRecordNames }),
+        `reading ISO 9660 image ${path}`,
+      );
       this.flavor = isoFlavor(this.iso, selected);
     } catch (e) {
       closeSync(this.fd);
@@ -89,7 +95,10 @@ export class LiveIso implements Disposable {
     if (bytes.every((b) => b === 0)) return new Map();
     // The area is small; anything decompressing past this is hostile.
     const bound = 256 * 1024 * 1024;
-    return withContext(collectInitrd(Readable.from([bytes]), () => true, { maxDecompressed: bound, maxKeptBytes: bound }), 'decoding initrd embed area');
+    return withContext(
+      collectInitrd(Readable.from([bytes]), () => true, { maxDecompressed: bound, maxKeptBytes: bound }),
+      'decoding initrd embed area',
+    );
   }
 
   /** Patch that stores `files` in the area: xz(newc) + zeros, or all zeros when empty. */
@@ -98,7 +107,8 @@ export class LiveIso implements Disposable {
     const data = Buffer.alloc(area.length);
     if (files.size > 0) {
       const compressed = xzCrc32(writeNewc(files));
-      if (compressed.length > area.length) throw new UserError(`Compressed initramfs is too large: ${compressed.length} > ${area.length}`);
+      if (compressed.length > area.length)
+        throw new UserError(`Compressed initramfs is too large: ${compressed.length} > ${area.length}`);
       compressed.copy(data);
     }
     return { offset: area.offset, data };
@@ -109,7 +119,10 @@ export class LiveIso implements Disposable {
     for (const r of k.regions) {
       const text = parseKargsRegion(this.iso.read(r.offset, r.length, 'reading kargs area'), r);
       if (first === undefined) first = text;
-      else if (text !== first) throw new UserError(`kargs don't match at all offsets! (expected '${first}', but offset ${r.offset} has: '${text}')`);
+      else if (text !== first)
+        throw new UserError(
+          `kargs don't match at all offsets! (expected '${first}', but offset ${r.offset} has: '${text}')`,
+        );
     }
     return first ?? '';
   }
@@ -127,7 +140,8 @@ export function openLiveIso(path: string, flavor: Flavor, opts: { needArea?: boo
       live.ignitionArea();
     } catch (e) {
       live.close();
-      if (e instanceof UserError && e.message === UNRECOGNIZED) throw new UserError(`${UNRECOGNIZED}\nHint: ${REBUILD_HINT}`);
+      if (e instanceof UserError && e.message === UNRECOGNIZED)
+        throw new UserError(`${UNRECOGNIZED}\nHint: ${REBUILD_HINT}`);
       throw e;
     }
   }

@@ -37,7 +37,9 @@ export function parseJsonFile<T>(bytes: Buffer, schema: z.ZodType<T>, name: stri
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new UserError(`decoding ${name}: ${issue ? `${['$', ...issue.path].join('.')}: ${issue.message}` : 'invalid'}`);
+    throw new UserError(
+      `decoding ${name}: ${issue ? `${['$', ...issue.path].join('.')}: ${issue.message}` : 'invalid'}`,
+    );
   }
   return r.data;
 }

@@ -20,7 +20,8 @@ export const NO_MINISO = 'This ISO image does not support extracting a minimal I
 /** Every file of an ISO by path: start sector and byte length. */
 export function isoFiles(iso: Iso9660): Map<string, { sector: number; length: number }> {
   const files = new Map<string, { sector: number; length: number }>();
-  for (const { path, record } of iso.walk()) if (!record.isDir) files.set(path, { sector: record.extent, length: record.length });
+  for (const { path, record } of iso.walk())
+    if (!record.isDir) files.set(path, { sector: record.extent, length: record.length });
   return files;
 }
 
@@ -50,13 +51,15 @@ export function readMiniso(iso: Iso9660): MinisoData {
  * when the sha256 differs from the recorded digest.
  */
 export async function* rebuildMinimalIso(full: Iso9660, data: MinisoData): AsyncGenerator<Buffer> {
-  if (!data.xzpacked.subarray(0, XZ_MAGIC.length).equals(XZ_MAGIC)) throw new UserError('miniso.dat: the packed data is not an xz stream');
+  if (!data.xzpacked.subarray(0, XZ_MAGIC.length).equals(XZ_MAGIC))
+    throw new UserError('miniso.dat: the packed data is not an xz stream');
   const limit = full.fileLength;
   const hash = createHash('sha256');
   const packed = new ExactReader(decodedBufferChunks(data.xzpacked));
   let off = 0;
   function* counted(piece: Buffer): Generator<Buffer> {
-    if (off + piece.length > limit) throw new UserError(`minimal ISO would be larger than the full ISO (${limit} bytes)`);
+    if (off + piece.length > limit)
+      throw new UserError(`minimal ISO would be larger than the full ISO (${limit} bytes)`);
     off += piece.length;
     hash.update(piece);
     yield piece;
@@ -67,8 +70,12 @@ export async function* rebuildMinimalIso(full: Iso9660, data: MinisoData): Async
     if (at > off) for await (const piece of packed.take(at - off)) yield* counted(piece);
     if (at !== off) throw new UserError(`miniso.dat: file at sector ${e.minimal} starts inside the previous one`);
     const src = e.full * SECTOR;
-    if (src + e.length > full.fileLength) throw new UserError(`miniso.dat: file at full-ISO sector ${e.full} (${e.length} bytes) is past the end of the ISO`);
-    for (let pos = 0; pos < e.length; pos += COPY) yield* counted(full.read(src + pos, Math.min(COPY, e.length - pos), 'reading full ISO'));
+    if (src + e.length > full.fileLength)
+      throw new UserError(
+        `miniso.dat: file at full-ISO sector ${e.full} (${e.length} bytes) is past the end of the ISO`,
+      );
+    for (let pos = 0; pos < e.length; pos += COPY)
+      yield* counted(full.read(src + pos, Math.min(COPY, e.length - pos), 'reading full ISO'));
   }
   for await (const piece of packed.rest(limit)) yield* counted(piece);
   const found = hash.digest();
@@ -98,7 +105,11 @@ export function minimalIsoKargs(current: string, rootfsUrl: string | undefined):
 
 /** kargs.json with a new default, in serde_json's pretty layout, padded with spaces to its size. */
 export function rewriteKargsJson(original: Buffer, path: string, defaults: string): Buffer {
-  const doc = JSON.parse(original.toString('utf8')) as { default: string; files: Array<Record<string, unknown>>; size: number };
+  const doc = JSON.parse(original.toString('utf8')) as {
+    default: string;
+    files: Array<Record<string, unknown>>;
+    size: number;
+  };
   const files = doc.files.map((f) => ({
     path: f['path'],
     offset: f['offset'],
@@ -106,7 +117,8 @@ export function rewriteKargsJson(original: Buffer, path: string, defaults: strin
     ...(f['end'] !== undefined ? { end: f['end'] } : {}),
   }));
   const text = Buffer.from(JSON.stringify({ default: defaults, files, size: doc.size }, null, 2), 'utf8');
-  if (text.length > original.length) throw new UserError(`New version of ${path} does not fit in space (${text.length} vs ${original.length})`);
+  if (text.length > original.length)
+    throw new UserError(`New version of ${path} does not fit in space (${text.length} vs ${original.length})`);
   return Buffer.concat([text, Buffer.alloc(original.length - text.length, 0x20)]);
 }
 

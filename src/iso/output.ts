@@ -60,7 +60,7 @@ export async function writeIsoOutput(input: string, patches: Patch[], output: st
 
 async function streamPatched(fd: number, length: number, patches: Patch[]): Promise<void> {
   const CHUNK = 4 * 1024 * 1024;
-  for (let pos = 0; pos < length; ) {
+  for (let pos = 0; pos < length;) {
     const n = Math.min(CHUNK, length - pos);
     const buf = Buffer.alloc(n);
     let got = 0;

@@ -25,7 +25,11 @@ export interface PackMinimalIsoOptions {
 }
 
 /** The table: one entry per minimal-ISO file, sorted by minimal sector, empties and hard links dropped. */
-export function buildTable(full: Iso9660, minimal: Iso9660, names: { full: string; minimal: string }): { entries: TableEntry[]; matched: number; total: number } {
+export function buildTable(
+  full: Iso9660,
+  minimal: Iso9660,
+  names: { full: string; minimal: string },
+): { entries: TableEntry[]; matched: number; total: number } {
   const fullFiles = isoFiles(full);
   const minimalFiles = isoFiles(minimal);
   if (fullFiles.size === 0) throw new UserError(`No files found in ${names.full}`);
@@ -71,7 +75,10 @@ export async function packMinimalIso(options: PackMinimalIsoOptions, reporter: R
     let miniso: Buffer;
     try {
       reporter.info('Packing minimal ISO');
-      const { entries, matched, total } = buildTable(full.iso, minimal.iso, { full: options.full, minimal: options.minimal });
+      const { entries, matched, total } = buildTable(full.iso, minimal.iso, {
+        full: options.full,
+        minimal: options.minimal,
+      });
       reporter.info(`Matched ${matched} files of ${total}`);
       const digest = await sha256OfFile(options.minimal);
       const { packed, skipped } = packedBytes(minimal.iso, entries);

@@ -9,7 +9,18 @@
  * isohybrid MBR id / GPT GUIDs derived from them) and the added files get that date, owner 0
  * and fixed modes.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+  openSync,
+  readSync,
+  fstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, withContext } from '../errors.js';
@@ -37,11 +48,17 @@ export function addAreaToBootConfig(text: string, style: 'isolinux' | 'grub'): s
     let out = line;
     if (style === 'isolinux') {
       // `append ... initrd=a,b ...` and the `INITRD a,b` directive
-      out = out.replace(/^(\s*append\b.*?\binitrd=)(\S+)/i, (_m, pre: string, list: string) => `${pre}${list},${REBUILD_AREA}`);
+      out = out.replace(
+        /^(\s*append\b.*?\binitrd=)(\S+)/i,
+        (_m, pre: string, list: string) => `${pre}${list},${REBUILD_AREA}`,
+      );
       out = out.replace(/^(\s*initrd\s+)(\S+)/i, (_m, pre: string, list: string) => `${pre}${list},${REBUILD_AREA}`);
     } else {
       // GRUB `initrd a b` (also initrdefi / initrd16)
-      out = out.replace(/^(\s*(?:initrd|initrdefi|initrd16)\s+\S.*?)(\s*)$/, (_m, body: string, ws: string) => `${body} ${REBUILD_AREA}${ws}`);
+      out = out.replace(
+        /^(\s*(?:initrd|initrdefi|initrd16)\s+\S.*?)(\s*)$/,
+        (_m, body: string, ws: string) => `${body} ${REBUILD_AREA}${ws}`,
+      );
     }
     if (out !== line) changed = true;
     return out;
@@ -80,7 +97,9 @@ function missingDirs(iso: string, dirs: string[]): string[] {
 }
 
 async function listBootConfigs(iso: string): Promise<string[]> {
-  const r = await run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f', '-name', '*.cfg', '--'], { timeout: 120_000 });
+  const r = await run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f', '-name', '*.cfg', '--'], {
+    timeout: 120_000,
+  });
   return r.stdout
     .split('\n')
     .map((l) => /^'(.*)'$/.exec(l.trim())?.[1])
@@ -108,7 +127,8 @@ async function buildRebuiltIso(input: string, outPath: string, flavor: Flavor, r
       edited.push(cfg);
       reporter.info(`Adding ${REBUILD_AREA} to the initrds of ${cfg}`);
     }
-    if (maps.length === 0) throw new UserError(`no boot entry loading an initrd found in ${input}; cannot add an embed area`);
+    if (maps.length === 0)
+      throw new UserError(`no boot entry loading an initrd found in ${input}; cannot add an embed area`);
     writeFileSync(join(work, 'ignition.img'), Buffer.alloc(AREA_SIZE));
     writeFileSync(join(work, 'igninfo.json'), JSON.stringify({ file: REBUILD_AREA.slice(1) }));
     const files = [REBUILD_AREA, ignInfoPath, ...edited];
@@ -116,9 +136,19 @@ async function buildRebuiltIso(input: string, outPath: string, flavor: Flavor, r
     await run(
       'xorriso',
       [
-        '-indev', input, '-outdev', outPath, '-boot_image', 'any', 'replay',
-        '-map', join(work, 'ignition.img'), REBUILD_AREA,
-        '-map', join(work, 'igninfo.json'), ignInfoPath,
+        '-indev',
+        input,
+        '-outdev',
+        outPath,
+        '-boot_image',
+        'any',
+        'replay',
+        '-map',
+        join(work, 'ignition.img'),
+        REBUILD_AREA,
+        '-map',
+        join(work, 'igninfo.json'),
+        ignInfoPath,
         ...maps,
         ...fixedAttributes(files, dirs, epoch),
         '-commit',
@@ -130,8 +160,13 @@ async function buildRebuiltIso(input: string, outPath: string, flavor: Flavor, r
   }
 }
 
-
-export async function rebuildWithEmbedArea(iso: string, output: string | undefined, config: Buffer, flavor: Flavor, reporter: Reporter): Promise<void> {
+export async function rebuildWithEmbedArea(
+  iso: string,
+  output: string | undefined,
+  config: Buffer,
+  flavor: Flavor,
+  reporter: Reporter,
+): Promise<void> {
   // An ISO that already has an area just gets the normal embed.
   const probe = new LiveIso(iso, flavor);
   let hasArea = true;
@@ -144,7 +179,8 @@ export async function rebuildWithEmbedArea(iso: string, output: string | undefin
   }
   if (hasArea) {
     await editEmbeddedFiles({ iso, output, flavor }, (files) => {
-      if (files.has(CONFIG_NAME)) throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
+      if (files.has(CONFIG_NAME))
+        throw new UserError('This ISO image already has an embedded Ignition config; use -f to force.');
       files.set(CONFIG_NAME, config);
     });
     return;

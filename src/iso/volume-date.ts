@@ -22,8 +22,26 @@ export function parseVolumeDate(field: Buffer): number | undefined {
   const digits = field.toString('latin1', 0, 16);
   if (!/^\d{16}$/.test(digits) || /^0+$/.test(digits)) return undefined;
   const num = (a: number, b: number) => Number(digits.slice(a, b));
-  const [year, month, day, hour, minute, second] = [num(0, 4), num(4, 6), num(6, 8), num(8, 10), num(10, 12), num(12, 14)];
-  if (year < 1970 || year > 2999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const [year, month, day, hour, minute, second] = [
+    num(0, 4),
+    num(4, 6),
+    num(6, 8),
+    num(8, 10),
+    num(10, 12),
+    num(12, 14),
+  ];
+  if (
+    year < 1970 ||
+    year > 2999 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
+    return undefined;
   const offsetQuarters = field.readInt8(16);
   if (offsetQuarters < -48 || offsetQuarters > 52) return undefined;
   const local = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;

@@ -62,7 +62,9 @@ export async function liveImage(imageDir: string, sectorSize: number): Promise<s
   const want = names.filter((n) => (sectorSize === 4096 ? /4k/.test(n) : !/4k/.test(n)));
   const pick = want[0];
   if (!pick) {
-    throw new UserError(`no ${sectorSize === 4096 ? '4K-sector ' : ''}image found in ${imageDir}; pass an image_url or stream kernel argument`);
+    throw new UserError(
+      `no ${sectorSize === 4096 ? '4K-sector ' : ''}image found in ${imageDir}; pass an image_url or stream kernel argument`,
+    );
   }
   return join(imageDir, pick);
 }
@@ -80,7 +82,11 @@ export async function withLiveMediaImage(request: InstallRequest, imageDir: stri
   const facts = await inspectTarget(o.dest, { destSize: o.destSize, destSectorSize: o.destSectorSize });
   if (await findOsmet(osmetDirs(), o.architecture, facts.sectorSize)) return request;
   const imageFile = await liveImage(imageDir, facts.sectorSize);
-  return { mode: 'image', config: mergeSources([request.config, { 'image-file': imageFile }]), options: { ...o, imageFile } };
+  return {
+    mode: 'image',
+    config: mergeSources([request.config, { 'image-file': imageFile }]),
+    options: { ...o, imageFile },
+  };
 }
 
 /** Removes the installer config directories (upstream: `rm -rf /etc/coreos/installer.d`). */

@@ -21,8 +21,20 @@ import { FLAVORS, type Flavor } from '../flavor.js';
 const KERNEL_NET_KARGS = ['ipv6.disable', 'net.ifnames', 'net.naming-scheme'];
 /** dracut networking kargs, everything but rd.neednet (added in front). */
 const DRACUT_NET_KARGS = [
-  'ip', 'ifname', 'rd.route', 'bootdev', 'BOOTIF', 'rd.bootif', 'nameserver', 'rd.peerdns', 'biosdevname',
-  'vlan', 'bond', 'team', 'bridge', 'rd.net.timeout.carrier',
+  'ip',
+  'ifname',
+  'rd.route',
+  'bootdev',
+  'BOOTIF',
+  'rd.bootif',
+  'nameserver',
+  'rd.peerdns',
+  'biosdevname',
+  'vlan',
+  'bond',
+  'team',
+  'bridge',
+  'rd.net.timeout.carrier',
 ];
 /** IBM s390x device kargs, kept on the installed system. */
 const S390X_KARGS = ['rd.dasd', 'rd.zfcp', 'rd.znet', 'zfcp.allow_lun_scan', 'cio_ignore'];
@@ -71,7 +83,9 @@ export function serviceArgs(cmdline: string, configFiles: readonly string[], fla
   let device = kargValue(words, inst('install_dev'));
   if (device !== '') {
     if (!device.includes('/')) {
-      warnings.push(`Warning: ${inst('install_dev')}=${device} without /dev/ is deprecated; use ${inst('install_dev')}=/dev/${device}`);
+      warnings.push(
+        `Warning: ${inst('install_dev')}=${device} without /dev/ is deprecated; use ${inst('install_dev')}=/dev/${device}`,
+      );
       device = `/dev/${device}`;
     }
     args.push(device);

@@ -8,7 +8,9 @@ export type KeyfileSection = [name: string, entries: Array<[key: string, value: 
  * upstream (no newlines or stray `;`), so no escaping is needed.
  */
 export function renderKeyfile(sections: KeyfileSection[]): string {
-  return sections.map(([name, entries]) => [`[${name}]`, ...entries.map(([k, v]) => `${k}=${v}`)].join('\n') + '\n').join('\n');
+  return sections
+    .map(([name, entries]) => [`[${name}]`, ...entries.map(([k, v]) => `${k}=${v}`)].join('\n') + '\n')
+    .join('\n');
 }
 
 /** A keyfile string list: every item followed by `;` (as NetworkManager writes them). */

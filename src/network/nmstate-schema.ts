@@ -9,7 +9,8 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 
-export const GC_HINT = "convert the file to a NetworkManager keyfile with 'nmstatectl gc' on a system with nmstate and pass it with --network-keyfile";
+export const GC_HINT =
+  "convert the file to a NetworkManager keyfile with 'nmstatectl gc' on a system with nmstate and pass it with --network-keyfile";
 
 /** nmstate's bool-or-string: a boolean, or one of its spellings as a string. */
 const TRUE_WORDS = ['1', 'true', 'yes', 'on', 'y'];
@@ -22,7 +23,9 @@ const bool = z.preprocess((v) => {
 /** nmstate's integer-or-string: a number, or its decimal digits as a string. */
 const integer = () => z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int());
 
-const ifName = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name of 1-15 letters, digits, _ . or -');
+const ifName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name of 1-15 letters, digits, _ . or -');
 const ip = z.string().refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
 const cidr = z.string().refine((s) => {
   const [addr, prefix, extra] = s.split('/');
@@ -46,12 +49,25 @@ const ipCommon = {
 const ipv4 = z.strictObject(ipCommon);
 const ipv6 = z.strictObject({ ...ipCommon, autoconf: bool.optional() });
 
-export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
+export const BOND_MODES = [
+  'balance-rr',
+  'active-backup',
+  'balance-xor',
+  'broadcast',
+  '802.3ad',
+  'balance-tlb',
+  'balance-alb',
+] as const;
 
 const bondOptionName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a kernel bonding option name like miimon');
 const linkAggregation = z.strictObject({
   mode: z.enum(BOND_MODES),
-  options: z.record(bondOptionName, z.union([z.string().regex(/^[^\n\r;]*$/, 'must be a single-line value without ;'), z.number(), z.boolean()])).optional(),
+  options: z
+    .record(
+      bondOptionName,
+      z.union([z.string().regex(/^[^\n\r;]*$/, 'must be a single-line value without ;'), z.number(), z.boolean()]),
+    )
+    .optional(),
   port: z.array(ifName).optional(),
   // nmstate 1.x name of `port`
   slaves: z.array(ifName).optional(),
@@ -88,9 +104,11 @@ const route = z.strictObject({
 
 export const NmstateSchema = z.strictObject({
   interfaces: z.array(iface).min(1),
-  'dns-resolver': z.strictObject({
-    config: z.strictObject({ server: z.array(ip).optional(), search: z.array(domain).optional() }),
-  }).optional(),
+  'dns-resolver': z
+    .strictObject({
+      config: z.strictObject({ server: z.array(ip).optional(), search: z.array(domain).optional() }),
+    })
+    .optional(),
   routes: z.strictObject({ config: z.array(route) }).optional(),
 });
 
@@ -136,7 +154,8 @@ function lookup(doc: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 /** Validates a parsed YAML document against the supported subset. */
 export function validateNmstate(doc: unknown): Nmstate {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError('top level: must be a YAML mapping with an interfaces list');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new UserError('top level: must be a YAML mapping with an interfaces list');
   const r = NmstateSchema.safeParse(doc);
   if (r.success) return r.data;
   const issue = r.error.issues[0];

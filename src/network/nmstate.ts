@@ -32,7 +32,12 @@ interface Port {
   kind: 'bond' | 'bridge';
 }
 
-const NM_TYPE: Record<NmInterface['type'], string> = { ethernet: 'ethernet', bond: 'bond', vlan: 'vlan', 'linux-bridge': 'bridge' };
+const NM_TYPE: Record<NmInterface['type'], string> = {
+  ethernet: 'ethernet',
+  bond: 'bond',
+  vlan: 'vlan',
+  'linux-bridge': 'bridge',
+};
 const fail = (at: string, msg: string) => new UserError(`${at}: ${msg}`);
 const ipKey = (f: Family) => (f === 4 ? 'ipv4' : 'ipv6');
 const isDefault = (dest: string) => dest === '0.0.0.0/0' || dest === '::/0';
@@ -73,15 +78,28 @@ export function nmstateToKeyfiles(state: Nmstate): GeneratedKeyfile[] {
     const at = `routes.config[${n}]`;
     const [dest] = r.destination.split('/');
     const family = isIP(dest!) as Family;
-    if (r['next-hop-address'] !== undefined && isIP(r['next-hop-address']) !== family) throw fail(`${at}.next-hop-address`, `is not an IPv${family} address like the destination`);
+    if (r['next-hop-address'] !== undefined && isIP(r['next-hop-address']) !== family)
+      throw fail(`${at}.next-hop-address`, `is not an IPv${family} address like the destination`);
     const ifn = index.get(r['next-hop-interface']);
     const iface = ifn === undefined ? undefined : state.interfaces[ifn];
-    if (!iface) throw fail(`${at}.next-hop-interface`, `interface '${r['next-hop-interface']}' is not listed under interfaces (a route is written into its interface's keyfile)`);
-    if (!enabled(iface, family)) throw fail(`${at}.next-hop-interface`, `interface '${iface.name}' has no ${ipKey(family)} configuration enabled`);
+    if (!iface)
+      throw fail(
+        `${at}.next-hop-interface`,
+        `interface '${r['next-hop-interface']}' is not listed under interfaces (a route is written into its interface's keyfile)`,
+      );
+    if (!enabled(iface, family))
+      throw fail(`${at}.next-hop-interface`, `interface '${iface.name}' has no ${ipKey(family)} configuration enabled`);
     const ex = extrasOf(iface.name)[family];
     const hop = r['next-hop-address'];
     const hasAddresses = (iface[ipKey(family)]?.address ?? []).length > 0;
-    if (isDefault(r.destination) && hop !== undefined && r.metric === undefined && ex.gateway === undefined && hasAddresses) ex.gateway = hop;
+    if (
+      isDefault(r.destination) &&
+      hop !== undefined &&
+      r.metric === undefined &&
+      ex.gateway === undefined &&
+      hasAddresses
+    )
+      ex.gateway = hop;
     else {
       // routeN=dest[,next-hop[,metric]]; the unspecified address stands for "no next hop"
       const parts = [r.destination];
@@ -95,12 +113,22 @@ export function nmstateToKeyfiles(state: Nmstate): GeneratedKeyfile[] {
   if (dns) {
     const pick = (f: Family, what: string): string => {
       // NetworkManager refuses DNS settings on link-local (and disabled) profiles
-      const candidates = state.interfaces.filter((i) => enabled(i, f) && ['manual', 'auto', 'dhcp'].includes(methodOf(f, i[ipKey(f)])));
+      const candidates = state.interfaces.filter(
+        (i) => enabled(i, f) && ['manual', 'auto', 'dhcp'].includes(methodOf(f, i[ipKey(f)])),
+      );
       const best =
-        candidates.find((i) => extras.get(i.name)?.[f].gateway !== undefined || extras.get(i.name)?.[f].routes.some((r) => isDefault(r.split(',')[0]!))) ??
+        candidates.find(
+          (i) =>
+            extras.get(i.name)?.[f].gateway !== undefined ||
+            extras.get(i.name)?.[f].routes.some((r) => isDefault(r.split(',')[0]!)),
+        ) ??
         candidates.find((i) => methodOf(f, i[ipKey(f)]) === 'manual') ??
         candidates[0];
-      if (!best) throw fail('dns-resolver.config', `${what} needs an interface with ${ipKey(f)} enabled (DHCP, autoconf or static addresses) to be attached to`);
+      if (!best)
+        throw fail(
+          'dns-resolver.config',
+          `${what} needs an interface with ${ipKey(f)} enabled (DHCP, autoconf or static addresses) to be attached to`,
+        );
       return best.name;
     };
     const servers = dns.server ?? [];
@@ -110,7 +138,8 @@ export function nmstateToKeyfiles(state: Nmstate): GeneratedKeyfile[] {
     }
     const search = dns.search ?? [];
     if (search.length > 0) {
-      const f: Family = servers[0] !== undefined ? (isIP(servers[0]) as Family) : state.interfaces.some((i) => enabled(i, 4)) ? 4 : 6;
+      const f: Family =
+        servers[0] !== undefined ? (isIP(servers[0]) as Family) : state.interfaces.some((i) => enabled(i, 4)) ? 4 : 6;
       extrasOf(pick(f, 'the DNS search list'))[f].search.push(...search);
     }
   }
@@ -126,12 +155,15 @@ function checkTypeSections(i: NmInterface, n: number): void {
   const at = `interfaces[${n}]`;
   const only = { 'link-aggregation': 'bond', vlan: 'vlan', bridge: 'linux-bridge' } as const;
   for (const [key, type] of Object.entries(only)) {
-    if (i[key as keyof typeof only] !== undefined && i.type !== type) throw fail(`${at}.${key}`, `only valid on interfaces of type ${type} (this one is ${i.type})`);
+    if (i[key as keyof typeof only] !== undefined && i.type !== type)
+      throw fail(`${at}.${key}`, `only valid on interfaces of type ${type} (this one is ${i.type})`);
   }
-  if (i.type === 'bond' && !i['link-aggregation']) throw fail(at, `bond '${i.name}' needs a link-aggregation section with its mode and ports`);
+  if (i.type === 'bond' && !i['link-aggregation'])
+    throw fail(at, `bond '${i.name}' needs a link-aggregation section with its mode and ports`);
   if (i.type === 'vlan' && !i.vlan) throw fail(at, `vlan '${i.name}' needs a vlan section with base-iface and id`);
   const la = i['link-aggregation'];
-  if (la?.port && la.slaves) throw fail(`${at}.link-aggregation`, "give either 'port' or its old name 'slaves', not both");
+  if (la?.port && la.slaves)
+    throw fail(`${at}.link-aggregation`, "give either 'port' or its old name 'slaves', not both");
 }
 
 function collectPorts(state: Nmstate, index: Map<string, number>): Map<string, Port> {
@@ -139,7 +171,10 @@ function collectPorts(state: Nmstate, index: Map<string, number>): Map<string, P
   state.interfaces.forEach((i, n) => {
     const la = i['link-aggregation'];
     const members: Array<[string, string]> = [
-      ...(la?.port ?? la?.slaves ?? []).map((p, k): [string, string] => [p, `interfaces[${n}].link-aggregation.${la?.port ? 'port' : 'slaves'}[${k}]`]),
+      ...(la?.port ?? la?.slaves ?? []).map((p, k): [string, string] => [
+        p,
+        `interfaces[${n}].link-aggregation.${la?.port ? 'port' : 'slaves'}[${k}]`,
+      ]),
       ...(i.bridge?.port ?? []).map((p, k): [string, string] => [p.name, `interfaces[${n}].bridge.port[${k}]`]),
     ];
     for (const [p, at] of members) {
@@ -153,16 +188,27 @@ function collectPorts(state: Nmstate, index: Map<string, number>): Map<string, P
     const n = index.get(p);
     const iface = n === undefined ? undefined : state.interfaces[n];
     if (!iface) continue;
-    if (iface.type === 'linux-bridge') throw fail(`interfaces[${n}]`, `bridge '${p}' cannot be a port of '${port.controller}'`);
-    if (iface.type === 'bond' && port.kind === 'bond') throw fail(`interfaces[${n}]`, `bond '${p}' cannot be a port of bond '${port.controller}'`);
+    if (iface.type === 'linux-bridge')
+      throw fail(`interfaces[${n}]`, `bridge '${p}' cannot be a port of '${port.controller}'`);
+    if (iface.type === 'bond' && port.kind === 'bond')
+      throw fail(`interfaces[${n}]`, `bond '${p}' cannot be a port of bond '${port.controller}'`);
     for (const f of [4, 6] as const) {
-      if (iface[ipKey(f)]?.enabled) throw fail(`interfaces[${n}].${ipKey(f)}`, `'${p}' is a port of '${port.controller}' and cannot have IP configuration (set enabled: false)`);
+      if (iface[ipKey(f)]?.enabled)
+        throw fail(
+          `interfaces[${n}].${ipKey(f)}`,
+          `'${p}' is a port of '${port.controller}' and cannot have IP configuration (set enabled: false)`,
+        );
     }
   }
   return ports;
 }
 
-function keyfileFor(i: NmInterface, n: number, port: Port | undefined, extras: Record<Family, FamilyExtras> | undefined): GeneratedKeyfile {
+function keyfileFor(
+  i: NmInterface,
+  n: number,
+  port: Port | undefined,
+  extras: Record<Family, FamilyExtras> | undefined,
+): GeneratedKeyfile {
   const sections: KeyfileSection[] = [];
   const connection: Array<[string, string]> = [
     ['id', i.name],
@@ -182,11 +228,22 @@ function keyfileFor(i: NmInterface, n: number, port: Port | undefined, extras: R
 
   const la = i['link-aggregation'];
   if (la) {
-    const opts = Object.entries(la.options ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
-    if (opts.some(([k]) => k === 'mode')) throw fail(`interfaces[${n}].link-aggregation.options.mode`, 'give the bond mode as link-aggregation.mode');
+    const opts = Object.entries(la.options ?? {}).map(([k, v]): [string, string] => [
+      k,
+      typeof v === 'boolean' ? (v ? '1' : '0') : String(v),
+    ]);
+    if (opts.some(([k]) => k === 'mode'))
+      throw fail(`interfaces[${n}].link-aggregation.options.mode`, 'give the bond mode as link-aggregation.mode');
     sections.push(['bond', [['mode', la.mode], ...opts]]);
   }
-  if (i.vlan) sections.push(['vlan', [['id', String(i.vlan.id)], ['parent', i.vlan['base-iface']]]]);
+  if (i.vlan)
+    sections.push([
+      'vlan',
+      [
+        ['id', String(i.vlan.id)],
+        ['parent', i.vlan['base-iface']],
+      ],
+    ]);
   if (i.type === 'linux-bridge') {
     const stp = i.bridge?.options?.stp?.enabled;
     sections.push(['bridge', stp === undefined ? [] : [['stp', String(stp)]]]);
@@ -205,11 +262,20 @@ function methodOf(f: Family, ip: NmIp | undefined): string {
   return ip.autoconf ? 'auto' : ip.dhcp ? 'dhcp' : (ip.address ?? []).length > 0 ? 'manual' : 'link-local';
 }
 
-function ipEntries(f: Family, ip: NmIp | undefined, extras: FamilyExtras | undefined, n: number): Array<[string, string]> {
+function ipEntries(
+  f: Family,
+  ip: NmIp | undefined,
+  extras: FamilyExtras | undefined,
+  n: number,
+): Array<[string, string]> {
   if (!ip?.enabled) return [['method', 'disabled']];
   const addresses = ip.address ?? [];
   for (const [k, a] of addresses.entries()) {
-    if (isIP(a.ip) !== f || a['prefix-length'] > (f === 4 ? 32 : 128)) throw fail(`interfaces[${n}].${ipKey(f)}.address[${k}]`, `${a.ip}/${a['prefix-length']} is not an IPv${f} address with a valid prefix length`);
+    if (isIP(a.ip) !== f || a['prefix-length'] > (f === 4 ? 32 : 128))
+      throw fail(
+        `interfaces[${n}].${ipKey(f)}.address[${k}]`,
+        `${a.ip}/${a['prefix-length']} is not an IPv${f} address with a valid prefix length`,
+      );
   }
   const method = methodOf(f, ip);
   const auto = method === 'auto' || method === 'dhcp';

@@ -137,7 +137,8 @@ export function validateOsmet(b: OsmetBody): void {
   let cursor = 0;
   for (const [i, p] of b.partitions.entries()) {
     if (cursor > p.startOffset) throw new UserError(`cursor past partition start: ${cursor} vs ${p.startOffset}`);
-    if (p.endOffset < p.startOffset) throw new UserError(`partition ${i} ends before it starts: ${p.endOffset} vs ${p.startOffset}`);
+    if (p.endOffset < p.startOffset)
+      throw new UserError(`partition ${i} ends before it starts: ${p.endOffset} vs ${p.startOffset}`);
     const relEnd = verifyCanonical(p.mappings, i);
     if (p.startOffset + relEnd > p.endOffset) {
       throw new UserError(`partition ${i}: mapping past partition end: ${p.startOffset + relEnd} vs ${p.endOffset}`);

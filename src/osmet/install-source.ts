@@ -41,7 +41,8 @@ export interface OsmetSource extends ImageSource {
 async function checkObjects(file: OsmetFile, repo: string): Promise<void> {
   // Absent or unreadable: treated as not there.
   const repoStat = await stat(repo).catch(() => undefined);
-  if (!repoStat?.isDirectory()) throw new UserError(`OSTree repo ${repo} not found; offline installs run on a live system`);
+  if (!repoStat?.isDirectory())
+    throw new UserError(`OSTree repo ${repo} not found; offline installs run on a live system`);
   const need = new Map<string, { object: Buffer; minSize: number }>();
   for (const p of file.body.partitions) {
     for (const m of p.mappings) {
@@ -56,7 +57,8 @@ async function checkObjects(file: OsmetFile, repo: string): Promise<void> {
       throw new UserError(`OSTree object ${hex} needed by ${file.path} is missing`, { cause: err });
     });
     if (!st.isFile()) throw new UserError(`OSTree object ${path} is not a regular file`);
-    if (st.size < minSize) throw new UserError(`OSTree object ${path} (${st.size} bytes) is shorter than its mapping offset ${minSize}`);
+    if (st.size < minSize)
+      throw new UserError(`OSTree object ${path} (${st.size} bytes) is shorter than its mapping offset ${minSize}`);
   }
 }
 
@@ -114,7 +116,11 @@ function osmetSource(file: OsmetFile, repo: string): OsmetSource {
 }
 
 /** The osmet source this install uses, or undefined when another source applies. */
-export async function offlineSource(options: OfflineChoice, target: TargetFacts, reporter: Reporter): Promise<OsmetSource | undefined> {
+export async function offlineSource(
+  options: OfflineChoice,
+  target: TargetFacts,
+  reporter: Reporter,
+): Promise<OsmetSource | undefined> {
   if (options.imageFile || options.imageUrl) return undefined;
   if (!options.offline && options.stream !== undefined) return undefined;
   const found = await findOsmet(osmetDirs(), options.architecture, target.sectorSize);
@@ -126,8 +132,12 @@ export async function offlineSource(options: OfflineChoice, target: TargetFacts,
   const repo = osmetRepo();
   await checkObjects(file, repo);
   if (target.size !== undefined && file.body.size > target.size) {
-    throw new UserError(`image rebuilt from ${file.path} (${file.body.size} bytes) is larger than ${target.path} (${target.size} bytes)`);
+    throw new UserError(
+      `image rebuilt from ${file.path} (${file.body.size} bytes) is larger than ${target.path} (${target.size} bytes)`,
+    );
   }
-  reporter.info(`Installing ${file.header.description} ${file.header.architecture} (${file.header.sectorSize}-byte sectors)`);
+  reporter.info(
+    `Installing ${file.header.description} ${file.header.architecture} (${file.header.sectorSize}-byte sectors)`,
+  );
   return osmetSource(file, repo);
 }

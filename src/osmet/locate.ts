@@ -15,7 +15,11 @@ export interface FoundOsmet {
   header: OsmetHeader;
 }
 
-export async function findOsmet(dirs: readonly string[], arch: string, sectorSize: number): Promise<FoundOsmet | undefined> {
+export async function findOsmet(
+  dirs: readonly string[],
+  arch: string,
+  sectorSize: number,
+): Promise<FoundOsmet | undefined> {
   for (const dir of dirs) {
     let entries;
     try {

@@ -26,7 +26,10 @@ export function canonicalizeMappings(input: readonly Mapping[]): { mappings: Map
     }
     if (m.extent.physical < lastEnd) {
       const n = lastEnd - m.extent.physical;
-      out.push({ object: m.object, extent: { logical: m.extent.logical + n, physical: m.extent.physical + n, length: m.extent.length - n } });
+      out.push({
+        object: m.object,
+        extent: { logical: m.extent.logical + n, physical: m.extent.physical + n, length: m.extent.length - n },
+      });
       stats.clamped++;
     } else {
       out.push(m);

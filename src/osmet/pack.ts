@@ -17,7 +17,14 @@ import { FLAVORS } from '../flavor.js';
 import { defaultArch } from '../stream/arch.js';
 import { MountStack } from '../ostree/mounts.js';
 import type { Reporter } from '../report.js';
-import { type OsmetBody, type OsmetPartition, OSMET_VERSION, encodeOsmetBody, encodeOsmetHeader, validateOsmet } from './format.js';
+import {
+  type OsmetBody,
+  type OsmetPartition,
+  OSMET_VERSION,
+  encodeOsmetBody,
+  encodeOsmetHeader,
+  validateOsmet,
+} from './format.js';
 import { writePackedImage } from './packed-image.js';
 import { scanMounts } from './scan.js';
 import { rebuildImage } from './unpack.js';
@@ -57,7 +64,12 @@ async function partitionsLabelled(disk: string, labels: readonly string[]): Prom
     if (!(await stat(join(part, 'partition')).catch(() => undefined))) continue;
     const node = `/dev/${child}`;
     const probe = await run('blkid', ['-p', '-o', 'export', node], { okExitCodes: [2] });
-    const fields = new Map(probe.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
+    const fields = new Map(
+      probe.stdout
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]),
+    );
     const label = fields.get('LABEL');
     if (label === undefined || !labels.includes(label)) continue;
     if (found.has(label)) throw new UserError(`found multiple devices on ${disk} with label "${label}"`);
@@ -84,7 +96,8 @@ function tempName(dir: string, prefix: string, suffix: string): string {
 }
 
 export async function packOsmet(options: PackOsmetOptions, reporter: Reporter): Promise<void> {
-  if (!/^[0-9a-f]{64}$/.test(options.checksum)) throw new UserError(`--checksum '${options.checksum}': expected a sha256 in 64 lowercase hex characters`);
+  if (!/^[0-9a-f]{64}$/.test(options.checksum))
+    throw new UserError(`--checksum '${options.checksum}': expected a sha256 in 64 lowercase hex characters`);
   await realDevice(options.device);
   const sectorSize = await blockSectorSize(options.device);
   const size = await blockSize(options.device);
@@ -116,7 +129,13 @@ export async function packOsmet(options: PackOsmetOptions, reporter: Reporter): 
     await writePackedImage(options.device, size, partitions, packedPath, { fast: options.fast, reporter });
 
     const head = Buffer.concat([
-      encodeOsmetHeader({ version: OSMET_VERSION, appVersion: appVersion(), sectorSize, description: options.description, architecture: defaultArch() }),
+      encodeOsmetHeader({
+        version: OSMET_VERSION,
+        appVersion: appVersion(),
+        sectorSize,
+        description: options.description,
+        architecture: defaultArch(),
+      }),
       encodeOsmetBody(body),
     ]);
     await writeOsmetFile(partial, head, packedPath);

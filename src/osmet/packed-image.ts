@@ -38,7 +38,7 @@ async function* readRanges(device: string, ranges: Array<[number, number]>): Asy
   const fh = await open(device, 'r');
   try {
     for (const [start, end] of ranges) {
-      for (let pos = start; pos < end; ) {
+      for (let pos = start; pos < end;) {
         const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - pos));
         const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
         if (bytesRead === 0) throw new UserError(`reading ${device}: unexpected end at offset ${pos}`);
@@ -71,7 +71,11 @@ export async function writePackedImage(
     throw new UserError(`bytes written + bytes skipped != block device size: ${written} + ${skipped} vs ${size}`);
   }
   const out = createWriteStream(dest, { flags: 'wx', mode: 0o600 });
-  await pipeline(Readable.from(readRanges(device, ranges)), createXz({ preset: opts.fast ? 0 : 9, check: check.CRC64, threads: 1 }), out);
+  await pipeline(
+    Readable.from(readRanges(device, ranges)),
+    createXz({ preset: opts.fast ? 0 : 9, check: check.CRC64, threads: 1 }),
+    out,
+  );
   const compressed = out.bytesWritten;
   opts.reporter.info(`Total bytes skipped: ${skipped}`);
   opts.reporter.info(`Total bytes written: ${written}`);

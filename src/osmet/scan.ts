@@ -29,7 +29,8 @@ async function* regularFiles(dir: string): AsyncGenerator<{ path: string; size: 
 export function objectFromPath(path: string): Buffer {
   const dir = basename(dirname(path));
   const stem = basename(path).replace(/\.file$/, '');
-  if (!/^[0-9a-fA-F]{2}$/.test(dir) || !/^[0-9a-fA-F]{62}$/.test(stem)) throw new UserError(`Malformed object path ${path}`);
+  if (!/^[0-9a-fA-F]{2}$/.test(dir) || !/^[0-9a-fA-F]{62}$/.test(stem))
+    throw new UserError(`Malformed object path ${path}`);
   return Buffer.from(dir + stem, 'hex');
 }
 
@@ -83,7 +84,9 @@ export async function scanMounts(bootDir: string, rootDir: string, reporter: Rep
       bootBySize.delete(obj.size);
     }
   }
-  reporter.info(`Total OSTree objects scanned from /root: ${objects.length} (${objects.length - empty} mapped, ${empty} empty)`);
+  reporter.info(
+    `Total OSTree objects scanned from /root: ${objects.length} (${objects.length - empty} mapped, ${empty} empty)`,
+  );
   reporter.info(`Total OSTree objects found in /boot: ${bootMatches.size}`);
   const root = canonicalizeMappings(rootMappings);
   report(reporter, '/root', root.stats, root.mappings.length);

@@ -33,7 +33,8 @@ async function* packedImage(file: PackedSource): AsyncGenerator<Buffer> {
   try {
     const magic = Buffer.alloc(XZ_MAGIC.length);
     const { bytesRead } = await fh.read(magic, 0, magic.length, file.dataOffset);
-    if (bytesRead !== magic.length || !magic.equals(XZ_MAGIC)) throw new UserError(`${file.path}: the packed image is not an xz stream`);
+    if (bytesRead !== magic.length || !magic.equals(XZ_MAGIC))
+      throw new UserError(`${file.path}: the packed image is not an xz stream`);
   } finally {
     await fh.close();
   }
@@ -48,7 +49,8 @@ async function* extentBytes(repo: string, m: Mapping, buf: Buffer): AsyncGenerat
   });
   try {
     const size = (await fh.stat()).size;
-    if (m.extent.logical > size) throw new UserError(`object ${path} (${size} bytes) is shorter than its mapping offset ${m.extent.logical}`);
+    if (m.extent.logical > size)
+      throw new UserError(`object ${path} (${size} bytes) is shorter than its mapping offset ${m.extent.logical}`);
     let pos = m.extent.logical;
     let left = m.extent.length;
     while (left > 0 && pos < size) {
@@ -106,11 +108,14 @@ export async function* rebuildImage(file: PackedSource, repo: string, signal?: A
     }
     // Validation put every partition inside the image: the rest is the image's tail.
     yield* counted(packed.take(file.body.size - cursor));
-    if (await packed.more()) throw new UserError(`the packed image holds more than the ${file.body.size} bytes of the image`);
+    if (await packed.more())
+      throw new UserError(`the packed image holds more than the ${file.body.size} bytes of the image`);
     if (total !== file.body.size) throw new UserError(`wrote ${total} bytes but expected ${file.body.size}`);
     const got = hash.digest();
     if (!got.equals(file.body.checksum)) {
-      throw new UserError(`expected final checksum ${file.body.checksum.toString('hex')}, but got ${got.toString('hex')}`);
+      throw new UserError(
+        `expected final checksum ${file.body.checksum.toString('hex')}, but got ${got.toString('hex')}`,
+      );
     }
   } catch (err) {
     if (signal?.aborted) throw interruptedError(signal);

@@ -18,7 +18,14 @@ export interface FstabEntry {
 export const DEFAULT_FSTAB: FstabEntry[] = [
   { spec: 'LABEL=root', file: '/', type: 'ext4', options: 'defaults', dump: 1, pass: 1 },
   { spec: 'LABEL=boot', file: '/boot', type: 'ext4', options: 'defaults', dump: 1, pass: 2 },
-  { spec: 'LABEL=EFI-SYSTEM', file: '/boot/efi', type: 'vfat', options: 'umask=0077,shortname=winnt,nofail', dump: 0, pass: 2 },
+  {
+    spec: 'LABEL=EFI-SYSTEM',
+    file: '/boot/efi',
+    type: 'vfat',
+    options: 'umask=0077,shortname=winnt,nofail',
+    dump: 0,
+    pass: 2,
+  },
 ];
 
 export function renderFstab(entries: readonly FstabEntry[]): string {

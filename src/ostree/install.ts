@@ -32,7 +32,15 @@ import { checkSizes, type LayoutSizes, minimumDiskBytes, sgdiskArgs } from './la
 import { partitionNode } from '../disk/partition-nodes.js';
 import { MountStack } from './mounts.js';
 import {
-  addRemote, adminStatus, deploy, deploymentDirs, initFs, osInit, pull, remoteUrl, repoConfigSet,
+  addRemote,
+  adminStatus,
+  deploy,
+  deploymentDirs,
+  initFs,
+  osInit,
+  pull,
+  remoteUrl,
+  repoConfigSet,
 } from './sysroot.js';
 import { blockSize } from '../disk/target.js';
 import { openTarget, type InstallTarget } from './target.js';
@@ -40,8 +48,20 @@ import { trustedKeyFiles } from '../verify/trusted-keys.js';
 import { createVarSkeleton } from './var-setup.js';
 
 export const STAGES = [
-  'partition', 'mkfs', 'mount', 'init-fs', 'repo-config', 'pull', 'os-init', 'deploy', 'var',
-  'fstab', 'grub-bios', 'grub-uefi', 'firstboot', 'finish',
+  'partition',
+  'mkfs',
+  'mount',
+  'init-fs',
+  'repo-config',
+  'pull',
+  'os-init',
+  'deploy',
+  'var',
+  'fstab',
+  'grub-bios',
+  'grub-uefi',
+  'firstboot',
+  'finish',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -150,7 +170,11 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
   const given = await stat(options.device).catch(() => undefined);
   if (given?.isBlockDevice()) await checkNotBusy(options.device, reporter);
   else if (given?.isFile()) await checkFileNotBusy(options.device, reporter);
-  const target = await openTarget(options.device, { destSize: options.destSize, sectorSize: options.sectorSize }, reporter);
+  const target = await openTarget(
+    options.device,
+    { destSize: options.destSize, sectorSize: options.sectorSize },
+    reporter,
+  );
   const mounts = new MountStack();
   const workDir = await mkdtemp(join(tmpdir(), 'nestos-ostree-'));
   const sysroot = join(workDir, 'sysroot');
@@ -171,7 +195,9 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     const size = await blockSize(target.device);
     const needed = minimumDiskBytes(options.sizes);
     if (size < needed) {
-      throw new UserError(`${target.given} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(needed)}`);
+      throw new UserError(
+        `${target.given} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(needed)}`,
+      );
     }
     touched = true;
     await run('sgdisk', sgdiskArgs(options.sizes, target.device));
@@ -206,7 +232,10 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
 
     begin('deploy', `Deploying ${options.remoteName}:${options.ref}`);
     await deploy(sysroot, {
-      osname: options.osname, refspec: `${options.remoteName}:${options.ref}`, kargs, env: ostreeGrubEnv(),
+      osname: options.osname,
+      refspec: `${options.remoteName}:${options.ref}`,
+      kargs,
+      env: ostreeGrubEnv(),
     });
     const deployment = (await deploymentDirs(sysroot, options.osname))[0];
     if (!deployment) throw new UserError(`no deployment found under ostree/deploy/${options.osname}`);
@@ -225,12 +254,23 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
 
     begin('firstboot', 'Writing first-boot files (Ignition config, ignition.firstboot, platforms.json)');
     await writeFirstBootFiles(bootDir, { stamp: options.firstboot, flavor: options.flavor });
-    await prepareFirstBoot(bootDir, {
-      ignition: options.ignition, platform: options.platform, consoles: options.consoles,
-      appendKargs: options.appendKargs, deleteKargs: options.deleteKargs,
-      copyNetworkFrom: options.copyNetworkFrom, firstbootArgs: options.firstbootArgs, flavor: options.flavor,
-    }, reporter);
-    const finalKargs = blsOptions(await readDefaultBlsEntry(bootDir)).split(/\s+/).filter((k) => !k.startsWith('ostree='));
+    await prepareFirstBoot(
+      bootDir,
+      {
+        ignition: options.ignition,
+        platform: options.platform,
+        consoles: options.consoles,
+        appendKargs: options.appendKargs,
+        deleteKargs: options.deleteKargs,
+        copyNetworkFrom: options.copyNetworkFrom,
+        firstbootArgs: options.firstbootArgs,
+        flavor: options.flavor,
+      },
+      reporter,
+    );
+    const finalKargs = blsOptions(await readDefaultBlsEntry(bootDir))
+      .split(/\s+/)
+      .filter((k) => !k.startsWith('ostree='));
 
     begin('finish', 'Unmounting and syncing');
     reporter.info(await adminStatus(sysroot));
@@ -240,15 +280,26 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     if (problems.length > 0) throw new UserError(`unmounting: ${problems.join('; ')}`);
     await target.release();
     const result: OstreeInstallResult = {
-      device: target.given, commit, deployment: deployment.slice(sysroot.length + 1), kargs: finalKargs, bios, uefi,
+      device: target.given,
+      commit,
+      deployment: deployment.slice(sysroot.length + 1),
+      kargs: finalKargs,
+      bios,
+      uefi,
     };
     reporter.result({ ...result });
     reporter.info('Install complete.');
     return result;
   } catch (err) {
-    await cleanupAfterFailure(target, mounts, {
-      wipe: touched && !options.preserveOnError, deleteFile: target.createdFile && !options.preserveOnError,
-    }, reporter);
+    await cleanupAfterFailure(
+      target,
+      mounts,
+      {
+        wipe: touched && !options.preserveOnError,
+        deleteFile: target.createdFile && !options.preserveOnError,
+      },
+      reporter,
+    );
     throw new UserError(`ostree install failed at stage '${stage}'`, { cause: err });
   } finally {
     await mounts.releaseAll();
@@ -264,7 +315,10 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
 }
 
 async function cleanupAfterFailure(
-  target: InstallTarget, mounts: MountStack, what: { wipe: boolean; deleteFile: boolean }, reporter: Reporter,
+  target: InstallTarget,
+  mounts: MountStack,
+  what: { wipe: boolean; deleteFile: boolean },
+  reporter: Reporter,
 ): Promise<void> {
   for (const p of await mounts.releaseAll()) reporter.warn(`Cleanup: ${p}`);
   if (!what.wipe) {

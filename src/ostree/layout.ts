@@ -47,7 +47,10 @@ export function minimumDiskBytes(sizes: LayoutSizes): number {
 }
 
 export function checkSizes(sizes: LayoutSizes): void {
-  for (const [name, v, min] of [['ESP', sizes.espMiB, 32], ['boot', sizes.bootMiB, 64]] as const) {
+  for (const [name, v, min] of [
+    ['ESP', sizes.espMiB, 32],
+    ['boot', sizes.bootMiB, 64],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) {
       throw new UsageError(`${name} partition size ${v} MiB is too small; use at least ${min} MiB`);
     }

@@ -12,7 +12,11 @@ export class MountStack {
     return this.mounted;
   }
 
-  async mount(source: string, target: string, options: { bind?: boolean; type?: string; ro?: boolean } = {}): Promise<void> {
+  async mount(
+    source: string,
+    target: string,
+    options: { bind?: boolean; type?: string; ro?: boolean } = {},
+  ): Promise<void> {
     await mkdir(target, { recursive: true });
     const args: string[] = [];
     if (options.bind) args.push('--bind');

@@ -89,7 +89,10 @@ export async function deploy(sysroot: string, options: DeployOptions): Promise<v
 export async function deploymentDirs(sysroot: string, osname: string): Promise<string[]> {
   const dir = join(sysroot, 'ostree', 'deploy', osname, 'deploy');
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => /^[0-9a-f]{64}\.\d+$/.test(n)).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => /^[0-9a-f]{64}\.\d+$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 export async function adminStatus(sysroot: string): Promise<string> {

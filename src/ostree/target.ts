@@ -43,7 +43,10 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   await checkTargetChoice(facts, choice);
   if (facts.kind === 'block') {
     return {
-      device: path, given: path, isImageFile: false, createdFile: false,
+      device: path,
+      given: path,
+      isImageFile: false,
+      createdFile: false,
       sectorSize: facts.sectorSize === 4096 ? 4096 : 512,
       rescan: () => rereadPartitions(path, { nodes: true }),
       release: async () => undefined,
@@ -53,7 +56,11 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   const size = facts.exists ? (await stat(path)).size : 0;
   if (options.destSize !== undefined && (createdFile || size < options.destSize)) {
     const fh = await open(path, createdFile ? 'wx' : 'r+');
-    try { await fh.truncate(options.destSize); } finally { await fh.close(); }
+    try {
+      await fh.truncate(options.destSize);
+    } finally {
+      await fh.close();
+    }
   }
   const sectorSize = options.sectorSize ?? 512;
   let device: string;
@@ -67,7 +74,11 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   reporter.info(`Attached ${path} to ${device} (${sectorSize}-byte sectors)`);
   let released = false;
   return {
-    device, given: path, isImageFile: true, createdFile, sectorSize,
+    device,
+    given: path,
+    isImageFile: true,
+    createdFile,
+    sectorSize,
     rescan: () => rereadPartitions(device, { nodes: true }),
     async release() {
       if (released) return;

@@ -10,8 +10,18 @@ import { run } from '../exec/run.js';
 import type { MountStack } from './mounts.js';
 
 export const VAR_PREFIXES = [
-  '/var/home', '/var/roothome', '/var/opt', '/var/srv', '/var/usrlocal',
-  '/var/mnt', '/var/media', '/var/spool', '/var/spool/mail', '/var/lib', '/var/log', '/var/tmp',
+  '/var/home',
+  '/var/roothome',
+  '/var/opt',
+  '/var/srv',
+  '/var/usrlocal',
+  '/var/mnt',
+  '/var/media',
+  '/var/spool',
+  '/var/spool/mail',
+  '/var/lib',
+  '/var/log',
+  '/var/tmp',
 ];
 
 export const BASELINE_TMPFILES = [
@@ -33,15 +43,23 @@ export const BASELINE_TMPFILES = [
 /** Exit 65 = "some lines had errors" (unknown users etc.), tolerated as Anaconda does. */
 const TMPFILES_OK = [65, 73];
 
-export async function createVarSkeleton(sysroot: string, osname: string, deployment: string, mounts: MountStack): Promise<void> {
+export async function createVarSkeleton(
+  sysroot: string,
+  osname: string,
+  deployment: string,
+  mounts: MountStack,
+): Promise<void> {
   const stateVar = join(sysroot, 'ostree', 'deploy', osname, 'var');
   const deployVar = join(deployment, 'var');
   await mounts.mount(stateVar, deployVar, { bind: true });
   try {
     const prefixes = VAR_PREFIXES.flatMap((p) => ['--prefix', p]);
-    await run('systemd-tmpfiles', ['--create', '--boot', `--root=${deployment}`, ...prefixes], { okExitCodes: TMPFILES_OK });
+    await run('systemd-tmpfiles', ['--create', '--boot', `--root=${deployment}`, ...prefixes], {
+      okExitCodes: TMPFILES_OK,
+    });
     await run('systemd-tmpfiles', ['--create', '--boot', `--root=${deployment}`, '-'], {
-      input: BASELINE_TMPFILES, okExitCodes: TMPFILES_OK,
+      input: BASELINE_TMPFILES,
+      okExitCodes: TMPFILES_OK,
     });
   } finally {
     await mounts.unmount(deployVar);

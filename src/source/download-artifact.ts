@@ -57,12 +57,19 @@ async function checkFinalName(path: string): Promise<void> {
   // Absent or unreadable: treated as not there.
   const st = await lstat(path).catch(() => undefined);
   if (st && !st.isFile() && !st.isSymbolicLink()) {
-    throw new UserError(`${path} exists and is not a regular file${st.isDirectory() ? ' (a directory)' : ''}; remove it or download into another directory (-C)`);
+    throw new UserError(
+      `${path} exists and is not a regular file${st.isDirectory() ? ' (a directory)' : ''}; remove it or download into another directory (-C)`,
+    );
   }
 }
 
 /** True when `path` exists, its `.sig` equals `sig`, and it verifies (signature and sha256). */
-async function existingVerified(path: string, sig: Uint8Array, src: ImageSource, opts: DownloadArtifactOptions): Promise<boolean> {
+async function existingVerified(
+  path: string,
+  sig: Uint8Array,
+  src: ImageSource,
+  opts: DownloadArtifactOptions,
+): Promise<boolean> {
   // No saved signature: nothing to compare.
   const saved = await readFile(`${path}.sig`).catch(() => undefined);
   // Absent or unreadable: treated as not there.
@@ -138,7 +145,9 @@ export async function downloadArtifact(src: ImageSource, opts: DownloadArtifactO
     await checkFinalName(finalPath);
     if (!opts.decompress) await checkFinalName(sigPath);
     if (!signed && (await lstat(finalPath).catch(() => undefined))) {
-      throw new UserError(`${finalPath} exists; an unverified download (--insecure, no signature published) never replaces a file: remove it or download into another directory (-C)`);
+      throw new UserError(
+        `${finalPath} exists; an unverified download (--insecure, no signature published) never replaces a file: remove it or download into another directory (-C)`,
+      );
     }
     part = await PartFile.acquire(partPath);
 
@@ -172,7 +181,12 @@ interface WriteContext {
 }
 
 /** Streams the body through verification into the `.part`, then renames it into place. */
-async function writeVerified(src: ImageSource, opened: OpenedImage, part: PartFile, ctx: WriteContext): Promise<string> {
+async function writeVerified(
+  src: ImageSource,
+  opened: OpenedImage,
+  part: PartFile,
+  ctx: WriteContext,
+): Promise<string> {
   const { opts } = ctx;
   const canResume = !ctx.decompressing;
   const resumed = opened.start > 0;

@@ -50,8 +50,16 @@ export function downloadPaths(url: string, directory: string, decompress: boolea
   const stripped = decompress ? decompressedName(name) : undefined;
   if (stripped !== undefined) {
     const badStripped = notPlain(stripped);
-    if (badStripped) throw refuse(`'${escapeControl(name)}' without its ${name.slice(-3)} suffix (-d) ${badStripped.replace(/^'[^']*' /, '')}`);
+    if (badStripped)
+      throw refuse(
+        `'${escapeControl(name)}' without its ${name.slice(-3)} suffix (-d) ${badStripped.replace(/^'[^']*' /, '')}`,
+      );
   }
   const finalPath = join(directory, stripped ?? name);
-  return { finalPath, partPath: `${finalPath}.part`, sigPath: `${finalPath}.sig`, decompressing: stripped !== undefined };
+  return {
+    finalPath,
+    partPath: `${finalPath}.part`,
+    sigPath: `${finalPath}.sig`,
+    decompressing: stripped !== undefined,
+  };
 }

@@ -104,9 +104,16 @@ function concat(first: Readable, second: Readable): Readable {
   );
 }
 
-export async function verifiedPipeline(source: ImageSource, options: VerifiedPipelineOptions): Promise<VerifiedPipeline> {
+export async function verifiedPipeline(
+  source: ImageSource,
+  options: VerifiedPipelineOptions,
+): Promise<VerifiedPipeline> {
   if (options.leadIn && options.decompress) throw new UserError('internal error: resume with decompression');
-  const taps = await VerifiedTaps.create(source, { ...options, decoded: options.decompress, resumed: options.leadIn?.length });
+  const taps = await VerifiedTaps.create(source, {
+    ...options,
+    decoded: options.decompress,
+    resumed: options.leadIn?.length,
+  });
   const body = options.body ?? (await source.open());
   const input = options.leadIn ? concat(options.leadIn.stream, body) : body;
   const stages: Transform[] = [publishedTap(taps)];
@@ -123,7 +130,9 @@ export async function verifiedPipeline(source: ImageSource, options: VerifiedPip
   });
   // The rejection is observed by whoever awaits it later; this marks it handled.
   piped.catch(() => undefined);
-  const out = pipeline([input, ...stages] as unknown as [Readable, ...Transform[]], (err) => settle(err)) as unknown as Readable;
+  const out = pipeline([input, ...stages] as unknown as [Readable, ...Transform[]], (err) =>
+    settle(err),
+  ) as unknown as Readable;
   const done = async () => {
     await piped;
     await taps.verdict();

@@ -23,7 +23,11 @@ export interface FetchSignatureOptions {
 /** The signature's bytes, or undefined when the server says it does not exist. */
 export async function fetchSignature(url: string, options: FetchSignatureOptions): Promise<Uint8Array | undefined> {
   try {
-    return await httpGetBytes(url, { retries: options.retries, reporter: options.reporter, maxBytes: MAX_SIGNATURE_BYTES });
+    return await httpGetBytes(url, {
+      retries: options.retries,
+      reporter: options.reporter,
+      maxBytes: MAX_SIGNATURE_BYTES,
+    });
   } catch (err) {
     if (err instanceof HttpStatusError && ABSENT.has(err.status)) {
       options.reporter.warn(`Failed to fetch signature: ${err.message}`);

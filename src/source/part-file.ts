@@ -32,7 +32,9 @@ function refuseKind(path: string, st: { isSymbolicLink(): boolean; isDirectory()
   if (st.isSymbolicLink()) {
     return new UserError(`${path} is a symbolic link; refusing to write through it (remove it and run again)`);
   }
-  return new UserError(`${path} exists and is not a regular file${st.isDirectory() ? ' (a directory)' : ''}; remove it and run again`);
+  return new UserError(
+    `${path} exists and is not a regular file${st.isDirectory() ? ' (a directory)' : ''}; remove it and run again`,
+  );
 }
 
 async function openNoFollow(path: string): Promise<FileHandle> {
@@ -66,10 +68,14 @@ export class PartFile {
         const st = await handle.stat();
         if (!st.isFile()) throw refuseKind(path, st);
         if (st.nlink > 1) {
-          throw new UserError(`${path} has ${st.nlink} hard links; refusing to write a file that has other names (remove it and run again)`);
+          throw new UserError(
+            `${path} has ${st.nlink} hard links; refusing to write a file that has other names (remove it and run again)`,
+          );
         }
         if (!(await tryLockExclusive(handle.fd, path))) {
-          throw new UserError(`another download is writing ${path}; wait for it to finish, or download into another directory (-C)`);
+          throw new UserError(
+            `another download is writing ${path}; wait for it to finish, or download into another directory (-C)`,
+          );
         }
         const part = new PartFile(path, handle, { dev: st.dev, ino: st.ino });
         if (await part.stillAtPath()) return part;
@@ -105,7 +111,7 @@ export class PartFile {
     const { handle, path } = this;
     return Readable.from(
       (async function* () {
-        for (let position = 0; position < length; ) {
+        for (let position = 0; position < length;) {
           const buf = Buffer.allocUnsafe(Math.min(READ_STEP, length - position));
           const { bytesRead } = await handle.read(buf, 0, buf.length, position);
           if (bytesRead === 0) throw new UserError(`${path} ended after ${position} of ${length} bytes`);

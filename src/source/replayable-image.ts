@@ -102,7 +102,8 @@ export class ReplayableImage {
     const decoder = new AutoDecoder();
     try {
       while (length < HEAD_BYTES) {
-        if (this.keptBytes >= MAX_KEPT) return { bytes: head.subarray(0, length), decided: false, compression: this.compression() };
+        if (this.keptBytes >= MAX_KEPT)
+          return { bytes: head.subarray(0, length), decided: false, compression: this.compression() };
         // A decoder on another thread hands its output on later: the MiB may be complete from
         // the input it has while the source waits (a stalled server), so the read is not awaited
         // past that point; the replay picks it up.

@@ -32,7 +32,11 @@ export interface TapOptions {
 }
 
 /** Applies the missing-signature rule: fatal unless --insecure. */
-export function requireSignature(sig: Uint8Array | undefined | null, insecure: boolean, reporter: Reporter): sig is Uint8Array {
+export function requireSignature(
+  sig: Uint8Array | undefined | null,
+  insecure: boolean,
+  reporter: Reporter,
+): sig is Uint8Array {
   if (sig) return true;
   if (!insecure) throw new UserError('--insecure not specified and signature not found');
   reporter.warn('Signature not found; skipping verification as requested');
@@ -48,7 +52,8 @@ export class VerifiedTaps {
     private readonly label: string,
     private total: number | undefined,
     private readonly resumed: number | undefined,
-    private readonly signature: { bytes: Uint8Array; keys: openpgp.PublicKey[]; verifier: SignatureVerifier } | undefined,
+    private readonly signature:
+      { bytes: Uint8Array; keys: openpgp.PublicKey[]; verifier: SignatureVerifier } | undefined,
     private readonly sha: Hash | undefined,
     private readonly decodedSha: Hash | undefined,
   ) {}
@@ -56,14 +61,21 @@ export class VerifiedTaps {
   /** Fetches the signature (unless given) and applies the missing-signature rule. */
   static async create(source: ImageSource, options: TapOptions): Promise<VerifiedTaps> {
     const sig = options.signature === undefined ? await source.signature() : options.signature;
-    const signed = options.signature === undefined ? requireSignature(sig, options.insecure, options.reporter) : sig !== null;
+    const signed =
+      options.signature === undefined ? requireSignature(sig, options.insecure, options.reporter) : sig !== null;
     return new VerifiedTaps(
       source,
       options.reporter,
       options.label ?? source.type,
       options.total,
       options.resumed,
-      signed ? { bytes: sig as Uint8Array, keys: options.keys, verifier: createSignatureVerifier(sig as Uint8Array, options.keys) } : undefined,
+      signed
+        ? {
+            bytes: sig as Uint8Array,
+            keys: options.keys,
+            verifier: createSignatureVerifier(sig as Uint8Array, options.keys),
+          }
+        : undefined,
       source.sha256 ? createHash('sha256') : undefined,
       options.decoded && source.uncompressedSha256 ? createHash('sha256') : undefined,
     );
@@ -133,7 +145,9 @@ export class VerifiedTaps {
       throw new VerificationError(`sha256 mismatch for ${this.source.description}: expected ${this.source.sha256}`);
     }
     if (this.decodedSha && this.decodedSha.digest('hex') !== this.source.uncompressedSha256) {
-      throw new VerificationError(`uncompressed sha256 mismatch for ${this.source.description}: expected ${this.source.uncompressedSha256}`);
+      throw new VerificationError(
+        `uncompressed sha256 mismatch for ${this.source.description}: expected ${this.source.uncompressedSha256}`,
+      );
     }
   }
 }

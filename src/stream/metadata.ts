@@ -30,7 +30,9 @@ export function streamUrl(baseUrl: string, stream: string): string {
     throw new UserError(`invalid stream base URL '${baseUrl}' (expected http://, https:// or file://)`);
   }
   if (!['http:', 'https:', 'file:'].includes(base.protocol)) {
-    throw new UserError(`unsupported stream base URL scheme '${base.protocol}' (expected http://, https:// or file://)`);
+    throw new UserError(
+      `unsupported stream base URL scheme '${base.protocol}' (expected http://, https:// or file://)`,
+    );
   }
   return new URL(`${encodeURIComponent(stream)}.json`, base).toString();
 }
@@ -48,7 +50,10 @@ export async function fetchStreamMetadata(
   }).catch((err: unknown) => {
     // No feed under that name: most often a mistyped -s.
     if (err instanceof HttpStatusError && err.status === 404) {
-      throw new UserError(`unknown stream '${escapeControl(stream)}': check the name given with -s (\`list-stream -s NAME\` lists what a stream offers)`, { cause: err });
+      throw new UserError(
+        `unknown stream '${escapeControl(stream)}': check the name given with -s (\`list-stream -s NAME\` lists what a stream offers)`,
+        { cause: err },
+      );
     }
     throw err;
   });
@@ -78,7 +83,9 @@ function feedUrl(text: string, what: string, feed: string | undefined): string {
   try {
     url = feed === undefined ? new URL(text) : new URL(text, feed);
   } catch {
-    throw new UserError(`stream metadata${feed ? ` from ${feed}` : ''} lists an invalid URL for the ${what}: '${escapeControl(text)}'`);
+    throw new UserError(
+      `stream metadata${feed ? ` from ${feed}` : ''} lists an invalid URL for the ${what}: '${escapeControl(text)}'`,
+    );
   }
   const allowed = allowedSchemes(feed);
   if (!allowed.includes(url.protocol)) {
@@ -108,13 +115,19 @@ export function findArtifacts(
   const formats = own(formatsOfPlatform, format);
   if (!formats || Object.keys(formats).length === 0) {
     // What the stream does offer at the first level that did not match.
-    const names = (obj: object | undefined) => Object.keys(obj ?? {}).map(escapeControl).sort().join(', ') || 'none';
+    const names = (obj: object | undefined) =>
+      Object.keys(obj ?? {})
+        .map(escapeControl)
+        .sort()
+        .join(', ') || 'none';
     const offered = !platforms
       ? `architectures in the stream: ${names(meta.architectures)}`
       : !formatsOfPlatform
         ? `platforms for ${escapeControl(arch)}: ${names(platforms)}`
         : `formats for ${escapeControl(arch)} ${escapeControl(platform)}: ${names(formatsOfPlatform)}`;
-    throw new UserError(`couldn't find architecture ${arch}, platform ${platform}, format ${format} in stream metadata (${offered})`);
+    throw new UserError(
+      `couldn't find architecture ${arch}, platform ${platform}, format ${format} in stream metadata (${offered})`,
+    );
   }
   return Object.keys(formats)
     .sort()

@@ -55,5 +55,7 @@ export function parseStreamMetadata(json: unknown, source: string): StreamMetada
   const result = StreamMetadataSchema.safeParse(json);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new UserError(`invalid stream metadata from ${source}: ${escapeControl(`${jsonPath(issue.path)}: ${issue.message}`)}`);
+  throw new UserError(
+    `invalid stream metadata from ${source}: ${escapeControl(`${jsonPath(issue.path)}: ${issue.message}`)}`,
+  );
 }

@@ -14,7 +14,8 @@ export function streamRows(meta: StreamMetadata): StreamRow[] {
   const rows: StreamRow[] = [];
   for (const [arch, a] of Object.entries(meta.architectures)) {
     for (const [platform, p] of Object.entries(a.artifacts)) {
-      for (const format of Object.keys(p.formats)) rows.push([escapeControl(arch), escapeControl(platform), escapeControl(format)]);
+      for (const format of Object.keys(p.formats))
+        rows.push([escapeControl(arch), escapeControl(platform), escapeControl(format)]);
     }
   }
   return rows.sort((x, y) => byteCompare(x[0], y[0]) || byteCompare(x[1], y[1]) || byteCompare(x[2], y[2]));

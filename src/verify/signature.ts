@@ -24,7 +24,11 @@ export async function parseKeys(bytes: Uint8Array, name: string): Promise<openpg
       const armored = Buffer.from(bytes).toString('utf8');
       const blocks = [...armored.matchAll(ARMORED_BLOCK)].map((m) => m[0]);
       // No complete block: openpgp names what is wrong with the text.
-      keys = (await Promise.all((blocks.length > 0 ? blocks : [armored]).map((block) => openpgp.readKeys({ armoredKeys: block })))).flat();
+      keys = (
+        await Promise.all(
+          (blocks.length > 0 ? blocks : [armored]).map((block) => openpgp.readKeys({ armoredKeys: block })),
+        )
+      ).flat();
     } else {
       keys = await openpgp.readKeys({ binaryKeys: bytes });
     }
@@ -73,7 +77,8 @@ export async function checkSignatureIssuers(signature: Uint8Array, keys: openpgp
   if (packets.length === 0) throw new VerificationError('GPG verification failure: no signature found');
   for (const p of packets) {
     const issuer = p.issuerKeyID;
-    if (/^0+$/.test(issuer.toHex())) throw new VerificationError('GPG verification failure: the signature does not name the key that made it');
+    if (/^0+$/.test(issuer.toHex()))
+      throw new VerificationError('GPG verification failure: the signature does not name the key that made it');
     if (!keys.some((k) => k.getKeyIDs().some((id) => id.equals(issuer)))) {
       throw new VerificationError(
         `GPG verification failure: signed by key ${issuer.toHex().toUpperCase()}, which is not among the trusted keys (add it with --trusted-key)`,
@@ -128,7 +133,12 @@ function createOpenpgpStreamVerifier(signature: Uint8Array, keys: openpgp.Public
     // openpgp's result type is generic over web-stream types the type checker leaves unresolved
     // here; `signatures` is its VerificationResult[].
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
-    const { data, signatures } = await openpgp.verify({ message, signature: sig, verificationKeys: keys, format: 'binary' });
+    const { data, signatures } = await openpgp.verify({
+      message,
+      signature: sig,
+      verificationKeys: keys,
+      format: 'binary',
+    });
     const reader = (data as unknown as ReadableStream<Uint8Array>).getReader();
     while (!(await reader.read()).done) {
       /* drain: the verdict needs the whole stream */
@@ -206,14 +216,16 @@ async function verifyPacket(p: openpgp.SignaturePacket, digest: Uint8Array, keys
  * other signature versions fall back to openpgp.js' own streaming verification.
  */
 export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.PublicKey[]): SignatureVerifier {
-  type Plan = { kind: 'native'; packets: openpgp.SignaturePacket[]; hashes: Hash[] } | { kind: 'fallback'; v: StreamVerifier };
+  type Plan =
+    { kind: 'native'; packets: openpgp.SignaturePacket[]; hashes: Hash[] } | { kind: 'fallback'; v: StreamVerifier };
   const planned: Promise<Plan> = (async () => {
     if (keys.length === 0) throw noTrustedKeys();
     const sig = await parseSignature(signature);
     const packets = [...sig.packets] as openpgp.SignaturePacket[];
     if (packets.length === 0) throw new VerificationError('GPG verification failure: no signature found');
     const names = packets.map(nativeHashName);
-    if (names.some((n) => n === undefined)) return { kind: 'fallback', v: createOpenpgpStreamVerifier(signature, keys) };
+    if (names.some((n) => n === undefined))
+      return { kind: 'fallback', v: createOpenpgpStreamVerifier(signature, keys) };
     return { kind: 'native', packets, hashes: names.map((n) => createHash(n!)) };
   })();
   // The rejection is observed by whoever awaits it later; this marks it handled.
@@ -233,9 +245,12 @@ export function createSignatureVerifier(signature: Uint8Array, keys: openpgp.Pub
       return undefined;
     }
     // openpgp's web streams keep chunks queued: give them a copy of the lent one.
-    return new Promise<void>((resolve, reject) => p.v.stream.write(Buffer.from(chunk), (err) => (err ? reject(err) : resolve())));
+    return new Promise<void>((resolve, reject) =>
+      p.v.stream.write(Buffer.from(chunk), (err) => (err ? reject(err) : resolve())),
+    );
   };
-  const update = (chunk: Buffer): Promise<void> | undefined => (plan ? feed(plan, chunk) : planned.then((p) => feed(settle(p), chunk)));
+  const update = (chunk: Buffer): Promise<void> | undefined =>
+    plan ? feed(plan, chunk) : planned.then((p) => feed(settle(p), chunk));
   const end = (): Promise<void> =>
     planned.then(
       (p) => {

@@ -111,7 +111,14 @@ function unzstdFrames(buf: Buffer, start: number, maxOutput: number): { data: Bu
 }
 
 interface CodeSync {
-  codeSync(flush: number, input: Buffer, inOff: number, availIn: number, out: Buffer, outOff: number): [number, number, number];
+  codeSync(
+    flush: number,
+    input: Buffer,
+    inOff: number,
+    availIn: number,
+    out: Buffer,
+    outOff: number,
+  ): [number, number, number];
   close(): void;
 }
 
@@ -126,7 +133,7 @@ function decodeExact(input: Buffer, maxOutput: number): Buffer | undefined {
   try {
     for (;;) {
       const out = Buffer.alloc(1024 * 1024);
-      const [status, availInAfter, availOutAfter] = lzma.codeSync(LZMA_FINISH as number, input, inOff, availIn, out, 0);
+      const [status, availInAfter, availOutAfter] = lzma.codeSync(LZMA_FINISH, input, inOff, availIn, out, 0);
       const produced = out.length - availOutAfter;
       if (produced > 0) {
         chunks.push(out.subarray(0, produced));
@@ -146,12 +153,17 @@ function decodeExact(input: Buffer, maxOutput: number): Buffer | undefined {
 
 /** Decodes one xz stream starting at `input[0]`; returns the data and the compressed length. */
 function unxzOne(input: Buffer, maxOutput = 4 * 1024 * 1024 * 1024): { data: Buffer; consumed: number } {
-  if (input.length < 24 || !input.subarray(0, 6).equals(XZ_MAGIC)) throw new UserError('unexpected end of compressed stream');
+  if (input.length < 24 || !input.subarray(0, 6).equals(XZ_MAGIC))
+    throw new UserError('unexpected end of compressed stream');
   const flags = input.readUInt16LE(6);
   let pos = input.indexOf('YZ', 12 + 10);
   while (pos !== -1) {
     const footer = pos - 10;
-    if (footer % 4 === 0 && crc32(input.subarray(footer + 4, footer + 10)) === input.readUInt32LE(footer) && input.readUInt16LE(footer + 8) === flags) {
+    if (
+      footer % 4 === 0 &&
+      crc32(input.subarray(footer + 4, footer + 10)) === input.readUInt32LE(footer) &&
+      input.readUInt16LE(footer + 8) === flags
+    ) {
       const data = decodeExact(input.subarray(0, pos + 2), maxOutput);
       if (data) return { data, consumed: pos + 2 };
     }
@@ -161,7 +173,11 @@ function unxzOne(input: Buffer, maxOutput = 4 * 1024 * 1024 * 1024): { data: Buf
 }
 
 /** Visits every regular file of every archive, in order. */
-export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => void, opts: InitrdReadOptions = {}): void {
+export function walkInitrd(
+  buf: Buffer,
+  visit: (name: string, data: Buffer) => void,
+  opts: InitrdReadOptions = {},
+): void {
   const max = opts.maxDecompressed ?? MAX_DECOMPRESSED;
   let pos = 0;
   while (pos < buf.length) {
@@ -170,17 +186,20 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
       continue;
     }
     const kind = sniffCompression(buf, pos);
-    let archive: Buffer;
-    let next: number;
     if (kind === 'none') {
       const { entries, end } = readNewc(buf, pos);
       for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
       pos = end;
       continue;
     }
-    const r = kind === 'gzip' ? gunzipOne(buf, pos, max) : kind === 'xz' ? unxzOne(buf.subarray(pos), max) : unzstdFrames(buf, pos, max);
-    archive = r.data;
-    next = pos + r.consumed;
+    const r =
+      kind === 'gzip'
+        ? gunzipOne(buf, pos, max)
+        : kind === 'xz'
+          ? unxzOne(buf.subarray(pos), max)
+          : unzstdFrames(buf, pos, max);
+    const archive = r.data;
+    const next = pos + r.consumed;
     const { entries, end } = readNewc(archive, 0);
     for (const e of entries) if ((e.mode & S_IFMT) === S_IFREG) visit(e.name, e.data);
     assertZerosFrom(archive, end);
@@ -189,10 +208,18 @@ export function walkInitrd(buf: Buffer, visit: (name: string, data: Buffer) => v
 }
 
 /** Path → contents of the kept regular files (last duplicate wins), sorted bytewise. */
-export function readInitrd(buf: Buffer, filter: (path: string) => boolean = () => true, opts: InitrdReadOptions = {}): Map<string, Buffer> {
+export function readInitrd(
+  buf: Buffer,
+  filter: (path: string) => boolean = () => true,
+  opts: InitrdReadOptions = {},
+): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  walkInitrd(buf, (name, data) => {
-    if (filter(name)) files.set(name, Buffer.from(data));
-  }, opts);
+  walkInitrd(
+    buf,
+    (name, data) => {
+      if (filter(name)) files.set(name, Buffer.from(data));
+    },
+    opts,
+  );
   return new Map([...files.entries()].sort((a, b) => comparePaths(a[0], b[0])));
 }

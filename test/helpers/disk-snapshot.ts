@@ -29,7 +29,7 @@ async function hashRange(path: string, offset: number, length: number): Promise<
   try {
     const h = createHash('sha256');
     const buf = Buffer.alloc(4 * MIB);
-    for (let pos = offset; pos < offset + length; ) {
+    for (let pos = offset; pos < offset + length;) {
       const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, offset + length - pos), pos);
       if (bytesRead === 0) break;
       h.update(buf.subarray(0, bytesRead));

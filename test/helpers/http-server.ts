@@ -51,7 +51,14 @@ function sizeOf(r: Route): number {
   return Buffer.byteLength(r.body ?? '');
 }
 
-function sendSlice(r: Route, res: ServerResponse, start: number, end: number, limit: number | undefined, after: () => void): void {
+function sendSlice(
+  r: Route,
+  res: ServerResponse,
+  start: number,
+  end: number,
+  limit: number | undefined,
+  after: () => void,
+): void {
   const stop = limit === undefined ? end : Math.min(end, start + limit);
   if (r.file) {
     if (stop <= start) return after();
@@ -95,7 +102,10 @@ export async function startServer(): Promise<TestServer> {
       if (start >= size) return reply(416, { 'content-range': `bytes */${size}` });
       status = 206;
     }
-    const headers: Record<string, string | number> = { 'content-length': size - start, 'content-type': 'application/octet-stream' };
+    const headers: Record<string, string | number> = {
+      'content-length': size - start,
+      'content-type': 'application/octet-stream',
+    };
     if (status === 206) headers['content-range'] = `bytes ${start}-${size - 1}/${size}`;
     log.status = status;
     res.writeHead(status, headers);

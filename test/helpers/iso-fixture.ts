@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const KARGS_SIZE = 1139;
-export const DEFAULT_KARGS = 'mitigations=auto,nosmt coreos.liveiso=nestos-sample ignition.firstboot ignition.platform.id=metal';
+export const DEFAULT_KARGS =
+  'mitigations=auto,nosmt coreos.liveiso=nestos-sample ignition.firstboot ignition.platform.id=metal';
 export const AREA_SIZE = 262144;
 
 export interface FixtureOptions {
@@ -42,11 +43,15 @@ export function buildFixtureIso(opts: FixtureOptions = {}): Fixture {
     'images/pxeboot/initrd.img': Buffer.alloc(8192, 0x49),
     'images/pxeboot/rootfs.img': Buffer.alloc(16384, 0x52),
   };
-  const isolinuxPrefix = 'default nestos\nlabel nestos\n  kernel /images/pxeboot/vmlinuz\n  append initrd=/images/pxeboot/initrd.img' + (opts.plain ? '' : ',/images/ignition.img') + ' ';
+  const isolinuxPrefix =
+    'default nestos\nlabel nestos\n  kernel /images/pxeboot/vmlinuz\n  append initrd=/images/pxeboot/initrd.img' +
+    (opts.plain ? '' : ',/images/ignition.img') +
+    ' ';
   const grubPrefix = 'menuentry nestos {\n  linux /images/pxeboot/vmlinuz ';
   const region = kargsRegion();
   files['isolinux/isolinux.cfg'] = `${isolinuxPrefix}${region}\n# COREOS_KARG_EMBED_AREA\n`;
-  files['EFI/BOOT/grub.cfg'] = `${grubPrefix}${region}\n# COREOS_KARG_EMBED_AREA\n  initrd /images/pxeboot/initrd.img${opts.plain ? '' : ' /images/ignition.img'}\n}\n`;
+  files['EFI/BOOT/grub.cfg'] =
+    `${grubPrefix}${region}\n# COREOS_KARG_EMBED_AREA\n  initrd /images/pxeboot/initrd.img${opts.plain ? '' : ' /images/ignition.img'}\n}\n`;
   if (!opts.plain) {
     files['images/ignition.img'] = Buffer.alloc(AREA_SIZE);
     files[`${flavor}/igninfo.json`] = JSON.stringify({ file: 'images/ignition.img' });
@@ -61,7 +66,11 @@ export function buildFixtureIso(opts: FixtureOptions = {}): Fixture {
       });
     }
     files[`${flavor}/features.json`] = JSON.stringify(
-      opts.features ?? { 'installer-config': true, 'installer-config-directives': { console: true }, 'live-initrd-network': true },
+      opts.features ?? {
+        'installer-config': true,
+        'installer-config-directives': { console: true },
+        'live-initrd-network': true,
+      },
     );
   }
   if (opts.filler) files['filler.bin'] = Buffer.alloc(opts.filler, 0xaa);
@@ -70,12 +79,19 @@ export function buildFixtureIso(opts: FixtureOptions = {}): Fixture {
     writeFileSync(join(root, p), data);
   }
   const iso = join(dir, 'fixture.iso');
-  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-V', 'NESTOS_FIXTURE', '-o', iso, root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-V', 'NESTOS_FIXTURE', '-o', iso, root], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return { dir, iso };
 }
 
 /** A copy of `iso` with bytes patched at absolute offsets (hostile variants). */
-export function patchedCopy(iso: string, dest: string, patches: Array<{ offset: number; data: Buffer }>, truncateTo?: number): string {
+export function patchedCopy(
+  iso: string,
+  dest: string,
+  patches: Array<{ offset: number; data: Buffer }>,
+  truncateTo?: number,
+): string {
   copyFileSync(iso, dest);
   let buf = readFileSync(dest);
   for (const p of patches) p.data.copy(buf, p.offset);
@@ -104,7 +120,22 @@ export function buildPlainBootableIso(sampleIso: string, dir: string): string {
   }
   execFileSync(
     'xorriso',
-    ['-indev', sampleIso, '-outdev', out, '-boot_image', 'any', 'replay', '-rm_r', '/coreos', '/nestos', '/images/ignition.img', '--', ...maps, '-commit'],
+    [
+      '-indev',
+      sampleIso,
+      '-outdev',
+      out,
+      '-boot_image',
+      'any',
+      'replay',
+      '-rm_r',
+      '/coreos',
+      '/nestos',
+      '/images/ignition.img',
+      '--',
+      ...maps,
+      '-commit',
+    ],
     { stdio: 'ignore' },
   );
   return out;

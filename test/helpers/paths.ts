@@ -18,6 +18,7 @@ export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
  * The CLI under test: the compiled entry next to this compiled helper (works for any tsc outDir),
  * or what NESTOS_INSTALLER_MAIN names (`npm test` sets it to the shipped bundle, dist/cli/main.js).
  */
-export const MAIN_JS = process.env.NESTOS_INSTALLER_MAIN || fileURLToPath(new URL('../../src/main.js', import.meta.url));
+export const MAIN_JS =
+  process.env.NESTOS_INSTALLER_MAIN || fileURLToPath(new URL('../../src/main.js', import.meta.url));
 /** Sample OS build output (images/build.sh). */
 export const IMAGES_DIR = process.env.NESTOS_IMAGES_DIR ?? join(REPO_ROOT, 'build/images');

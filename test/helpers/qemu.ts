@@ -61,7 +61,10 @@ export interface BootRun {
 }
 
 export class BootError extends Error {
-  constructor(reason: string, readonly log: string) {
+  constructor(
+    reason: string,
+    readonly log: string,
+  ) {
     super(`${reason}\n--- serial log tail ---\n${log.slice(-4000)}`);
     this.name = 'BootError';
   }
@@ -92,13 +95,29 @@ async function concatInitrds(paths: string[], dest: string): Promise<void> {
 }
 
 async function buildArgs(opts: BootOptions, tmp: string): Promise<string[]> {
-  const args = ['-machine', 'q35,accel=tcg', '-smp', String(opts.cpus ?? 1), '-m', String(opts.memoryMiB ?? 1024), '-nographic',
-    '-serial', 'mon:stdio', '-no-reboot', '-nic', opts.network === 'user' ? 'user,model=virtio-net-pci' : 'none'];
+  const args = [
+    '-machine',
+    'q35,accel=tcg',
+    '-smp',
+    String(opts.cpus ?? 1),
+    '-m',
+    String(opts.memoryMiB ?? 1024),
+    '-nographic',
+    '-serial',
+    'mon:stdio',
+    '-no-reboot',
+    '-nic',
+    opts.network === 'user' ? 'user,model=virtio-net-pci' : 'none',
+  ];
   if (opts.firmware === 'uefi') {
     const vars = join(tmp, 'vars.fd');
     await copyFile(OVMF_VARS, vars);
-    args.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
-      '-drive', `if=pflash,format=raw,file=${vars}`);
+    args.push(
+      '-drive',
+      `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,file=${vars}`,
+    );
   }
   const direct = opts.kernel !== undefined;
   if (direct) {
@@ -117,9 +136,14 @@ async function buildArgs(opts: BootOptions, tmp: string): Promise<string[]> {
   if (opts.iso) {
     // A virtio-scsi CD: firmware and bootloaders boot from it, and the cloud kernel (no AHCI
     // driver) sees it too, as the live initramfs must to find its root filesystem.
-    args.push('-device', 'virtio-scsi-pci,id=scsi0',
-      '-drive', `if=none,id=cd0,media=cdrom,readonly=on,format=raw,file=${opts.iso}`,
-      '-device', `scsi-cd,drive=cd0,bus=scsi0.0${direct ? '' : ',bootindex=0'}`);
+    args.push(
+      '-device',
+      'virtio-scsi-pci,id=scsi0',
+      '-drive',
+      `if=none,id=cd0,media=cdrom,readonly=on,format=raw,file=${opts.iso}`,
+      '-device',
+      `scsi-cd,drive=cd0,bus=scsi0.0${direct ? '' : ',bootindex=0'}`,
+    );
   }
   const disks: DiskSpec[] = [];
   if (opts.disk) disks.push({ path: opts.disk, sectorSize: opts.sectorSize ?? 512 });
@@ -175,7 +199,9 @@ export async function bootQemu(opts: BootOptions, waitForProbe = false): Promise
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
-      child.on('error', (e) => { failure ??= `cannot run qemu-system-x86_64: ${e.message}`; });
+      child.on('error', (e) => {
+        failure ??= `cannot run qemu-system-x86_64: ${e.message}`;
+      });
       child.on('close', (code) => {
         clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
@@ -191,6 +217,7 @@ export async function bootQemu(opts: BootOptions, waitForProbe = false): Promise
 /** Boots and returns the probe line; rejects (with the serial log tail) if it never appears. */
 export async function bootProbe(opts: BootOptions): Promise<{ probe: ProbeResult; log: string }> {
   const run = await bootQemu(opts, true);
-  if (!run.probe) throw new BootError(`no ${PROBE_MARKER.trim()} line on the serial console (QEMU exit ${run.exitCode})`, run.log);
+  if (!run.probe)
+    throw new BootError(`no ${PROBE_MARKER.trim()} line on the serial console (QEMU exit ${run.exitCode})`, run.log);
   return { probe: run.probe, log: run.log };
 }

@@ -20,13 +20,16 @@ export async function serveDirectory(
     const name = basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (override?.(name, req, res)) return;
     const path = join(dir, name);
-    stat(path).then((st) => {
-      res.writeHead(200, { 'content-length': st.size });
-      createReadStream(path).pipe(res);
-    }, () => {
-      res.writeHead(404);
-      res.end();
-    });
+    stat(path).then(
+      (st) => {
+        res.writeHead(200, { 'content-length': st.size });
+        createReadStream(path).pipe(res);
+      },
+      () => {
+        res.writeHead(404);
+        res.end();
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

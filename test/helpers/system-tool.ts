@@ -9,7 +9,9 @@ import { basename } from 'node:path';
 /** Runs `command` with `args` and returns its stdout; a non-zero exit throws with its stderr. */
 export function runTool(command: string, args: string[], options: Omit<ExecFileSyncOptions, 'encoding'> = {}): Buffer {
   if (command === process.execPath || /^node(js)?$/.test(basename(command))) {
-    throw new Error(`runTool: ${command} is node; a test that runs the project in a process belongs in test/integration`);
+    throw new Error(
+      `runTool: ${command} is node; a test that runs the project in a process belongs in test/integration`,
+    );
   }
   return execFileSync(command, args, { maxBuffer: 256 * 1024 * 1024, ...options, encoding: 'buffer' });
 }

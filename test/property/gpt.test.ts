@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
-import { entriesSectors, overwriteTableHead, parseGptFromBuffer, parseGptHeader, validateGpt, type Gpt, type GptEntry } from '../../src/disk/gpt.js';
+import {
+  entriesSectors,
+  overwriteTableHead,
+  parseGptFromBuffer,
+  parseGptHeader,
+  validateGpt,
+  type Gpt,
+  type GptEntry,
+} from '../../src/disk/gpt.js';
 import { mutate, mutationArb, params, tolerant, TEST_TIMEOUT_MS } from './harness.js';
 
 const guid = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b));
@@ -22,7 +30,18 @@ const gptArb = fc
     entrySize: fc.constantFrom(128, 256),
     diskGuid: guid,
     extraSectors: fc.integer({ min: 1, max: 4000 }),
-    parts: fc.array(fc.record({ slot: fc.nat(), gap: fc.nat(50), size: fc.integer({ min: 1, max: 200 }), type: nonZeroGuid, unique: guid, attrs: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), name: nameArb }), { maxLength: 6 }),
+    parts: fc.array(
+      fc.record({
+        slot: fc.nat(),
+        gap: fc.nat(50),
+        size: fc.integer({ min: 1, max: 200 }),
+        type: nonZeroGuid,
+        unique: guid,
+        attrs: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        name: nameArb,
+      }),
+      { maxLength: 6 },
+    ),
   })
   .map((r) => {
     const base = { sectorSize: r.sectorSize, numEntries: r.numEntries, entrySize: r.entrySize };
@@ -39,7 +58,15 @@ const gptArb = fc
       lba = lastLba + 1;
       const unique = Buffer.from(p.unique);
       unique.writeUInt16LE(index, 0); // unique per entry
-      entries.push({ index, typeGuid: p.type, uniqueGuid: unique, firstLba, lastLba, attributes: p.attrs, name: p.name });
+      entries.push({
+        index,
+        typeGuid: p.type,
+        uniqueGuid: unique,
+        firstLba,
+        lastLba,
+        attributes: p.attrs,
+        name: p.name,
+      });
     }
     entries.sort((a, b) => a.index - b.index);
     const lastUsableLba = lba + r.extraSectors;
@@ -68,20 +95,33 @@ test('GPT: serialize → parse is exact (primary and backup headers)', { timeout
 test('GPT: mutated tables are rejected or parse consistently, never crash', { timeout: TEST_TIMEOUT_MS }, () => {
   // Mutations concentrated on LBA 1-2 (header and first entries), where every field is read.
   fc.assert(
-    fc.property(gptArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), fc.boolean(), ({ gpt, diskSectors }, muts, fixCrc) => {
-      const { head } = overwriteTableHead(gpt, diskSectors);
-      const ss = gpt.sectorSize;
-      const region = head.subarray(ss, Math.min(head.length, ss + 1024));
-      const bad = Buffer.from(head);
-      const mutated = mutate(region, muts);
-      mutated.copy(bad, ss, 0, Math.min(mutated.length, region.length));
-      if (fixCrc) refreshHeaderCrc(bad.subarray(ss, 2 * ss)); // get past the CRC gate to the field checks
-      const parsed = tolerant(() => parseGptFromBuffer(mutate(bad, muts.filter((m) => m.kind === 'truncate')), ss));
-      if (parsed) {
-        for (const e of parsed.entries) assert.ok(e.index >= 1 && e.index <= parsed.numEntries);
-        tolerant(() => validateGpt(parsed));
-      }
-    }),
+    fc.property(
+      gptArb,
+      fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+      ({ gpt, diskSectors }, muts, fixCrc) => {
+        const { head } = overwriteTableHead(gpt, diskSectors);
+        const ss = gpt.sectorSize;
+        const region = head.subarray(ss, Math.min(head.length, ss + 1024));
+        const bad = Buffer.from(head);
+        const mutated = mutate(region, muts);
+        mutated.copy(bad, ss, 0, Math.min(mutated.length, region.length));
+        if (fixCrc) refreshHeaderCrc(bad.subarray(ss, 2 * ss)); // get past the CRC gate to the field checks
+        const parsed = tolerant(() =>
+          parseGptFromBuffer(
+            mutate(
+              bad,
+              muts.filter((m) => m.kind === 'truncate'),
+            ),
+            ss,
+          ),
+        );
+        if (parsed) {
+          for (const e of parsed.entries) assert.ok(e.index >= 1 && e.index <= parsed.numEntries);
+          tolerant(() => validateGpt(parsed));
+        }
+      },
+    ),
     params(),
   );
 });

@@ -30,31 +30,41 @@ test('kargs: delete(append(x)) restores the line; replace rewrites KEY=OLD only'
 
 test('kargs: arbitrary edits never crash (UserError only)', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
-    fc.property(anyText, fc.array(anyText, { maxLength: 3 }), fc.array(anyText, { maxLength: 3 }), fc.array(anyText, { maxLength: 3 }), (line, d, a, r) => {
-      const out = tolerant(() => editKargs(line, { delete: d, append: a, replace: r }));
-      if (out !== undefined) assert.equal(out, out.trim());
-    }),
+    fc.property(
+      anyText,
+      fc.array(anyText, { maxLength: 3 }),
+      fc.array(anyText, { maxLength: 3 }),
+      fc.array(anyText, { maxLength: 3 }),
+      (line, d, a, r) => {
+        const out = tolerant(() => editKargs(line, { delete: d, append: a, replace: r }));
+        if (out !== undefined) assert.equal(out, out.trim());
+      },
+    ),
     params(),
   );
 });
 
 const padEnd = fc.constantFrom(['#', '\n'], ['#', '\r'], [' ', '\n'], ['X', '\t'], ['\0', '\n']);
 
-test('kargs area: encode → parse is exact; too-long kargs are refused, never truncated', { timeout: TEST_TIMEOUT_MS }, () => {
-  fc.assert(
-    fc.property(kargLine, padEnd, fc.integer({ min: 1, max: 400 }), (line, [pad, end], length) => {
-      const region: KargsRegion = { offset: 0, length, pad, end, padGiven: true, endGiven: true };
-      const bytes = tolerant(() => encodeKargsRegion(line, region));
-      if (bytes === undefined) {
-        assert.ok(Buffer.byteLength(line) + 1 > length, 'only kargs that do not fit may be refused');
-        return;
-      }
-      assert.equal(bytes.length, length);
-      assert.equal(parseKargsRegion(bytes, region), line);
-    }),
-    params(),
-  );
-});
+test(
+  'kargs area: encode → parse is exact; too-long kargs are refused, never truncated',
+  { timeout: TEST_TIMEOUT_MS },
+  () => {
+    fc.assert(
+      fc.property(kargLine, padEnd, fc.integer({ min: 1, max: 400 }), (line, [pad, end], length) => {
+        const region: KargsRegion = { offset: 0, length, pad, end, padGiven: true, endGiven: true };
+        const bytes = tolerant(() => encodeKargsRegion(line, region));
+        if (bytes === undefined) {
+          assert.ok(Buffer.byteLength(line) + 1 > length, 'only kargs that do not fit may be refused');
+          return;
+        }
+        assert.equal(bytes.length, length);
+        assert.equal(parseKargsRegion(bytes, region), line);
+      }),
+      params(),
+    );
+  },
+);
 
 test('kargs area: parsing arbitrary region bytes never crashes', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
@@ -67,7 +77,12 @@ test('kargs area: parsing arbitrary region bytes never crashes', { timeout: TEST
 });
 
 const blsLine = fc.oneof(
-  fc.tuple(fc.constantFrom('title', 'version', 'linux', 'initrd', 'machine-id', 'aboot'), fc.stringMatching(/^[ -~]{0,40}$/)).map(([k, v]) => `${k} ${v}`),
+  fc
+    .tuple(
+      fc.constantFrom('title', 'version', 'linux', 'initrd', 'machine-id', 'aboot'),
+      fc.stringMatching(/^[ -~]{0,40}$/),
+    )
+    .map(([k, v]) => `${k} ${v}`),
   fc.stringMatching(/^[ -~\t]{0,40}$/).filter((l) => !l.startsWith('options')),
 );
 

@@ -60,7 +60,10 @@ const headerArb: fc.Arbitrary<OsmetHeader> = fc.record({
 
 /** Valid bodies: partitions in disk order, sorted disjoint mappings inside each. */
 const bodyArb: fc.Arbitrary<OsmetBody> = fc
-  .array(fc.array(fc.tuple(fc.nat(5000), fc.nat(5000), fc.nat(1 << 20), digestArb), { maxLength: 6 }), { minLength: 1, maxLength: 4 })
+  .array(fc.array(fc.tuple(fc.nat(5000), fc.nat(5000), fc.nat(1 << 20), digestArb), { maxLength: 6 }), {
+    minLength: 1,
+    maxLength: 4,
+  })
   .chain((parts) =>
     fc.tuple(fc.constant(parts), fc.nat(1 << 20), digestArb).map(([ps, tail, checksum]) => {
       let cursor = 0;
@@ -83,7 +86,11 @@ const bodyArb: fc.Arbitrary<OsmetBody> = fc
 test('osmet: encode then decode gives the header and body back', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
     fc.property(headerArb, bodyArb, (header, body) => {
-      const bytes = Buffer.concat([encodeOsmetHeader(header), encodeOsmetBody(body), Buffer.from('fd377a585a00', 'hex')]);
+      const bytes = Buffer.concat([
+        encodeOsmetHeader(header),
+        encodeOsmetBody(body),
+        Buffer.from('fd377a585a00', 'hex'),
+      ]);
       const parsed = decodeOsmet(bytes);
       assert.deepEqual(parsed.header, { ...header });
       assert.deepEqual(parsed.body, body);
@@ -95,13 +102,19 @@ test('osmet: encode then decode gives the header and body back', { timeout: TEST
 
 test('osmet: mutated files and hostile varints decode or fail with a UserError', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
-    fc.property(headerArb, bodyArb, fc.array(mutationArb, { maxLength: 4 }), fc.option(insertArb), (header, body, muts, ins) => {
-      let bytes: Buffer = Buffer.concat([encodeOsmetHeader(header), encodeOsmetBody(body)]);
-      bytes = mutate(bytes, muts);
-      if (ins) bytes = insertAt(bytes, ins);
-      tolerant(() => decodeOsmet(bytes));
-      tolerant(() => decodeOsmetHeader(new BincodeReader(bytes)));
-    }),
+    fc.property(
+      headerArb,
+      bodyArb,
+      fc.array(mutationArb, { maxLength: 4 }),
+      fc.option(insertArb),
+      (header, body, muts, ins) => {
+        let bytes: Buffer = Buffer.concat([encodeOsmetHeader(header), encodeOsmetBody(body)]);
+        bytes = mutate(bytes, muts);
+        if (ins) bytes = insertAt(bytes, ins);
+        tolerant(() => decodeOsmet(bytes));
+        tolerant(() => decodeOsmetHeader(new BincodeReader(bytes)));
+      },
+    ),
     params(),
   );
 });
@@ -111,32 +124,53 @@ test('osmet: random bytes after the magic, bad versions', { timeout: TEST_TIMEOU
     fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), (rest, version) => {
       const magic = Buffer.from('OSMET\0\0\0', 'latin1');
       tolerant(() => decodeOsmet(Buffer.concat([magic, Buffer.from(rest)])));
-      const h = encodeOsmetHeader({ version: version >>> 0, appVersion: 'x', sectorSize: 512, description: '', architecture: 'x86_64' });
-      if (version >>> 0 !== 1) assert.throws(() => decodeOsmetHeader(new BincodeReader(h)), /incompatible OSMET file version/);
+      const h = encodeOsmetHeader({
+        version: version >>> 0,
+        appVersion: 'x',
+        sectorSize: 512,
+        description: '',
+        architecture: 'x86_64',
+      });
+      if (version >>> 0 !== 1)
+        assert.throws(() => decodeOsmetHeader(new BincodeReader(h)), /incompatible OSMET file version/);
     }),
     params(),
   );
 });
 
-test('osmet files on disk: the growing prefix reader accepts or refuses cleanly', { timeout: TEST_TIMEOUT_MS }, async () => {
-  await fc.assert(
-    fc.asyncProperty(headerArb, bodyArb, fc.array(mutationArb, { maxLength: 3 }), fc.option(insertArb), async (header, body, muts, ins) => {
-      let bytes: Buffer = Buffer.concat([encodeOsmetHeader(header), encodeOsmetBody(body), Buffer.from('fd377a585a00', 'hex')]);
-      bytes = mutate(bytes, muts);
-      if (ins) bytes = insertAt(bytes, ins);
-      const path = join(work, 'f.osmet');
-      writeFileSync(path, bytes);
-      for (const read of [readOsmetHeader, readOsmetFile]) {
-        try {
-          await read(path);
-        } catch (err) {
-          if (!(err instanceof UserError)) throw err;
-        }
-      }
-    }),
-    params({ numRuns: Math.ceil(RUNS / 20) }),
-  );
-});
+test(
+  'osmet files on disk: the growing prefix reader accepts or refuses cleanly',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        headerArb,
+        bodyArb,
+        fc.array(mutationArb, { maxLength: 3 }),
+        fc.option(insertArb),
+        async (header, body, muts, ins) => {
+          let bytes: Buffer = Buffer.concat([
+            encodeOsmetHeader(header),
+            encodeOsmetBody(body),
+            Buffer.from('fd377a585a00', 'hex'),
+          ]);
+          bytes = mutate(bytes, muts);
+          if (ins) bytes = insertAt(bytes, ins);
+          const path = join(work, 'f.osmet');
+          writeFileSync(path, bytes);
+          for (const read of [readOsmetHeader, readOsmetFile]) {
+            try {
+              await read(path);
+            } catch (err) {
+              if (!(err instanceof UserError)) throw err;
+            }
+          }
+        },
+      ),
+      params({ numRuns: Math.ceil(RUNS / 20) }),
+    );
+  },
+);
 
 const minisoArb: fc.Arbitrary<MinisoData> = fc
   .array(fc.tuple(fc.nat(40), fc.nat(100_000), fc.nat(70_000)), { minLength: 1, maxLength: 12 })
@@ -147,21 +181,35 @@ const minisoArb: fc.Arbitrary<MinisoData> = fc
       sector = e.minimal + Math.ceil(length / 2048);
       return e;
     });
-    return fc.record({ entries: fc.constant(entries), digest: digestArb, xzpacked: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)) });
+    return fc.record({
+      entries: fc.constant(entries),
+      digest: digestArb,
+      xzpacked: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    });
   });
 
-test('miniso.dat: round trip, and mutated or hostile encodings fail with a UserError', { timeout: TEST_TIMEOUT_MS }, () => {
-  fc.assert(
-    fc.property(minisoArb, fc.string({ maxLength: 10 }), fc.array(mutationArb, { maxLength: 4 }), fc.option(insertArb), (data, app, muts, ins) => {
-      const bytes = encodeMiniso({ version: 1, appVersion: app }, data);
-      assert.deepEqual(decodeMiniso(bytes).data, { ...data, entries: data.entries.map((e) => ({ ...e })) });
-      let bad: Buffer = mutate(bytes, muts);
-      if (ins) bad = insertAt(bad, ins);
-      tolerant(() => decodeMiniso(bad));
-    }),
-    params(),
-  );
-});
+test(
+  'miniso.dat: round trip, and mutated or hostile encodings fail with a UserError',
+  { timeout: TEST_TIMEOUT_MS },
+  () => {
+    fc.assert(
+      fc.property(
+        minisoArb,
+        fc.string({ maxLength: 10 }),
+        fc.array(mutationArb, { maxLength: 4 }),
+        fc.option(insertArb),
+        (data, app, muts, ins) => {
+          const bytes = encodeMiniso({ version: 1, appVersion: app }, data);
+          assert.deepEqual(decodeMiniso(bytes).data, { ...data, entries: data.entries.map((e) => ({ ...e })) });
+          let bad: Buffer = mutate(bytes, muts);
+          if (ins) bad = insertAt(bad, ins);
+          tolerant(() => decodeMiniso(bad));
+        },
+      ),
+      params(),
+    );
+  },
+);
 
 /** A random small disk image, partitions and mappings; the repo holds the mapped bytes. */
 const imageCaseArb = fc.record({
@@ -220,41 +268,49 @@ async function rebuild(path: string, repo: string): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-test('unpack: pack against random mappings, then unpack gives exactly the image', { timeout: TEST_TIMEOUT_MS }, async () => {
-  await fc.assert(
-    fc.asyncProperty(imageCaseArb, async (c) => {
-      const dir = mkdtempSync(join(work, 'rt-'));
-      try {
-        const { image, repo, file } = buildCase(c, dir);
-        writeFileSync(join(dir, 'f.osmet'), file);
-        const out = await rebuild(join(dir, 'f.osmet'), repo);
-        assert.ok(out.equals(image));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }),
-    params({ numRuns: Math.ceil(RUNS / 50) }),
-  );
-});
-
-test('unpack: a mutated osmet file rebuilds the exact image or fails with a UserError', { timeout: TEST_TIMEOUT_MS }, async () => {
-  await fc.assert(
-    fc.asyncProperty(imageCaseArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (c, muts) => {
-      const dir = mkdtempSync(join(work, 'mut-'));
-      try {
-        const { image, repo, file } = buildCase(c, dir);
-        writeFileSync(join(dir, 'f.osmet'), mutate(file, muts));
+test(
+  'unpack: pack against random mappings, then unpack gives exactly the image',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(imageCaseArb, async (c) => {
+        const dir = mkdtempSync(join(work, 'rt-'));
         try {
+          const { image, repo, file } = buildCase(c, dir);
+          writeFileSync(join(dir, 'f.osmet'), file);
           const out = await rebuild(join(dir, 'f.osmet'), repo);
-          // only a mutation that changed nothing the image depends on can succeed
-          assert.ok(out.equals(image), 'a damaged file rebuilt a different image without an error');
-        } catch (err) {
-          if (!(err instanceof UserError)) throw err;
+          assert.ok(out.equals(image));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
         }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }),
-    params({ numRuns: Math.ceil(RUNS / 50) }),
-  );
-});
+      }),
+      params({ numRuns: Math.ceil(RUNS / 50) }),
+    );
+  },
+);
+
+test(
+  'unpack: a mutated osmet file rebuilds the exact image or fails with a UserError',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(imageCaseArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (c, muts) => {
+        const dir = mkdtempSync(join(work, 'mut-'));
+        try {
+          const { image, repo, file } = buildCase(c, dir);
+          writeFileSync(join(dir, 'f.osmet'), mutate(file, muts));
+          try {
+            const out = await rebuild(join(dir, 'f.osmet'), repo);
+            // only a mutation that changed nothing the image depends on can succeed
+            assert.ok(out.equals(image), 'a damaged file rebuilt a different image without an error');
+          } catch (err) {
+            if (!(err instanceof UserError)) throw err;
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      params({ numRuns: Math.ceil(RUNS / 50) }),
+    );
+  },
+);

@@ -17,7 +17,9 @@ test('an error without causes prints one line', () => {
 
 test('causes already shown: text prints the outer message only, the JSON record keeps them all', async () => {
   const { errorRecord } = await import('../../src/errors.js');
-  const cause = new UserError('writing /dev/loop3 at offset 1048576: Operation not permitted', { cause: new Error('EPERM: operation not permitted, write') });
+  const cause = new UserError('writing /dev/loop3 at offset 1048576: Operation not permitted', {
+    cause: new Error('EPERM: operation not permitted, write'),
+  });
   const failed = new UserError('install failed', { cause, causesShown: true });
   assert.equal(formatErrorChain(failed), 'Error: install failed');
   assert.deepEqual(errorRecord(failed), {

@@ -12,16 +12,34 @@ test('the program name decides: coreos-installer is CoreOS, anything else NestOS
 });
 
 test('media: the selected flavour unless the medium carries only the other one', () => {
-  assert.equal(mediaFlavor('nestos', () => true), 'nestos');
-  assert.equal(mediaFlavor('nestos', () => false), 'nestos');
-  assert.equal(mediaFlavor('nestos', (f) => f === 'coreos'), 'coreos');
-  assert.equal(mediaFlavor('coreos', (f) => f === 'nestos'), 'nestos');
-  assert.equal(mediaFlavor('coreos', (f) => f === 'coreos'), 'coreos');
+  assert.equal(
+    mediaFlavor('nestos', () => true),
+    'nestos',
+  );
+  assert.equal(
+    mediaFlavor('nestos', () => false),
+    'nestos',
+  );
+  assert.equal(
+    mediaFlavor('nestos', (f) => f === 'coreos'),
+    'coreos',
+  );
+  assert.equal(
+    mediaFlavor('coreos', (f) => f === 'nestos'),
+    'nestos',
+  );
+  assert.equal(
+    mediaFlavor('coreos', (f) => f === 'coreos'),
+    'coreos',
+  );
 });
 
-test('the CoreOS names are the NestOS ones with the other prefix; the NestOS ones are nestos-installer\'s', () => {
+test("the CoreOS names are the NestOS ones with the other prefix; the NestOS ones are nestos-installer's", () => {
   const { nestos, coreos } = FLAVORS;
-  const swapped = (v: unknown) => JSON.stringify(v).replace(/nestos/g, 'coreos').replace(/NESTOS/g, 'COREOS');
+  const swapped = (v: unknown) =>
+    JSON.stringify(v)
+      .replace(/nestos/g, 'coreos')
+      .replace(/NESTOS/g, 'COREOS');
   for (const key of Object.keys(nestos) as Array<keyof typeof nestos>) {
     if (key === 'product' || key === 'isoFirstRecordNames') continue;
     assert.equal(JSON.stringify(coreos[key]), swapped(nestos[key]), key);

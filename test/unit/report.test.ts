@@ -11,7 +11,10 @@ function plainReporter(now: () => number) {
 
 test('progress text uses binary units with one decimal, as upstream', () => {
   assert.equal(formatBytes(786_336_153), '749.9 MiB');
-  assert.equal(progressText({ label: 'disk', bytes: 1024 * 1024, total: 2 * 1024 * 1024 }), 'Read disk 1.0 MiB/2.0 MiB (50%)');
+  assert.equal(
+    progressText({ label: 'disk', bytes: 1024 * 1024, total: 2 * 1024 * 1024 }),
+    'Read disk 1.0 MiB/2.0 MiB (50%)',
+  );
   assert.equal(progressText({ label: 'disk', bytes: 512 }), 'Read disk 512 B');
 });
 
@@ -70,8 +73,11 @@ test('--json: the verified signature is its own record and part of the result', 
   const reporter = createReporter({ json: true, stream });
   reporter.signature({ label: 'disk', fingerprint: 'ABCD', userId: 'Test <t@example>' });
   reporter.result({ device: '/dev/vdb' });
-  assert.deepEqual(lines.map((l) => JSON.parse(l)), [
-    { type: 'signature', label: 'disk', fingerprint: 'ABCD', userId: 'Test <t@example>' },
-    { type: 'result', signature: { fingerprint: 'ABCD', userId: 'Test <t@example>' }, device: '/dev/vdb' },
-  ]);
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l)),
+    [
+      { type: 'signature', label: 'disk', fingerprint: 'ABCD', userId: 'Test <t@example>' },
+      { type: 'result', signature: { fingerprint: 'ABCD', userId: 'Test <t@example>' }, device: '/dev/vdb' },
+    ],
+  );
 });

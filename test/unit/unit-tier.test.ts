@@ -47,7 +47,8 @@ function importedHelpers(file: string, seen = new Set<string>()): string[] {
   for (const spec of importedSpecifiers(readFileSync(file, 'utf8'))) {
     if (!spec.startsWith('.')) continue;
     const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
-    if (!target.startsWith(join(REPO_ROOT, 'test/helpers/')) || target.endsWith('/system-tool.ts') || seen.has(target)) continue;
+    if (!target.startsWith(join(REPO_ROOT, 'test/helpers/')) || target.endsWith('/system-tool.ts') || seen.has(target))
+      continue;
     seen.add(target);
     importedHelpers(target, seen);
   }
@@ -56,11 +57,20 @@ function importedHelpers(file: string, seen = new Set<string>()): string[] {
 
 test('the check catches each way of starting a process or the CLI', () => {
   assert.deepEqual(violations(`import { spawn } from 'node:child_process';`), ['imports node:child_process']);
-  assert.deepEqual(violations(`const { execFile } = await import('node:child_process');`), ['imports node:child_process']);
+  assert.deepEqual(violations(`const { execFile } = await import('node:child_process');`), [
+    'imports node:child_process',
+  ]);
   assert.deepEqual(violations(`import { execa } from 'execa';`), ['imports execa']);
-  assert.deepEqual(violations(`import { runCli } from '../../helpers/cli.js';`), ['imports ../../helpers/cli.js (runs the CLI)']);
+  assert.deepEqual(violations(`import { runCli } from '../../helpers/cli.js';`), [
+    'imports ../../helpers/cli.js (runs the CLI)',
+  ]);
   assert.deepEqual(violations(`import { MAIN_JS } from '../../helpers/paths.js';`), ['names MAIN_JS (the CLI bundle)']);
-  assert.deepEqual(violations(`import { runTool } from '../../helpers/system-tool.js';\nimport { x } from '../../../src/cli/index.js';`), []);
+  assert.deepEqual(
+    violations(
+      `import { runTool } from '../../helpers/system-tool.js';\nimport { x } from '../../../src/cli/index.js';`,
+    ),
+    [],
+  );
 });
 
 test('no unit test, nor a helper it imports, starts a process of the project or the CLI', () => {
@@ -69,14 +79,18 @@ test('no unit test, nor a helper it imports, starts a process of the project or 
     if (file === join(UNIT_DIR, 'unit-tier.test.ts')) continue;
     for (const why of violations(readFileSync(file, 'utf8'))) offenders.push(`${relative(REPO_ROOT, file)}: ${why}`);
     for (const helper of importedHelpers(file)) {
-      for (const why of violations(readFileSync(helper, 'utf8'), true)) offenders.push(`${relative(REPO_ROOT, file)} → ${relative(REPO_ROOT, helper)}: ${why}`);
+      for (const why of violations(readFileSync(helper, 'utf8'), true))
+        offenders.push(`${relative(REPO_ROOT, file)} → ${relative(REPO_ROOT, helper)}: ${why}`);
     }
   }
   assert.deepEqual(offenders, [], 'move these to test/integration, or call the code in-process');
 });
 
 test('a system tool run for a unit test may not be node', () => {
-  assert.throws(() => runTool(process.execPath, ['-e', '']), /is node; a test that runs the project in a process belongs in test\/integration/);
+  assert.throws(
+    () => runTool(process.execPath, ['-e', '']),
+    /is node; a test that runs the project in a process belongs in test\/integration/,
+  );
   assert.throws(() => runTool('node', ['-e', '']), /is node/);
   assert.equal(runTool('printf', ['%s', 'ok']).toString(), 'ok');
 });

@@ -151,7 +151,9 @@ export const IGNITION_SCHEMA: FieldType = obj({
           }),
         ),
       ),
-      groups: f(arr(obj({ name: req(str), gid: f(int), passwordHash: f(str), system: f(bool), shouldExist: f(bool, 2) }))),
+      groups: f(
+        arr(obj({ name: req(str), gid: f(int), passwordHash: f(str), system: f(bool), shouldExist: f(bool, 2) })),
+      ),
     }),
   ),
   kernelArguments: f(obj({ shouldExist: f(arr(str)), shouldNotExist: f(arr(str)) }), 3),

@@ -66,7 +66,8 @@ class Walker {
         if (typeof value !== 'string') this.err(p, `expected a string, found ${describe(value)}`);
         return;
       case 'int':
-        if (typeof value !== 'number' || !Number.isInteger(value)) this.err(p, `expected an integer, found ${describe(value)}`);
+        if (typeof value !== 'number' || !Number.isInteger(value))
+          this.err(p, `expected an integer, found ${describe(value)}`);
         return;
       case 'bool':
         if (typeof value !== 'boolean') this.err(p, `expected a boolean, found ${describe(value)}`);
@@ -90,7 +91,8 @@ class Walker {
           this.walk(v, field.type, `${p}.${key}`);
         }
         for (const [key, field] of Object.entries(type.fields)) {
-          if (field.required && (value[key] === undefined || value[key] === null)) this.err(`${p}.${key}`, `${key} is required`);
+          if (field.required && (value[key] === undefined || value[key] === null))
+            this.err(`${p}.${key}`, `${key} is required`);
         }
       }
     }
@@ -120,22 +122,31 @@ export function validateIgnitionConfig(bytes: Buffer | string, opts: { maxSpec?:
   const ign = config['ignition'];
   const version = isObject(ign) ? ign['version'] : undefined;
   if ('ignitionVersion' in config || (isObject(ign) && typeof version === 'string' && /^2\./.test(version))) {
-    throw new UserError('invalid Ignition config: $.ignition.version: unsupported config version (spec 2.x config; convert to 3.x)');
+    throw new UserError(
+      'invalid Ignition config: $.ignition.version: unsupported config version (spec 2.x config; convert to 3.x)',
+    );
   }
   if (typeof version !== 'string' || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
-    throw new UserError('invalid Ignition config: $.ignition.version: invalid config version (couldn\'t parse)');
+    throw new UserError("invalid Ignition config: $.ignition.version: invalid config version (couldn't parse)");
   }
   const newer = newerThanKnown(version);
   const minor = VERSIONS[version] ?? (newer ? NEWEST_MINOR : undefined);
-  if (minor === undefined) throw new UserError(`invalid Ignition config: $.ignition.version: unsupported config version ${version}`);
+  if (minor === undefined)
+    throw new UserError(`invalid Ignition config: $.ignition.version: unsupported config version ${version}`);
   if (opts.maxSpec !== undefined) {
     const max = VERSIONS[opts.maxSpec];
     if (max !== undefined && minor > max) {
-      throw new UserError(`invalid Ignition config: $.ignition.version: spec ${version} is newer than ${opts.maxSpec} supported by the target`);
+      throw new UserError(
+        `invalid Ignition config: $.ignition.version: spec ${version} is newer than ${opts.maxSpec} supported by the target`,
+      );
     }
   }
   const w = new Walker(minor);
-  if (newer) w.warn('$.ignition.version', `spec ${version} is newer than ${NEWEST}, the newest known here; validated as ${NEWEST}`);
+  if (newer)
+    w.warn(
+      '$.ignition.version',
+      `spec ${version} is newer than ${NEWEST}, the newest known here; validated as ${NEWEST}`,
+    );
   w.walk(config, IGNITION_SCHEMA, '$');
   if (w.errors.length === 0) semanticChecks(config, w);
   const first = w.errors[0];
@@ -152,10 +163,19 @@ const obj = (v: unknown): Json => (isObject(v) ? v : {});
 function checkPath(w: Walker, value: unknown, p: string): void {
   if (typeof value !== 'string' || value === '') return w.err(p, 'path not specified');
   if (!value.startsWith('/')) return w.err(p, 'path not absolute');
-  if (path.normalize(value) !== value || (value.length > 1 && value.endsWith('/'))) w.err(p, 'path is not fully simplified');
+  if (path.normalize(value) !== value || (value.length > 1 && value.endsWith('/')))
+    w.err(p, 'path is not fully simplified');
 }
 
-const SCHEMES = (minor: number) => ['http', 'https', 'tftp', 's3', 'data', ...(minor >= 2 ? ['gs'] : []), ...(minor >= 4 ? ['arn'] : [])];
+const SCHEMES = (minor: number) => [
+  'http',
+  'https',
+  'tftp',
+  's3',
+  'data',
+  ...(minor >= 2 ? ['gs'] : []),
+  ...(minor >= 4 ? ['arn'] : []),
+];
 
 function checkResource(w: Walker, r: unknown, p: string, sourceRequired: boolean): void {
   if (!isObject(r)) return;
@@ -169,21 +189,26 @@ function checkResource(w: Walker, r: unknown, p: string, sourceRequired: boolean
     w.err(p, 'source is required');
   }
   const comp = r['compression'];
-  if (comp !== undefined && comp !== null && comp !== '' && comp !== 'gzip') w.err(`${p}.compression`, 'invalid compression method');
+  if (comp !== undefined && comp !== null && comp !== '' && comp !== 'gzip')
+    w.err(`${p}.compression`, 'invalid compression method');
   const hash = obj(r['verification'])['hash'];
   if (typeof hash === 'string' && hash !== '') {
     const [fn, sum] = hash.split('-', 2);
     if (sum === undefined) w.err(`${p}.verification.hash`, 'malformed hash specifier');
-    else if (fn !== 'sha512' && !(fn === 'sha256' && w.minor >= 1)) w.err(`${p}.verification.hash`, 'unrecognized hash function');
-    else if (!new RegExp(`^[0-9a-fA-F]{${fn === 'sha512' ? 128 : 64}}$`).test(sum)) w.err(`${p}.verification.hash`, 'incorrect size for hash sum');
+    else if (fn !== 'sha512' && !(fn === 'sha256' && w.minor >= 1))
+      w.err(`${p}.verification.hash`, 'unrecognized hash function');
+    else if (!new RegExp(`^[0-9a-fA-F]{${fn === 'sha512' ? 128 : 64}}$`).test(sum))
+      w.err(`${p}.verification.hash`, 'incorrect size for hash sum');
     else if (!hasSource) w.err(`${p}.verification.hash`, 'source must be specified if verification is specified');
   }
   const headers = list(r['httpHeaders']);
-  if (headers.length > 0 && hasSource && !/^https?:/i.test(source)) w.err(`${p}.httpHeaders`, 'cannot use HTTP headers with this source scheme');
+  if (headers.length > 0 && hasSource && !/^https?:/i.test(source))
+    w.err(`${p}.httpHeaders`, 'cannot use HTTP headers with this source scheme');
 }
 
 function checkOwner(w: Walker, options: unknown, p: string): void {
-  if (isObject(options) && options['id'] != null && options['name'] != null && options['name'] !== '') w.err(p, 'cannot set both id and name');
+  if (isObject(options) && options['id'] != null && options['name'] != null && options['name'] !== '')
+    w.err(p, 'cannot set both id and name');
 }
 
 function checkMode(w: Walker, mode: unknown, p: string): void {
@@ -192,7 +217,20 @@ function checkMode(w: Walker, mode: unknown, p: string): void {
   else if (mode & 0o7000 && w.minor < 6) w.warn(p, 'setuid/setgid/sticky not supported before spec 3.6.0');
 }
 
-const UNIT_SUFFIXES = ['.service', '.socket', '.device', '.mount', '.automount', '.swap', '.target', '.path', '.timer', '.snapshot', '.slice', '.scope'];
+const UNIT_SUFFIXES = [
+  '.service',
+  '.socket',
+  '.device',
+  '.mount',
+  '.automount',
+  '.swap',
+  '.target',
+  '.path',
+  '.timer',
+  '.snapshot',
+  '.slice',
+  '.scope',
+];
 
 function semanticChecks(config: Json, w: Walker): void {
   const ign = obj(config['ignition']);
@@ -222,24 +260,28 @@ function semanticChecks(config: Json, w: Walker): void {
     checkResource(w, n['contents'], `${p}.contents`, false);
     list(n['append']).forEach((r, j) => checkResource(w, r, `${p}.append[${j}]`, false));
     const src = obj(n['contents'])['source'];
-    if (n['overwrite'] === true && (typeof src !== 'string' || src === '')) w.err(`${p}.overwrite`, 'overwrite must be false if source is unspecified');
+    if (n['overwrite'] === true && (typeof src !== 'string' || src === ''))
+      w.err(`${p}.overwrite`, 'overwrite must be false if source is unspecified');
   });
   list(storage['directories']).forEach((n, i) => node('directories', n, i));
   list(storage['links']).forEach((n, i) => {
     node('links', n, i);
-    if (typeof n['target'] !== 'string' || n['target'] === '') w.err(`$.storage.links[${i}].target`, 'link target is required');
+    if (typeof n['target'] !== 'string' || n['target'] === '')
+      w.err(`$.storage.links[${i}].target`, 'link target is required');
   });
   const devices = new Set<string>();
   list(storage['disks']).forEach((d, i) => {
     checkPath(w, d['device'], `$.storage.disks[${i}].device`);
-    if (typeof d['device'] === 'string' && devices.has(d['device'])) w.err(`$.storage.disks[${i}]`, 'duplicate entry defined');
+    if (typeof d['device'] === 'string' && devices.has(d['device']))
+      w.err(`$.storage.disks[${i}]`, 'duplicate entry defined');
     if (typeof d['device'] === 'string') devices.add(d['device']);
     list(d['partitions']).forEach((part, j) => {
       const label = part['label'];
       if ((part['number'] ?? 0) === 0 && (typeof label !== 'string' || label === '')) {
         w.err(`$.storage.disks[${i}].partitions[${j}]`, 'a partition number >= 1 or a label must be specified');
       }
-      if (typeof label === 'string' && label.length > 36) w.err(`$.storage.disks[${i}].partitions[${j}].label`, 'partition labels may not exceed 36 characters');
+      if (typeof label === 'string' && label.length > 36)
+        w.err(`$.storage.disks[${i}].partitions[${j}].label`, 'partition labels may not exceed 36 characters');
     });
   });
   const fsFormats = ['ext4', 'btrfs', 'xfs', 'vfat', 'swap', ...(w.minor >= 3 ? ['none'] : [])];
@@ -248,7 +290,8 @@ function semanticChecks(config: Json, w: Walker): void {
     checkPath(w, fs['device'], `${p}.device`);
     if (fs['path'] != null && fs['path'] !== '') checkPath(w, fs['path'], `${p}.path`);
     const fmt = fs['format'];
-    if (typeof fmt === 'string' && fmt !== '' && !fsFormats.includes(fmt)) w.err(`${p}.format`, 'invalid filesystem format');
+    if (typeof fmt === 'string' && fmt !== '' && !fsFormats.includes(fmt))
+      w.err(`${p}.format`, 'invalid filesystem format');
   });
 
   const units = new Set<string>();
@@ -261,14 +304,16 @@ function semanticChecks(config: Json, w: Walker): void {
       units.add(name);
     }
     list(u['dropins']).forEach((d, j) => {
-      if (typeof d['name'] === 'string' && !d['name'].endsWith('.conf')) w.err(`${p}.dropins[${j}].name`, 'invalid systemd drop-in extension');
+      if (typeof d['name'] === 'string' && !d['name'].endsWith('.conf'))
+        w.err(`${p}.dropins[${j}].name`, 'invalid systemd drop-in extension');
     });
   });
   const passwd = obj(config['passwd']);
   for (const kind of ['users', 'groups']) {
     const names = new Set<string>();
     list(passwd[kind]).forEach((u, i) => {
-      if (typeof u['name'] === 'string' && names.has(u['name'])) w.err(`$.passwd.${kind}[${i}]`, 'duplicate entry defined');
+      if (typeof u['name'] === 'string' && names.has(u['name']))
+        w.err(`$.passwd.${kind}[${i}]`, 'duplicate entry defined');
       if (typeof u['name'] === 'string') names.add(u['name']);
     });
   }

@@ -14,7 +14,7 @@ test('binary output to a terminal is refused', (t) => {
     return;
   }
   for (const cmd of [`iso ignition embed -i /dev/null --no-validate -o - ${f.iso}`, 'pxe network wrap -k /dev/null']) {
-    let out = '';
+    let out: string;
     try {
       out = execFileSync('script', ['-qec', `node ${MAIN_JS} ${cmd}`, '/dev/null'], { encoding: 'utf8' });
     } catch (e) {

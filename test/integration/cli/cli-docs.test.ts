@@ -17,15 +17,31 @@ const STALE = 'stale: run `npm run build && scripts/gen-cli-docs` and commit doc
 test('docs/cli.md and man/*.8 match a fresh generation from --help', { timeout: 240_000 }, async () => {
   const fresh = mkdtempSync(join(tmpdir(), 'cli-docs-'));
   try {
-    await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/gen-cli-docs'), '--main', MAIN_JS, '--root', fresh]);
+    await promisify(execFile)(process.execPath, [
+      join(REPO_ROOT, 'scripts/gen-cli-docs'),
+      '--main',
+      MAIN_JS,
+      '--root',
+      fresh,
+    ]);
     const md = readFileSync(join(fresh, 'docs/cli.md'), 'utf8');
     assert.ok(md.includes('## `nestos-installer install`'), 'the generator must document install');
     assert.equal(readFileSync(join(REPO_ROOT, 'docs/cli.md'), 'utf8'), md, `docs/cli.md is ${STALE}`);
     const pages = readdirSync(join(fresh, 'man')).sort();
     assert.ok(pages.includes('nestos-installer-iso-ignition-embed.8'), 'one page per subcommand, as upstream');
-    assert.deepEqual(readdirSync(join(REPO_ROOT, 'man')).filter((f) => f.endsWith('.8')).sort(), pages, `man/ is ${STALE}`);
+    assert.deepEqual(
+      readdirSync(join(REPO_ROOT, 'man'))
+        .filter((f) => f.endsWith('.8'))
+        .sort(),
+      pages,
+      `man/ is ${STALE}`,
+    );
     for (const page of pages) {
-      assert.equal(readFileSync(join(REPO_ROOT, 'man', page), 'utf8'), readFileSync(join(fresh, 'man', page), 'utf8'), `man/${page} is ${STALE}`);
+      assert.equal(
+        readFileSync(join(REPO_ROOT, 'man', page), 'utf8'),
+        readFileSync(join(fresh, 'man', page), 'utf8'),
+        `man/${page} is ${STALE}`,
+      );
     }
   } finally {
     rmSync(fresh, { recursive: true, force: true });

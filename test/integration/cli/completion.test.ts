@@ -30,14 +30,19 @@ async function bashCompletes(words: string[]): Promise<string[]> {
     '_nestos-installer_yargs_completions',
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join('\n');
-  const { stdout } = await promisify(execFile)('bash', ['-c', script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SHELL: '/bin/bash' } });
+  const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SHELL: '/bin/bash' },
+  });
   return stdout.split('\n').filter(Boolean);
 }
 
 test('bash completes commands, subcommands and flags', async () => {
   assert.deepEqual(await bashCompletes(['nestos-installer', 'ins']), ['install']);
   assert.deepEqual(await bashCompletes(['nestos-installer', 'iso', 'ka']), ['kargs']);
-  assert.deepEqual((await bashCompletes(['nestos-installer', 'download', '--str'])).sort(), ['--stream', '--stream-base-url']);
+  assert.deepEqual((await bashCompletes(['nestos-installer', 'download', '--str'])).sort(), [
+    '--stream',
+    '--stream-base-url',
+  ]);
 });
 
 test('the zsh script is a zsh completion function', async () => {

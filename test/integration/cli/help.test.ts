@@ -17,24 +17,33 @@ const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'
 test('a mistyped command gets the similar one as a tip, exit 2', async () => {
   const r = await runCli(['instal', '/dev/null']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /^error: unrecognized subcommand 'instal'\n\n {2}tip: a similar subcommand exists: 'install'\n/);
+  assert.match(
+    r.stderr,
+    /^error: unrecognized subcommand 'instal'\n\n {2}tip: a similar subcommand exists: 'install'\n/,
+  );
 });
 
 test('a mistyped flag gets the similar one as a tip, exit 2', async () => {
   const r = await runCli(['download', '--strem', 'stable']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /^error: unexpected argument '--strem' found\n\n {2}tip: a similar argument exists: '--stream'\n/);
+  assert.match(
+    r.stderr,
+    /^error: unexpected argument '--strem' found\n\n {2}tip: a similar argument exists: '--stream'\n/,
+  );
 });
 
 test('a group without its subcommand lists the subcommands, exit 2', async () => {
   const r = await runCli(['iso']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /a subcommand is required\n\n {2}subcommands: ignition, network, kargs, reset, extract, customize\n/);
+  assert.match(
+    r.stderr,
+    /a subcommand is required\n\n {2}subcommands: ignition, network, kargs, reset, extract, customize\n/,
+  );
   const k = await runCli(['iso', 'kargs']);
   assert.match(k.stderr, /subcommands: modify, reset, show\n/);
 });
 
-test('`help <command>` prints that command\'s help', async () => {
+test("`help <command>` prints that command's help", async () => {
   const help = await runCli(['help', 'iso', 'kargs', 'modify']);
   const flag = await runCli(['iso', 'kargs', 'modify', '--help']);
   assert.equal(help.code, 0, help.stderr);
@@ -56,7 +65,7 @@ test('help on a 40-column terminal is the 80-column help: no flag name is split'
   assert.equal(narrow, piped);
 });
 
-test('install --help lists the image install\'s options before the ostree deploy group', async () => {
+test("install --help lists the image install's options before the ostree deploy group", async () => {
   const text = (await runCli(['install', '--help'])).stdout.toString();
   const options = text.indexOf('\nOptions:\n');
   const ostree = text.indexOf('\nOSTree deploy:\n');
@@ -73,8 +82,13 @@ test('flags shared by install and download read the same in both', async () => {
     assert.ok(i >= 0, `${flag} in\n${text}`);
     // The flag's line and its continuation lines, without the flag column.
     const block = [lines[i]!];
-    for (let j = i + 1; j < lines.length && /^\s{10,}\S/.test(lines[j]!) && !/^\s+-/.test(lines[j]!); j++) block.push(lines[j]!);
-    return block.join(' ').replace(/^\s+(-\w, )?--[\w-]+/, '').replace(/\s+/g, ' ').trim();
+    for (let j = i + 1; j < lines.length && /^\s{10,}\S/.test(lines[j]!) && !/^\s+-/.test(lines[j]!); j++)
+      block.push(lines[j]!);
+    return block
+      .join(' ')
+      .replace(/^\s+(-\w, )?--[\w-]+/, '')
+      .replace(/\s+/g, ' ')
+      .trim();
   };
   for (const flag of ['--trusted-key', '--architecture', '--insecure', '--stream-base-url', '--fetch-retries']) {
     assert.equal(entry(install, flag), entry(download, flag), flag);

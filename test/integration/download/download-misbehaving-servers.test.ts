@@ -34,8 +34,11 @@ async function listen(server: Server): Promise<string> {
 function http10Server(body: Buffer): Promise<string> {
   const server = createServer((socket) => {
     socket.once('data', (request: Buffer) => {
-      if (/^GET \S+\.sig /.test(request.toString('latin1'))) return void socket.end('HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-      socket.write(`HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`);
+      if (/^GET \S+\.sig /.test(request.toString('latin1')))
+        return void socket.end('HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      socket.write(
+        `HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
       socket.end(body);
     });
     socket.on('error', () => undefined);
@@ -160,20 +163,28 @@ test('--insecure resume: a 206 starting at another offset than asked is refused,
 
 test('--insecure resume: a 206 without Content-Range is refused; the .part stays as it was and nothing is renamed', async () => {
   // Answers a resume with the whole file from byte 0, labelled 206 but with no range.
-  const url = await rangeServer((start, res) => void res.writeHead(start === 0 ? 200 : 206, { 'content-length': FILE.length }).end(FILE));
+  const url = await rangeServer(
+    (start, res) => void res.writeHead(start === 0 ? 200 : 206, { 'content-length': FILE.length }).end(FILE),
+  );
   const dir = mkdtempSync(join(tmp, 'out-'));
   writeFileSync(join(dir, 'h.raw.part'), FILE.subarray(0, 1000));
   const before = snapshot(dir);
   const r = await runCli(['download', '-u', `${url}h.raw`, '--insecure', '-C', dir]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^Error: resuming \S+\/h\.raw\.part \(delete it to download from the start\)\n/m);
-  assert.match(r.stderr, /the server answered 206 Partial Content without a Content-Range header \(asked for bytes from 1000\)/);
+  assert.match(
+    r.stderr,
+    /the server answered 206 Partial Content without a Content-Range header \(asked for bytes from 1000\)/,
+  );
   assert.deepEqual(snapshot(dir), before);
 });
 
 test('a 206 to a request that asked for no range must start at byte 0', async () => {
   const url = await rangeServer((_start, res) => {
-    res.writeHead(206, { 'content-range': `bytes 1000-${FILE.length - 1}/${FILE.length}`, 'content-length': FILE.length - 1000 });
+    res.writeHead(206, {
+      'content-range': `bytes 1000-${FILE.length - 1}/${FILE.length}`,
+      'content-length': FILE.length - 1000,
+    });
     res.end(FILE.subarray(1000));
   });
   const dir = mkdtempSync(join(tmp, 'out-'));
@@ -185,7 +196,9 @@ test('a 206 to a request that asked for no range must start at byte 0', async ()
 
 test('the body idle timeout does not count time the consumer spends not reading (a slow disk)', async () => {
   const body = randomBytes(4 * 1024 * 1024);
-  const url = await listen(createHttpServer((_req, res) => void res.writeHead(200, { 'content-length': body.length }).end(body)));
+  const url = await listen(
+    createHttpServer((_req, res) => void res.writeHead(200, { 'content-length': body.length }).end(body)),
+  );
   const res = await httpGet(`${url}x`, { timeouts: { idleMs: 200 } });
   // Not reading for 5 idle periods: the server is done sending, we are the slow side.
   await new Promise((resolve) => setTimeout(resolve, 1000));

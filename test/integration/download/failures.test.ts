@@ -48,7 +48,11 @@ test('a flipped byte fails verification and leaves nothing', async () => {
 
 test('a truncated file fails verification and leaves nothing', async () => {
   const dir = outDir();
-  assertFailedClean(await get(dir, serveCase('trunc', good().subarray(0, good().length - 1), goodSig())), dir, /GPG verification failure/);
+  assertFailedClean(
+    await get(dir, serveCase('trunc', good().subarray(0, good().length - 1), goodSig())),
+    dir,
+    /GPG verification failure/,
+  );
 });
 
 test('one trailing byte fails verification and leaves nothing', async () => {
@@ -76,7 +80,11 @@ test('a missing signature is accepted with --insecure, and no .sig is written', 
   const dir = outDir();
   const r = await get(dir, serveCase('nosig-ok', good()), ['--insecure']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr.toString().split('Signature not found; skipping verification as requested').length - 1, 1, 'said once');
+  assert.equal(
+    r.stderr.toString().split('Signature not found; skipping verification as requested').length - 1,
+    1,
+    'said once',
+  );
   assert.deepEqual(readdirSync(dir), [NAME]);
 });
 
@@ -87,7 +95,13 @@ test('a stream sha256 mismatch is fatal even when the signature is good', async 
         artifacts: {
           metal: {
             formats: {
-              'raw.xz': { disk: { location: `${w.server.url}art/${NAME}`, signature: `${w.server.url}art/${NAME}.sig`, sha256: '0'.repeat(64) } },
+              'raw.xz': {
+                disk: {
+                  location: `${w.server.url}art/${NAME}`,
+                  signature: `${w.server.url}art/${NAME}.sig`,
+                  sha256: '0'.repeat(64),
+                },
+              },
             },
           },
         },
@@ -97,7 +111,19 @@ test('a stream sha256 mismatch is fatal even when the signature is good', async 
   w.server.route('/badsha/streams/x.json', { body: JSON.stringify(stream) });
   const dir = outDir();
   const r = await runCli(
-    ['download', '--stream-base-url', `${w.server.url}badsha/streams/`, '-s', 'x', '-a', 'x86_64', '--trusted-key', w.keyFile, '-C', dir],
+    [
+      'download',
+      '--stream-base-url',
+      `${w.server.url}badsha/streams/`,
+      '-s',
+      'x',
+      '-a',
+      'x86_64',
+      '--trusted-key',
+      w.keyFile,
+      '-C',
+      dir,
+    ],
     { env: w.env },
   );
   assertFailedClean(r, dir, /sha256 mismatch/);
@@ -133,7 +159,19 @@ test('HTTP 404 fails at once, without retrying', async () => {
 test('an unknown architecture names the missing triple', async () => {
   const dir = outDir();
   const r = await runCli(
-    ['download', '--stream-base-url', `${w.server.url}streams/`, '-s', 'testing', '-a', 'riscv64', '--trusted-key', w.keyFile, '-C', dir],
+    [
+      'download',
+      '--stream-base-url',
+      `${w.server.url}streams/`,
+      '-s',
+      'testing',
+      '-a',
+      'riscv64',
+      '--trusted-key',
+      w.keyFile,
+      '-C',
+      dir,
+    ],
     { env: w.env },
   );
   assertFailedClean(r, dir, /couldn't find architecture riscv64, platform metal, format raw\.xz in stream metadata/);
@@ -141,15 +179,25 @@ test('an unknown architecture names the missing triple', async () => {
 
 test('a missing stream names the metadata URL and status', async () => {
   const dir = outDir();
-  const r = await runCli(['download', '--stream-base-url', `${w.server.url}streams/`, '-s', 'nope', '-C', dir], { env: w.env });
+  const r = await runCli(['download', '--stream-base-url', `${w.server.url}streams/`, '-s', 'nope', '-C', dir], {
+    env: w.env,
+  });
   assertFailedClean(r, dir, /stream metadata fetch from http:.*\/streams\/nope\.json failed: 404/);
 });
 
 /** A signature that could not be fetched is not a missing one: the cause is kept, in every mode. */
 for (const [what, route, cause] of [
   ['a 500', { status: 500 }, /\n\s+0: fetch from http:\S+\/sigfail-500\/\S+\.sig failed: 500\n/],
-  ['a stalled body', { body: 'x'.repeat(100), stallAfter: 0 }, /\n\s+0: reading the response from http:\S+\.sig\n\s+1: body timeout: nothing received for 500 ms/],
-  ['a redirect loop', { redirectTo: '/sigfail-loop/x.raw.xz.sig' }, /\n\s+0: fetching http:\S+\.sig\n\s+1: too many redirects \(more than 10\)/],
+  [
+    'a stalled body',
+    { body: 'x'.repeat(100), stallAfter: 0 },
+    /\n\s+0: reading the response from http:\S+\.sig\n\s+1: body timeout: nothing received for 500 ms/,
+  ],
+  [
+    'a redirect loop',
+    { redirectTo: '/sigfail-loop/x.raw.xz.sig' },
+    /\n\s+0: fetching http:\S+\.sig\n\s+1: too many redirects \(more than 10\)/,
+  ],
 ] as const) {
   test(`a signature fetch failing with ${what} is fatal, even with --insecure, and names its cause`, async () => {
     const prefix = `sigfail-${what === 'a 500' ? '500' : what === 'a stalled body' ? 'stall' : 'loop'}`;
@@ -157,9 +205,12 @@ for (const [what, route, cause] of [
     w.server.route(`/${prefix}/x.raw.xz.sig`, route);
     for (const extra of [[], ['--insecure']]) {
       const dir = outDir();
-      const r = await runCli(['download', '-u', `${w.server.url}${prefix}/x.raw.xz`, '--trusted-key', w.keyFile, '-C', dir, ...extra], {
-        env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '500' },
-      });
+      const r = await runCli(
+        ['download', '-u', `${w.server.url}${prefix}/x.raw.xz`, '--trusted-key', w.keyFile, '-C', dir, ...extra],
+        {
+          env: { ...w.env, NESTOS_INSTALLER_IDLE_TIMEOUT_MS: '500' },
+        },
+      );
       assertFailedClean(r, dir, /^Error: fetching signature from http:\S+\/x\.raw\.xz\.sig\n\nCaused by:\n/m);
       assert.match(r.stderr, cause);
       assert.doesNotMatch(r.stderr, /signature not found/);

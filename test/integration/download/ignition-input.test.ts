@@ -41,7 +41,10 @@ function installWork(): { work: string; image: string; target: string } {
 }
 
 const install = (args: string[]) =>
-  runCli(['install', '--insecure', ...args], { env: { ...w.env, NODE_EXTRA_CA_CERTS: front.caFile! }, timeoutMs: 120_000 });
+  runCli(['install', '--insecure', ...args], {
+    env: { ...w.env, NODE_EXTRA_CA_CERTS: front.caFile! },
+    timeoutMs: 120_000,
+  });
 
 test('an https Ignition URL redirected to http is refused before anything is written, even with --insecure-ignition', async () => {
   const { work, image, target } = installWork();
@@ -50,7 +53,10 @@ test('an https Ignition URL redirected to http is refused before anything is wri
     const served = w.server.count('/ign/config.ign');
     const r = await install(['-f', image, '-I', `${front.url}ign/to-http.ign`, ...extra, target]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /refusing the redirect from https:\/\/127\.0\.0\.1:\d+\/ign\/to-http\.ign to http:\/\/127\.0\.0\.1:\d+\/ign\/config\.ign: it would leave https for plain http/);
+    assert.match(
+      r.stderr,
+      /refusing the redirect from https:\/\/127\.0\.0\.1:\d+\/ign\/to-http\.ign to http:\/\/127\.0\.0\.1:\d+\/ign\/config\.ign: it would leave https for plain http/,
+    );
     assert.equal(w.server.count('/ign/config.ign'), served, 'the plain-http URL was never fetched');
     assert.deepEqual(snapshot(work), before);
   }
@@ -60,7 +66,15 @@ test('an https Ignition URL redirected to https is followed', async () => {
   const { work, image, target } = installWork();
   const before = snapshot(work);
   // A wrong hash stops the run once the config was fetched: the computed hash shows what arrived.
-  const r = await install(['-f', image, '-I', `${front.url}ign/to-https.ign`, '--ignition-hash', `sha256-${'0'.repeat(64)}`, target]);
+  const r = await install([
+    '-f',
+    image,
+    '-I',
+    `${front.url}ign/to-https.ign`,
+    '--ignition-hash',
+    `sha256-${'0'.repeat(64)}`,
+    target,
+  ]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`hash mismatch, computed '${createHash('sha256').update(CONFIG).digest('hex')}'`));
   assert.deepEqual(snapshot(work), before);
@@ -81,7 +95,10 @@ test('pxe ignition wrap caps its config from a file and from stdin; no output is
   const fromFile = await runCli(['pxe', 'ignition', 'wrap', '-i', '/dev/zero', '-o', out], { timeoutMs: 120_000 });
   assert.equal(fromFile.code, 1, fromFile.stderr);
   assert.match(fromFile.stderr, /Ignition config '\/dev\/zero' is larger than 16 MiB/);
-  const fromStdin = await runCli(['pxe', 'ignition', 'wrap', '-o', out], { input: Buffer.alloc(17 * 1024 * 1024, 0x20), timeoutMs: 120_000 });
+  const fromStdin = await runCli(['pxe', 'ignition', 'wrap', '-o', out], {
+    input: Buffer.alloc(17 * 1024 * 1024, 0x20),
+    timeoutMs: 120_000,
+  });
   assert.equal(fromStdin.code, 1, fromStdin.stderr);
   assert.match(fromStdin.stderr, /Ignition config from stdin is larger than 16 MiB/);
   assert.deepEqual(snapshot(dir), {});

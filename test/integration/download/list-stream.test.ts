@@ -16,9 +16,17 @@ before(async () => {
   s.route('/streams/stable.json', { body: feed });
   s.route('/flaky/stable.json', { body: feed, failFirst: 1 });
   s.route('/ctl/stable.json', {
-    body: JSON.stringify({ architectures: { 'x86_64\x1b]0;owned\x07': { artifacts: { 'metal\x1b[2J': { formats: { 'raw.xz\r': { disk: { location: 'https://h/a' } } } } } } } }),
+    body: JSON.stringify({
+      architectures: {
+        'x86_64\x1b]0;owned\x07': {
+          artifacts: { 'metal\x1b[2J': { formats: { 'raw.xz\r': { disk: { location: 'https://h/a' } } } } },
+        },
+      },
+    }),
   });
-  s.route('/bad/stable.json', { body: '{"architectures": {"x86_64": {"artifacts": {"metal": {"formats": {"iso": {"disk": {}}}}}}}}' });
+  s.route('/bad/stable.json', {
+    body: '{"architectures": {"x86_64": {"artifacts": {"metal": {"formats": {"iso": {"disk": {}}}}}}}}',
+  });
 });
 after(async () => {
   await s.close();
@@ -48,7 +56,10 @@ test('never retries', async () => {
 test('a malformed feed names the JSON path', async () => {
   const r = await runCli(['list-stream', '--stream-base-url', `${s.url}bad/`]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /invalid stream metadata from .*: \$\.architectures\.x86_64\.artifacts\.metal\.formats\.iso\.disk\.location: /);
+  assert.match(
+    r.stderr,
+    /invalid stream metadata from .*: \$\.architectures\.x86_64\.artifacts\.metal\.formats\.iso\.disk\.location: /,
+  );
 });
 
 test('control characters in the feed reach the terminal escaped, never raw', async () => {
@@ -59,18 +70,30 @@ test('control characters in the feed reach the terminal escaped, never raw', asy
   assert.equal(out.split('\n')[1], 'x86_64\\u{1b}]0;owned\\u{7}  metal\\u{1b}[2J  raw.xz\\u{d}');
 });
 
-const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-test('--json: the table\'s rows as one result record on stderr, stdout empty', async () => {
+test("--json: the table's rows as one result record on stderr, stdout empty", async () => {
   const r = await runCli(['list-stream', '--stream-base-url', `${s.url}streams/`, '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.length, 0);
   const records = jsonLines(r.stderr);
   assert.equal(records.length, 1, r.stderr);
   assert.equal(records[0]!.type, 'result');
-  const rows = (records[0]!.rows as Array<Record<string, string>>).map((row) => [row.architecture, row.platform, row.format]);
+  const rows = (records[0]!.rows as Array<Record<string, string>>).map((row) => [
+    row.architecture,
+    row.platform,
+    row.format,
+  ]);
   // The same rows, in the same order, as the text table (its header line dropped).
-  const tableRows = expected.trimEnd().split('\n').slice(1).map((line) => line.split(/ {2,}/).map((c) => c.trim()));
+  const tableRows = expected
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/ {2,}/).map((c) => c.trim()));
   assert.deepEqual(rows, tableRows);
 });
 

@@ -44,10 +44,13 @@ function serveFeed(prefix: string, location: string, signature?: string): string
 }
 
 const fromFeed = (dir: string, base: string, extra: string[] = []) =>
-  runCli(['download', '--stream-base-url', base, '-s', 's', '-a', 'x86_64', '--trusted-key', w.keyFile, '-C', dir, ...extra], {
-    env: w.env,
-    timeoutMs: 120_000,
-  });
+  runCli(
+    ['download', '--stream-base-url', base, '-s', 's', '-a', 'x86_64', '--trusted-key', w.keyFile, '-C', dir, ...extra],
+    {
+      env: w.env,
+      timeoutMs: 120_000,
+    },
+  );
 
 test('a hostile feed naming an existing file: the failed run leaves it and its .sig byte-identical', async () => {
   const dir = outDir();
@@ -56,7 +59,11 @@ test('a hostile feed naming an existing file: the failed run leaves it and its .
   writeFileSync(join(dir, 'important.conf.sig'), 'not a signature, but not ours either\n');
   w.server.route('/hostile/important.conf', { body: good() });
   w.server.route('/hostile/important.conf.sig', { body: w.foreign.signBinary(good()) });
-  const base = serveFeed('hostile', `${w.server.url}hostile/important.conf`, `${w.server.url}hostile/important.conf.sig`);
+  const base = serveFeed(
+    'hostile',
+    `${w.server.url}hostile/important.conf`,
+    `${w.server.url}hostile/important.conf.sig`,
+  );
   const before = snapshot(dir);
   for (const extra of [[], ['--insecure']]) {
     assertRefused(await fromFeed(dir, base, extra), /GPG verification failure: .*not trusted/);
@@ -92,14 +99,17 @@ test('an existing file is replaced once the new download verified', async () => 
 
 test('an unverified download (--insecure, no signature published) never replaces an existing file, even one named by a redirect', async () => {
   const dir = outDir();
-  writeFileSync(join(dir, '.bashrc'), 'the operator\'s shell setup\n');
+  writeFileSync(join(dir, '.bashrc'), "the operator's shell setup\n");
   writeFileSync(join(dir, NAME), 'an image the operator keeps');
   w.server.route('/nosig/redirect', { redirectTo: '/nosig/.bashrc' });
   w.server.route('/nosig/.bashrc', { body: 'echo replaced by a feed\n' });
   w.server.route(`/nosig/${NAME}`, { body: good() });
   const before = snapshot(dir);
   for (const url of [`${w.server.url}nosig/redirect`, `${w.server.url}nosig/${NAME}`]) {
-    assertRefused(await download(dir, url, ['--insecure']), /exists; an unverified download \(--insecure, no signature published\) never replaces a file/);
+    assertRefused(
+      await download(dir, url, ['--insecure']),
+      /exists; an unverified download \(--insecure, no signature published\) never replaces a file/,
+    );
     assert.deepEqual(snapshot(dir), before);
   }
 });
@@ -139,9 +149,13 @@ test('a second download into the same directory while the first runs is refused;
   const first = download(dir, gated.url);
   await gated.halfSent;
   // Let the first run's bytes reach its .part.
-  for (let i = 0; i < 100 && !(snapshot(dir)[`${NAME}.part`] ?? '').match(/^file \d+ [1-9]/); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !(snapshot(dir)[`${NAME}.part`] ?? '').match(/^file \d+ [1-9]/); i++)
+    await new Promise((r) => setTimeout(r, 50));
   const second = await download(dir, gated.url);
-  assertRefused(second, /another download is writing .*\.part; wait for it to finish, or download into another directory \(-C\)/);
+  assertRefused(
+    second,
+    /another download is writing .*\.part; wait for it to finish, or download into another directory \(-C\)/,
+  );
   gated.release();
   const r = await first;
   assert.equal(r.code, 0, r.stderr);
@@ -170,7 +184,10 @@ async function refusedPlantedPart(plant: (target: string, path: string) => void,
 }
 
 test('a symlink planted at NAME.part is refused; nothing is written through it', async () => {
-  await refusedPlantedPart(symlinkSync, /\.part is a symbolic link; refusing to write through it \(remove it and run again\)/);
+  await refusedPlantedPart(
+    symlinkSync,
+    /\.part is a symbolic link; refusing to write through it \(remove it and run again\)/,
+  );
 });
 
 test('a .part that is a hard link to another file is refused; the other file is untouched', async () => {
@@ -185,7 +202,10 @@ test('-d with a URL named .xz is refused before writing (no <dir>.part beside th
   w.server.route('/dotxz/.xz.sig', { body: w.key.signBinary(good()) });
   const before = snapshot(parent);
   const r = await download(dir, `${w.server.url}dotxz/.xz`, ['-d']);
-  assertRefused(r, /refusing to save http:\S+\/dotxz\/\.xz: the file name '\.xz' without its \.xz suffix \(-d\) is empty/);
+  assertRefused(
+    r,
+    /refusing to save http:\S+\/dotxz\/\.xz: the file name '\.xz' without its \.xz suffix \(-d\) is empty/,
+  );
   assert.deepEqual(snapshot(parent), before);
   assert.deepEqual(snapshot(dir), {});
 });
@@ -205,7 +225,10 @@ test('the final name taken by a directory is refused before anything is download
   const dir = outDir();
   mkdirSync(join(dir, NAME));
   const before = snapshot(dir);
-  assertRefused(await download(dir, `${w.server.url}art/${NAME}`), /\.raw\.xz exists and is not a regular file \(a directory\)/);
+  assertRefused(
+    await download(dir, `${w.server.url}art/${NAME}`),
+    /\.raw\.xz exists and is not a regular file \(a directory\)/,
+  );
   assert.deepEqual(snapshot(dir), before);
 });
 
@@ -217,7 +240,10 @@ test('a remote feed cannot make download --insecure copy a local file', async ()
   const base = serveFeed('filefeed', pathToFileURL(secret).toString());
   const dir = outDir();
   const r = await fromFeed(dir, base, ['--insecure']);
-  assertRefused(r, /lists 'file:\/\/\/\S+\/shadow' for the disk artifact: a feed fetched over http\(s\) may only list http:\/\/ or https:\/\/ URLs/);
+  assertRefused(
+    r,
+    /lists 'file:\/\/\/\S+\/shadow' for the disk artifact: a feed fetched over http\(s\) may only list http:\/\/ or https:\/\/ URLs/,
+  );
   assert.deepEqual(snapshot(dir), {});
 });
 

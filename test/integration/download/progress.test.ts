@@ -51,7 +51,11 @@ after(async () => {
 });
 
 /** Runs `download -u URL` on a pseudo-terminal (80 columns) and returns what the terminal showed. */
-function onTerminal(url: string, env: Record<string, string>, columns = 80): Promise<{ code: number | null; screen: string }> {
+function onTerminal(
+  url: string,
+  env: Record<string, string>,
+  columns = 80,
+): Promise<{ code: number | null; screen: string }> {
   const dir = mkdtempSync(join(w.tmp, 'tty-'));
   const cmd = `stty cols ${columns} rows ${columns === 0 ? 0 : 24}; exec '${process.execPath}' '${MAIN_JS}' download -u ${url} --trusted-key '${w.keyFile}' -C '${dir}'`;
   const full: Record<string, string | undefined> = { ...process.env, ...w.env, ...env };
@@ -69,15 +73,22 @@ function onTerminal(url: string, env: Record<string, string>, columns = 80): Pro
   );
 }
 
-test('an interactive terminal shows a bar with rate and ETA, then ✔ and the verifying key', { timeout: 200_000 }, async () => {
-  const { code, screen } = await onTerminal(`${base}/good.raw`, { TERM: 'xterm' });
-  assert.equal(code, 0, screen.slice(-1500));
-  assert.match(screen, /Read disk \[=*>? *\] [\d.]+ (KiB|MiB)\/1\.5 MiB \(\d+%\) {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA \d+:\d\d/);
-  assert.ok(/✔ Read disk 1\.5 MiB\/1\.5 MiB \(100%\)/.test(screen), screen.slice(-1500));
-  assert.match(screen, new RegExp(`Signature verified with key ${fingerprint} \\(Test <t@example>\\)`));
-  // No progress line drawn wider than the terminal (it would wrap and break the redraw).
-  for (const line of screen.split(/\r|\n/).filter((l) => l.includes('Read disk'))) assert.ok(line.length <= 80, line);
-});
+test(
+  'an interactive terminal shows a bar with rate and ETA, then ✔ and the verifying key',
+  { timeout: 200_000 },
+  async () => {
+    const { code, screen } = await onTerminal(`${base}/good.raw`, { TERM: 'xterm' });
+    assert.equal(code, 0, screen.slice(-1500));
+    assert.match(
+      screen,
+      /Read disk \[=*>? *\] [\d.]+ (KiB|MiB)\/1\.5 MiB \(\d+%\) {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA \d+:\d\d/,
+    );
+    assert.ok(/✔ Read disk 1\.5 MiB\/1\.5 MiB \(100%\)/.test(screen), screen.slice(-1500));
+    assert.match(screen, new RegExp(`Signature verified with key ${fingerprint} \\(Test <t@example>\\)`));
+    // No progress line drawn wider than the terminal (it would wrap and break the redraw).
+    for (const line of screen.split(/\r|\n/).filter((l) => l.includes('Read disk'))) assert.ok(line.length <= 80, line);
+  },
+);
 
 test('bytes that fail verification end the bar with a red ✖, not ✔', { timeout: 200_000 }, async () => {
   const { code, screen } = await onTerminal(`${base}/bad.raw`, { TERM: 'xterm' });
@@ -88,8 +99,14 @@ test('bytes that fail verification end the bar with a red ✖, not ✔', { timeo
   assert.match(screen, /GPG verification failure/);
 });
 
-for (const [env, columns] of [[{ TERM: 'dumb' }, 80], [{ TERM: 'xterm', CI: '1' }, 80], [{ TERM: 'xterm' }, 0]] as Array<[Record<string, string>, number]>) {
-  const name = `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} on a terminal${columns === 0 ? ' that reports 0 columns (a serial console)' : ''}`;
+for (const [env, columns] of [
+  [{ TERM: 'dumb' }, 80],
+  [{ TERM: 'xterm', CI: '1' }, 80],
+  [{ TERM: 'xterm' }, 0],
+] as Array<[Record<string, string>, number]>) {
+  const name = `${Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')} on a terminal${columns === 0 ? ' that reports 0 columns (a serial console)' : ''}`;
   test(`${name}: plain lines that keep moving`, { timeout: 200_000 }, async () => {
     const { code, screen } = await onTerminal(`${base}/good.raw`, env, columns);
     assert.equal(code, 0, screen.slice(-1500));

@@ -44,16 +44,33 @@ after(async () => {
 /** The environment of a run: no proxy variable from outside, then the test's own. */
 function env(extra: Record<string, string>): Record<string, string> {
   const cleared = Object.fromEntries(
-    ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'].map((k) => [k, '']),
+    ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'].map(
+      (k) => [k, ''],
+    ),
   );
   return { ...w.env, ...cleared, NODE_EXTRA_CA_CERTS: httpsFront.caFile!, ...extra };
 }
 
 const fromHttpsFeed = (dir: string, vars: Record<string, string>) =>
-  runCli(['download', '--stream-base-url', `${httpsFront.url}tls/streams/`, '-s', 's', '-a', 'x86_64', '--trusted-key', w.keyFile, '-C', dir], {
-    env: env(vars),
-    timeoutMs: 120_000,
-  });
+  runCli(
+    [
+      'download',
+      '--stream-base-url',
+      `${httpsFront.url}tls/streams/`,
+      '-s',
+      's',
+      '-a',
+      'x86_64',
+      '--trusted-key',
+      w.keyFile,
+      '-C',
+      dir,
+    ],
+    {
+      env: env(vars),
+      timeoutMs: 120_000,
+    },
+  );
 
 function withPart(bytes: number): string {
   const dir = mkdtempSync(join(w.tmp, 'out-'));
@@ -94,13 +111,20 @@ test('http_proxy (lower case): an http image and its signature go through the pr
   assert.ok(requests.length >= 3, JSON.stringify(requests));
   assert.deepEqual([...new Set(requests.map((q) => q.from))], [PROXY_SOURCE_ADDRESS]);
   assert.ok(requests.some((q) => q.range === 'bytes=50000-'));
-  assert.ok(proxy.requests().includes(`GET http://127.0.0.1:${httpFront.port}/art/${NAME}.sig HTTP/1.1`), proxy.requests().join('\n'));
+  assert.ok(
+    proxy.requests().includes(`GET http://127.0.0.1:${httpFront.port}/art/${NAME}.sig HTTP/1.1`),
+    proxy.requests().join('\n'),
+  );
 });
 
 test('NO_PROXY bypasses the proxy: every request goes direct', async () => {
   const [seen, logged] = [httpsFront.requests.length, proxy.requests().length];
   const dir = mkdtempSync(join(w.tmp, 'out-'));
-  const r = await fromHttpsFeed(dir, { HTTPS_PROXY: proxy.url, http_proxy: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+  const r = await fromHttpsFeed(dir, {
+    HTTPS_PROXY: proxy.url,
+    http_proxy: proxy.url,
+    NO_PROXY: 'localhost,127.0.0.1',
+  });
   assert.equal(r.code, 0, r.stderr);
   const requests = httpsFront.requests.slice(seen);
   assert.equal(requests.length, 3);
@@ -119,7 +143,17 @@ test('an Ignition URL goes through the proxy (its bytes are hashed: the computed
   const before = snapshot(work);
   const seen = httpsFront.requests.length;
   const r = await runCli(
-    ['install', '-f', image, '--insecure', '-I', `${httpsFront.url}ign/config.ign`, '--ignition-hash', `sha256-${'0'.repeat(64)}`, target],
+    [
+      'install',
+      '-f',
+      image,
+      '--insecure',
+      '-I',
+      `${httpsFront.url}ign/config.ign`,
+      '--ignition-hash',
+      `sha256-${'0'.repeat(64)}`,
+      target,
+    ],
     { env: env({ https_proxy: proxy.url }), timeoutMs: 120_000 },
   );
   assert.equal(r.code, 1, r.stderr);
@@ -136,7 +170,10 @@ test('an unreachable proxy is named, with the variable it came from', async () =
   const dir = mkdtempSync(join(w.tmp, 'out-'));
   const r = await fromHttpsFeed(dir, { HTTPS_PROXY: 'http://user:secret@127.0.0.1:1' });
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /\n\s+\d: through proxy http:\/\/127\.0\.0\.1:1 \(from HTTPS_PROXY\)\n\s+\d: connect ECONNREFUSED 127\.0\.0\.1:1/);
+  assert.match(
+    r.stderr,
+    /\n\s+\d: through proxy http:\/\/127\.0\.0\.1:1 \(from HTTPS_PROXY\)\n\s+\d: connect ECONNREFUSED 127\.0\.0\.1:1/,
+  );
   assert.doesNotMatch(r.stderr, /secret/);
   assert.deepEqual(snapshot(dir), {});
 });

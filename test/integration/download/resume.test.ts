@@ -43,7 +43,10 @@ test('a connection dropped mid-body keeps .part; the next run resumes to a verif
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /Resuming .*\.part at /);
   const ranges = w.server.requests.filter((r) => r.path === `/${path}` && r.range);
-  assert.deepEqual(ranges.map((r) => [r.range, r.status]), [[`bytes=${kept}-`, 206]]);
+  assert.deepEqual(
+    ranges.map((r) => [r.range, r.status]),
+    [[`bytes=${kept}-`, 206]],
+  );
   assert.deepEqual(readFileSync(join(dir, NAME)), w.files[NAME]);
   assert.deepEqual(readdirSync(dir).sort(), [NAME, `${NAME}.sig`]);
 });

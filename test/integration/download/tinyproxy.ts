@@ -45,7 +45,18 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
   const conf = join(dir, 'tinyproxy.conf');
   writeFileSync(
     conf,
-    [`Port ${port}`, 'Listen 127.0.0.1', `Bind ${PROXY_SOURCE_ADDRESS}`, 'Timeout 60', `LogFile "${log}"`, 'LogLevel Connect', 'MaxClients 50', 'Allow 127.0.0.1', 'DisableViaHeader Yes', ''].join('\n'),
+    [
+      `Port ${port}`,
+      'Listen 127.0.0.1',
+      `Bind ${PROXY_SOURCE_ADDRESS}`,
+      'Timeout 60',
+      `LogFile "${log}"`,
+      'LogLevel Connect',
+      'MaxClients 50',
+      'Allow 127.0.0.1',
+      'DisableViaHeader Yes',
+      '',
+    ].join('\n'),
   );
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -42,7 +42,9 @@ test('install to a new file target on a full filesystem: exit 1, file removed', 
   const image = await w.signedFile('enospc.raw.xz', w.xz);
   const dir = fresh('install');
   const target = join(dir, 'vm.img');
-  const r = await runCli(['install', target, '--dest-size', '64M', '-f', image, '--trusted-key', w.pub], { env: w.env });
+  const r = await runCli(['install', target, '--dest-size', '64M', '-f', image, '--trusted-key', w.pub], {
+    env: w.env,
+  });
   assert.equal(r.code, 1, r.stderr);
   // A write error, named as one (not as a decoding failure).
   assert.match(r.stderr, new RegExp(`\\nError: writing ${target} at offset \\d+: No space left on device\\n`));
@@ -54,33 +56,49 @@ test('download -d onto a full filesystem: exit 1, no final file', { timeout: 120
   w.server.route('/nospace/os.raw.xz', { body: w.xz });
   w.server.route('/nospace/os.raw.xz.sig', { body: w.key.signBinary(w.xz) });
   const dir = fresh('download');
-  const r = await runCli(['download', '-d', '-u', `${w.server.url}nospace/os.raw.xz`, '--trusted-key', w.pub, '-C', dir], { env: w.env });
+  const r = await runCli(
+    ['download', '-d', '-u', `${w.server.url}nospace/os.raw.xz`, '--trusted-key', w.pub, '-C', dir],
+    { env: w.env },
+  );
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, NOSPACE);
-  assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.part')), [], 'no final file (a resumable .part may stay)');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => !f.endsWith('.part')),
+    [],
+    'no final file (a resumable .part may stay)',
+  );
 });
 
-test('iso ignition embed -o onto a full filesystem: exit 1, no output, no temp file', { timeout: 120_000 }, async () => {
-  const dir = fresh('iso');
-  writeFileSync(join(w.dir, 'c.ign'), '{"ignition":{"version":"3.3.0"}}');
-  const out = join(dir, 'out.iso');
-  // The fixture ISO is larger than the 2 MiB tmpfs once its filler is counted.
-  const big = buildFixtureIso({ filler: 3 * 1024 * 1024 });
-  try {
-    const r = await runCli(['iso', 'ignition', 'embed', '-i', join(w.dir, 'c.ign'), '-o', out, big.iso]);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, NOSPACE);
-    assert.deepEqual(readdirSync(dir), []);
-  } finally {
-    rmSync(big.dir, { recursive: true, force: true });
-  }
-});
+test(
+  'iso ignition embed -o onto a full filesystem: exit 1, no output, no temp file',
+  { timeout: 120_000 },
+  async () => {
+    const dir = fresh('iso');
+    writeFileSync(join(w.dir, 'c.ign'), '{"ignition":{"version":"3.3.0"}}');
+    const out = join(dir, 'out.iso');
+    // The fixture ISO is larger than the 2 MiB tmpfs once its filler is counted.
+    const big = buildFixtureIso({ filler: 3 * 1024 * 1024 });
+    try {
+      const r = await runCli(['iso', 'ignition', 'embed', '-i', join(w.dir, 'c.ign'), '-o', out, big.iso]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, NOSPACE);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(big.dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('pxe ignition wrap -o onto a full filesystem: exit 1, no partial output', { timeout: 120_000 }, async () => {
   const dir = fresh('pxe');
   // ~3 MiB of incompressible inline data: the xz cpio does not fit the 2 MiB tmpfs.
   const { randomBytes } = await import('node:crypto');
-  const big = { ignition: { version: '3.4.0' }, storage: { files: [{ path: '/x', contents: { source: `data:;base64,${randomBytes(3 * 1024 * 1024).toString('base64')}` } }] } };
+  const big = {
+    ignition: { version: '3.4.0' },
+    storage: {
+      files: [{ path: '/x', contents: { source: `data:;base64,${randomBytes(3 * 1024 * 1024).toString('base64')}` } }],
+    },
+  };
   const config = join(w.dir, 'big.ign');
   writeFileSync(config, JSON.stringify(big));
   const out = join(dir, 'config.img');

@@ -77,7 +77,16 @@ export async function assertOnlySaved(d: LoopDisk): Promise<void> {
   const bytes = await readFile(d.file);
   assert.equal(sha256(bytes.subarray(48 * MIB, 52 * MIB)), d.dataHash, 'saved partition byte-identical');
   const gpt = await readGptOfFile(d.file, 512);
-  assert.deepEqual(gpt.entries.map((e) => [e.index, e.name, e.firstLba]), [[2, 'data', 48 * 2048]]);
-  assert.ok(bytes.subarray(0, 446).every((b) => b === 0), 'no boot code in the MBR');
-  assert.ok(bytes.subarray(34 * 512, MIB).every((b) => b === 0), 'nothing of the image in the first MiB');
+  assert.deepEqual(
+    gpt.entries.map((e) => [e.index, e.name, e.firstLba]),
+    [[2, 'data', 48 * 2048]],
+  );
+  assert.ok(
+    bytes.subarray(0, 446).every((b) => b === 0),
+    'no boot code in the MBR',
+  );
+  assert.ok(
+    bytes.subarray(34 * 512, MIB).every((b) => b === 0),
+    'nothing of the image in the first MiB',
+  );
 }

@@ -30,7 +30,10 @@ function isoKargs(iso: string): { default: string; size: number; files: Array<{ 
 
 function kargsOf(cmdline: string): string {
   // isolinux adds BOOT_IMAGE= and initrd=; GRUB adds BOOT_IMAGE=
-  return cmdline.split(' ').filter((a) => !a.startsWith('BOOT_IMAGE=') && !a.startsWith('initrd=')).join(' ');
+  return cmdline
+    .split(' ')
+    .filter((a) => !a.startsWith('BOOT_IMAGE=') && !a.startsWith('initrd='))
+    .join(' ');
 }
 
 for (const firmware of ['bios', 'uefi'] as const) {
@@ -39,13 +42,19 @@ for (const firmware of ['bios', 'uefi'] as const) {
     if (!p) return;
     const iso = p[0] as string;
     const kargs = isoKargs(iso);
-    assert.deepEqual(kargs.files.map((f) => f.path), ['isolinux/isolinux.cfg', 'EFI/BOOT/grub.cfg']);
+    assert.deepEqual(
+      kargs.files.map((f) => f.path),
+      ['isolinux/isolinux.cfg', 'EFI/BOOT/grub.cfg'],
+    );
     assert.match(kargs.default, /console=ttyS0,115200n8 ignition\.firstboot ignition\.platform\.id=metal/);
     const { probe, log } = await bootProbe({ firmware, iso });
     assert.equal(kargsOf(probe.cmdline), kargs.default);
     // the live initramfs found its rootfs on this ISO by the volume label in coreos.liveiso=
     assert.deepEqual(liveRootfsLine(log), {
-      source: 'iso', label: 'nestos-sample-24.03-LTS.1', verified: true, repo: true,
+      source: 'iso',
+      label: 'nestos-sample-24.03-LTS.1',
+      verified: true,
+      repo: true,
       osmet: ['nestos-sample-metal.x86_64.osmet', 'nestos-sample-metal4k.x86_64.osmet'],
     });
     assert.equal(probe.platform, 'metal');
@@ -65,17 +74,29 @@ test('karg embed areas sit at the advertised offsets in both bootloader configs'
     const text = isoRead(iso, `/${f.path}`);
     const area = text.subarray(f.offset, f.offset + kargs.size).toString('latin1');
     assert.equal(area, `${kargs.default}\n`.padEnd(kargs.size, '#'));
-    assert.equal(text.subarray(f.offset + kargs.size).toString().split('\n')[0], '# COREOS_KARG_EMBED_AREA');
+    assert.equal(
+      text
+        .subarray(f.offset + kargs.size)
+        .toString()
+        .split('\n')[0],
+      '# COREOS_KARG_EMBED_AREA',
+    );
   }
 });
 
 test('PXE kernel + live initramfs + rootfs boot to the probe', { timeout: 240_000 }, async (t) => {
-  const p = needImages(t, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img',
-    'nestos-sample-live-rootfs.x86_64.img');
+  const p = needImages(
+    t,
+    'nestos-sample-live-kernel-x86_64',
+    'nestos-sample-live-initramfs.x86_64.img',
+    'nestos-sample-live-rootfs.x86_64.img',
+  );
   if (!p) return;
   const [kernel, initramfs, rootfs] = p as [string, string, string];
   const { probe, log } = await bootProbe({
-    firmware: 'bios', kernel, initrds: [initramfs, rootfs],
+    firmware: 'bios',
+    kernel,
+    initrds: [initramfs, rootfs],
     append: 'console=ttyS0,115200n8 ignition.firstboot ignition.platform.id=metal',
   });
   assert.equal(probe.cmdline, 'console=ttyS0,115200n8 ignition.firstboot ignition.platform.id=metal panic=-1');

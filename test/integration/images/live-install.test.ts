@@ -11,7 +11,12 @@ import { bootProbe, bootQemu } from '../../helpers/qemu.js';
 import { needImages } from './need-images.js';
 
 test('live PXE install to a blank disk, then the disk boots', { timeout: 900_000 }, async (t) => {
-  const p = needImages(t, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img', 'nestos-sample-live-rootfs.x86_64.img');
+  const p = needImages(
+    t,
+    'nestos-sample-live-kernel-x86_64',
+    'nestos-sample-live-initramfs.x86_64.img',
+    'nestos-sample-live-rootfs.x86_64.img',
+  );
   if (!p) return;
   const [kernel, initramfs, rootfs] = p as [string, string, string];
   const dir = mkdtempSync(join(tmpdir(), 'live-install-'));
@@ -21,7 +26,14 @@ test('live PXE install to a blank disk, then the disk boots', { timeout: 900_000
     ftruncateSync(fd, 2 * 1024 ** 3);
     closeSync(fd);
     const run = await bootQemu({
-      firmware: 'bios', kernel, initrds: [initramfs, rootfs], disk, writable: true, memoryMiB: 1536, cpus: 2, timeoutMs: 600_000,
+      firmware: 'bios',
+      kernel,
+      initrds: [initramfs, rootfs],
+      disk,
+      writable: true,
+      memoryMiB: 1536,
+      cpus: 2,
+      timeoutMs: 600_000,
       append: 'console=ttyS0,115200n8 quiet nestos.inst.install_dev=/dev/vda',
     });
     assert.match(run.log, /Installing NestOS Sample 24\.03-LTS\.1 x86_64 \(512-byte sectors\)/);

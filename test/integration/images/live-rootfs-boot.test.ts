@@ -15,47 +15,75 @@ import { liveRootfsLine, serveStream } from './serve-stream.js';
 const ROOTFS = 'nestos-sample-live-rootfs.x86_64.img';
 const KARGS = 'console=ttyS0,115200n8 ignition.firstboot ignition.platform.id=metal';
 
-test('PXE: kernel + initramfs fetch the rootfs from coreos.live.rootfs_url, check it and mount it', { timeout: 400_000 }, async (t) => {
-  const p = needImages(t, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img', ROOTFS);
-  if (!p) return;
-  const [kernel, initramfs, rootfs] = p as [string, string, string];
-  const served = await serveStream(join(rootfs, '..'));
-  try {
-    const url = `${served.guestBase}${ROOTFS}`;
-    const { probe, log } = await bootProbe({ firmware: 'bios', kernel, initrds: [initramfs], network: 'user', timeoutMs: 360_000, append: `${KARGS} coreos.live.rootfs_url=${url}` });
-    assert.deepEqual(liveRootfsLine(log), {
-      source: 'url', url, verified: true, repo: true,
-      osmet: ['nestos-sample-metal.x86_64.osmet', 'nestos-sample-metal4k.x86_64.osmet'],
-    });
-    assert.equal(probe.platform, 'metal');
-    assert.ok(served.requests.includes(`GET /${ROOTFS}`), served.requests.join('\n'));
-  } finally {
-    served.close();
-  }
-});
+test(
+  'PXE: kernel + initramfs fetch the rootfs from coreos.live.rootfs_url, check it and mount it',
+  { timeout: 400_000 },
+  async (t) => {
+    const p = needImages(t, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img', ROOTFS);
+    if (!p) return;
+    const [kernel, initramfs, rootfs] = p as [string, string, string];
+    const served = await serveStream(join(rootfs, '..'));
+    try {
+      const url = `${served.guestBase}${ROOTFS}`;
+      const { probe, log } = await bootProbe({
+        firmware: 'bios',
+        kernel,
+        initrds: [initramfs],
+        network: 'user',
+        timeoutMs: 360_000,
+        append: `${KARGS} coreos.live.rootfs_url=${url}`,
+      });
+      assert.deepEqual(liveRootfsLine(log), {
+        source: 'url',
+        url,
+        verified: true,
+        repo: true,
+        osmet: ['nestos-sample-metal.x86_64.osmet', 'nestos-sample-metal4k.x86_64.osmet'],
+      });
+      assert.equal(probe.platform, 'metal');
+      assert.ok(served.requests.includes(`GET /${ROOTFS}`), served.requests.join('\n'));
+    } finally {
+      served.close();
+    }
+  },
+);
 
-test('PXE: a rootfs that differs from the build-time hashes is refused and never mounted', { timeout: 400_000 }, async (t) => {
-  const p = needImages(t, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img', ROOTFS);
-  if (!p) return;
-  const [kernel, initramfs, rootfs] = p as [string, string, string];
-  const dir = mkdtempSync(join(tmpdir(), 'tampered-rootfs-'));
-  const bytes = readFileSync(rootfs);
-  const at = 5 * 4 * 1024 * 1024 + 12345; // in the sixth 4 MiB chunk
-  bytes[at] = bytes[at]! ^ 0x01;
-  writeFileSync(join(dir, ROOTFS), bytes);
-  const served = await serveStream(dir);
-  try {
-    const url = `${served.guestBase}${ROOTFS}`;
-    const run = await bootQemu({ firmware: 'bios', kernel, initrds: [initramfs], network: 'user', timeoutMs: 360_000, append: `${KARGS} coreos.live.rootfs_url=${url}` });
-    const line = liveRootfsLine(run.log);
-    assert.equal(line.source, 'url');
-    assert.match(String(line.error), new RegExp(`^hash mismatch at offset ${5 * 4 * 1024 * 1024}; expected [0-9a-f]{64}, found [0-9a-f]{64}$`));
-    assert.doesNotMatch(run.log, /FIRSTBOOT-PROBE/);
-  } finally {
-    served.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'PXE: a rootfs that differs from the build-time hashes is refused and never mounted',
+  { timeout: 400_000 },
+  async (t) => {
+    const p = needImages(t, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img', ROOTFS);
+    if (!p) return;
+    const [kernel, initramfs, rootfs] = p as [string, string, string];
+    const dir = mkdtempSync(join(tmpdir(), 'tampered-rootfs-'));
+    const bytes = readFileSync(rootfs);
+    const at = 5 * 4 * 1024 * 1024 + 12345; // in the sixth 4 MiB chunk
+    bytes[at] = bytes[at]! ^ 0x01;
+    writeFileSync(join(dir, ROOTFS), bytes);
+    const served = await serveStream(dir);
+    try {
+      const url = `${served.guestBase}${ROOTFS}`;
+      const run = await bootQemu({
+        firmware: 'bios',
+        kernel,
+        initrds: [initramfs],
+        network: 'user',
+        timeoutMs: 360_000,
+        append: `${KARGS} coreos.live.rootfs_url=${url}`,
+      });
+      const line = liveRootfsLine(run.log);
+      assert.equal(line.source, 'url');
+      assert.match(
+        String(line.error),
+        new RegExp(`^hash mismatch at offset ${5 * 4 * 1024 * 1024}; expected [0-9a-f]{64}, found [0-9a-f]{64}$`),
+      );
+      assert.doesNotMatch(run.log, /FIRSTBOOT-PROBE/);
+    } finally {
+      served.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('minimal ISO extracted with --rootfs-url boots and fetches its rootfs', { timeout: 400_000 }, async (t) => {
   const p = needImages(t, 'nestos-sample-live.x86_64.iso', ROOTFS);

@@ -18,7 +18,11 @@ function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-interface ImageFacts { options: string; deployment: string; status: string }
+interface ImageFacts {
+  options: string;
+  deployment: string;
+  status: string;
+}
 
 /** Attaches the image read-only, mounts root (p4) and boot (p3) read-only, collects facts. */
 function inspectImage(file: string, sector: 512 | 4096): ImageFacts {
@@ -32,7 +36,10 @@ function inspectImage(file: string, sector: 512 | 4096): ImageFacts {
     run('mount', ['-o', 'ro', `${dev}p3`, join(mnt, 'boot')]);
     mounted.unshift(join(mnt, 'boot'));
     const entries = join(mnt, 'boot/loader/entries');
-    const conf = readdirSync(entries).filter((n) => n.endsWith('.conf')).sort().at(-1);
+    const conf = readdirSync(entries)
+      .filter((n) => n.endsWith('.conf'))
+      .sort()
+      .at(-1);
     assert.ok(conf, 'the image has a BLS entry');
     const bls = readFileSync(join(entries, conf), 'utf8');
     const options = /^options\s+(.*)$/m.exec(bls)?.[1] ?? '';
@@ -42,9 +49,17 @@ function inspectImage(file: string, sector: 512 | 4096): ImageFacts {
     return { options, deployment: `ostree/deploy/nestos/deploy/${deploys[0]}`, status };
   } finally {
     for (const m of mounted) {
-      try { run('umount', [m]); } catch { /* reported by the rmdir below */ }
+      try {
+        run('umount', [m]);
+      } catch {
+        /* reported by the rmdir below */
+      }
     }
-    try { run('partx', ['-d', dev]); } catch { /* no partitions attached */ }
+    try {
+      run('partx', ['-d', dev]);
+    } catch {
+      /* no partitions attached */
+    }
     run('losetup', ['-d', dev]);
     rmSync(mnt, { recursive: true, force: true });
   }
@@ -61,7 +76,11 @@ test('ostree admin status on the metal image shows the deployment and its origin
   const [image, refFile] = p as [string, string];
   const ref = readFileSync(refFile, 'utf8').trim();
   const facts = inspectImage(image, 512);
-  const commit = facts.deployment.split('/').at(-1)?.replace(/\.\d+$/, '') ?? '';
+  const commit =
+    facts.deployment
+      .split('/')
+      .at(-1)
+      ?.replace(/\.\d+$/, '') ?? '';
   assert.match(facts.status, new RegExp(`nestos ${commit}\\.0`));
   assert.match(facts.status, /Version: 24\.03-LTS\.\d+/);
   assert.match(facts.status, new RegExp(`origin refspec: openEuler:${ref.replace(/\//g, '\\/')}`));
@@ -74,17 +93,21 @@ const cases = [
 ] as const;
 
 for (const c of cases) {
-  test(`metal image boots (${c.name}) with the BLS kargs and the ostree= deployment`, { timeout: 300_000 }, async (t) => {
-    const p = needImages(t, c.file);
-    if (!p) return;
-    const image = p[0] as string;
-    const facts = inspectImage(image, c.sector);
-    const { probe } = await bootProbe({ firmware: c.firmware, disk: image, sectorSize: c.sector });
-    const got = probe.cmdline.split(/\s+/).filter((a) => !a.startsWith('BOOT_IMAGE='));
-    assert.deepEqual(got, expectedKargs(facts.options));
-    assert.equal(probe.deployment, facts.deployment);
-    assert.equal(probe.firstboot, true);
-    assert.equal(probe.platform, 'metal');
-    assert.deepEqual(probe.disks, [{ name: 'vda', lbs: c.sector }]);
-  });
+  test(
+    `metal image boots (${c.name}) with the BLS kargs and the ostree= deployment`,
+    { timeout: 300_000 },
+    async (t) => {
+      const p = needImages(t, c.file);
+      if (!p) return;
+      const image = p[0] as string;
+      const facts = inspectImage(image, c.sector);
+      const { probe } = await bootProbe({ firmware: c.firmware, disk: image, sectorSize: c.sector });
+      const got = probe.cmdline.split(/\s+/).filter((a) => !a.startsWith('BOOT_IMAGE='));
+      assert.deepEqual(got, expectedKargs(facts.options));
+      assert.equal(probe.deployment, facts.deployment);
+      assert.equal(probe.firstboot, true);
+      assert.equal(probe.platform, 'metal');
+      assert.deepEqual(probe.disks, [{ name: 'vda', lbs: c.sector }]);
+    },
+  );
 }

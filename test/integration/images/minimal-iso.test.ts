@@ -6,7 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
@@ -28,7 +37,13 @@ async function fails(args: string[], why: RegExp): Promise<void> {
 }
 
 test('iso extract pxe gives the published kernel, initramfs and rootfs byte for byte', async (t) => {
-  const p = needImages(t, ISO, 'nestos-sample-live-kernel-x86_64', 'nestos-sample-live-initramfs.x86_64.img', 'nestos-sample-live-rootfs.x86_64.img');
+  const p = needImages(
+    t,
+    ISO,
+    'nestos-sample-live-kernel-x86_64',
+    'nestos-sample-live-initramfs.x86_64.img',
+    'nestos-sample-live-rootfs.x86_64.img',
+  );
   if (!p) return;
   const [iso, kernel, initramfs, rootfs] = p as [string, string, string, string];
   const dir = mkdtempSync(join(tmpdir(), 'extract-pxe-'));
@@ -54,10 +69,21 @@ test('iso extract minimal-iso: file and stdout agree, the rootfs is the PXE root
     await ok(['iso', 'extract', 'minimal-iso', iso, file]);
     const stdout = await ok(['iso', 'extract', 'minimal-iso', iso]);
     assert.equal(sha(stdout), sha(readFileSync(file)));
-    const withRootfs = await ok(['iso', 'extract', 'minimal-iso', '--output-rootfs', join(dir, 'rootfs.img'), iso, '-']);
+    const withRootfs = await ok([
+      'iso',
+      'extract',
+      'minimal-iso',
+      '--output-rootfs',
+      join(dir, 'rootfs.img'),
+      iso,
+      '-',
+    ]);
     assert.equal(sha(withRootfs), sha(stdout));
     assert.equal(sha(readFileSync(join(dir, 'rootfs.img'))), sha(readFileSync(rootfs)));
-    assert.ok(statSync(file).size < statSync(iso).size - statSync(rootfs).size + 4 * 1024 * 1024, 'the minimal ISO carries no rootfs');
+    assert.ok(
+      statSync(file).size < statSync(iso).size - statSync(rootfs).size + 4 * 1024 * 1024,
+      'the minimal ISO carries no rootfs',
+    );
 
     const kargsIn = (await ok(['iso', 'kargs', 'show', iso])).toString();
     const kargsOut = (await ok(['iso', 'kargs', 'show', file])).toString();
@@ -76,14 +102,26 @@ test('iso extract minimal-iso: file and stdout agree, the rootfs is the PXE root
     await ok(['iso', 'extract', 'minimal-iso', '--rootfs-url', url, iso, withUrl]);
     const urlStdout = await ok(['iso', 'extract', 'minimal-iso', '--rootfs-url', url, iso]);
     assert.equal(sha(urlStdout), sha(readFileSync(withUrl)));
-    assert.match((await ok(['iso', 'kargs', 'show', withUrl])).toString(), /^console=ttyS0,115200n8 ignition\.firstboot ignition\.platform\.id=metal coreos\.live\.rootfs_url=https:\/\/example\.com\/rootfs\n$/);
+    assert.match(
+      (await ok(['iso', 'kargs', 'show', withUrl])).toString(),
+      /^console=ttyS0,115200n8 ignition\.firstboot ignition\.platform\.id=metal coreos\.live\.rootfs_url=https:\/\/example\.com\/rootfs\n$/,
+    );
     assert.doesNotMatch((await ok(['iso', 'kargs', 'show', '--default', withUrl])).toString(), /rootfs_url/);
-    await fails(['iso', 'extract', 'minimal-iso', '--rootfs-url', 'http://a b', iso, join(dir, 'ws.iso')], /forbidden whitespace found in 'http:\/\/a b'/);
+    await fails(
+      ['iso', 'extract', 'minimal-iso', '--rootfs-url', 'http://a b', iso, join(dir, 'ws.iso')],
+      /forbidden whitespace found in 'http:\/\/a b'/,
+    );
 
     await fails(['iso', 'extract', 'minimal-iso', iso, file], /File exists/);
-    await fails(['iso', 'extract', 'minimal-iso', '--output-rootfs', join(dir, 'rootfs.img'), iso, join(dir, 'new.iso')], /File exists/);
+    await fails(
+      ['iso', 'extract', 'minimal-iso', '--output-rootfs', join(dir, 'rootfs.img'), iso, join(dir, 'new.iso')],
+      /File exists/,
+    );
     assert.equal(existsSync(join(dir, 'new.iso')), false);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.nestos-installer-temp-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith('.nestos-installer-temp-')),
+      [],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -98,20 +136,30 @@ test('iso extract minimal-iso refuses an altered ISO (wrong final digest) and a 
     const altered = join(dir, 'altered.iso');
     const bytes = readFileSync(p[0]!);
     const needle = Buffer.from('coreos.liveiso');
-    for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) bytes.write('codeos', at, 'latin1');
+    for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1))
+      bytes.write('codeos', at, 'latin1');
     writeFileSync(altered, bytes);
-    await fails(['iso', 'extract', 'minimal-iso', altered, join(dir, 'out.iso')], /wrong final digest: expected [0-9a-f]{64}, found [0-9a-f]{64}/);
+    await fails(
+      ['iso', 'extract', 'minimal-iso', altered, join(dir, 'out.iso')],
+      /wrong final digest: expected [0-9a-f]{64}, found [0-9a-f]{64}/,
+    );
     await fails(['iso', 'extract', 'minimal-iso', altered], /wrong final digest/);
     assert.deepEqual(readdirSync(dir), ['altered.iso']);
 
     const custom = join(dir, 'custom.iso');
     copyFileSync(p[0]!, custom);
     await ok(['iso', 'kargs', 'modify', '-a', 'foo=bar', custom]);
-    await fails(['iso', 'extract', 'minimal-iso', custom, join(dir, 'out.iso')], /Cannot operate on ISO with embedded customizations\.\nReset it with `nestos-installer iso reset` and try again\./);
+    await fails(
+      ['iso', 'extract', 'minimal-iso', custom, join(dir, 'out.iso')],
+      /Cannot operate on ISO with embedded customizations\.\nReset it with `nestos-installer iso reset` and try again\./,
+    );
     await ok(['iso', 'reset', custom]);
     const embed = await runCli(['iso', 'ignition', 'embed', custom], { input: '{"ignition":{"version":"3.4.0"}}' });
     assert.equal(embed.code, 0, embed.stderr);
-    await fails(['iso', 'extract', 'minimal-iso', custom, join(dir, 'out.iso')], /Cannot operate on ISO with embedded customizations/);
+    await fails(
+      ['iso', 'extract', 'minimal-iso', custom, join(dir, 'out.iso')],
+      /Cannot operate on ISO with embedded customizations/,
+    );
     await ok(['iso', 'reset', custom]);
     await ok(['iso', 'extract', 'minimal-iso', custom, join(dir, 'out.iso')]);
   } finally {

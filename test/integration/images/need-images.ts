@@ -26,7 +26,9 @@ export function snapshotImages(names: readonly string[]): { dir: string; paths: 
       try {
         execFileSync('cp', ['-a', '--link', from, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
       } catch {
-        execFileSync('cp', ['-a', '--reflink=auto', '--sparse=always', from, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync('cp', ['-a', '--reflink=auto', '--sparse=always', from, dir], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
       }
     }
   } catch (err) {
@@ -44,7 +46,8 @@ export function needImages(t: TestContext, ...names: string[]): string[] | undef
   const missing = names.filter((n) => !existsSync(join(IMAGES_DIR, n)));
   if (missing.length > 0) {
     const msg = `missing sample images in ${IMAGES_DIR} (${missing.join(', ')}); run npm run images`;
-    if (!missingImagesAllowed()) throw new Error(`${msg}, or set NESTOS_ALLOW_MISSING_IMAGES=1 to skip the tests that need them`);
+    if (!missingImagesAllowed())
+      throw new Error(`${msg}, or set NESTOS_ALLOW_MISSING_IMAGES=1 to skip the tests that need them`);
     t.skip(msg);
     return undefined;
   }

@@ -29,13 +29,16 @@ function makeDisk(dir: string, sector: 512 | 4096): string {
   symlinkSync('boot.1.1', join(dir, 'root/ostree/boot.1'));
   symlinkSync('../../../deploy/nestos/deploy/abc123.0', join(dir, 'root/ostree/boot.1.1/nestos/csum/0'));
   const fdiskSector = sector === 4096 ? '-b 4096' : '';
-  sh(`truncate -s 96M d.img
+  sh(
+    `truncate -s 96M d.img
 printf 'g\\nn\\n1\\n\\n+24M\\nn\\n2\\n\\n\\nx\\nn\\n1\\nboot\\nn\\n2\\nroot\\nr\\nw\\n' | fdisk ${fdiskSector} d.img >/dev/null
 for n in 1 2; do
   read -r S N < <(partx -g -n $n -o START,SECTORS -S ${sector} d.img)  # 512-byte units
   label=$([ $n = 1 ] && echo boot || echo root)
   mkfs.ext4 -F -q -b 4096 -L $label -d $label -E offset=$((S*512)) d.img $((N/2))k
-done`, dir);
+done`,
+    dir,
+  );
   return join(dir, 'd.img');
 }
 
@@ -44,7 +47,9 @@ test('direct kernel boot of the probe reports the command line', { timeout: 200_
   if (!p) return;
   const [kernel, initrd] = p as [string, string];
   const { probe } = await bootProbe({
-    firmware: 'bios', kernel, initrds: [initrd],
+    firmware: 'bios',
+    kernel,
+    initrds: [initrd],
     append: 'console=ttyS0,115200n8 quiet ignition.platform.id=qemu x="a\\b"',
   });
   assert.equal(probe.cmdline, 'console=ttyS0,115200n8 quiet ignition.platform.id=qemu x="a\\b" panic=-1');
@@ -64,7 +69,12 @@ for (const sector of [512, 4096] as const) {
     try {
       const disk = makeDisk(dir, sector);
       const { probe } = await bootProbe({
-        firmware: 'bios', kernel, initrds: [initrd], disk, sectorSize: sector, readOnly: true,
+        firmware: 'bios',
+        kernel,
+        initrds: [initrd],
+        disk,
+        sectorSize: sector,
+        readOnly: true,
         append: 'console=ttyS0,115200n8 ostree=/ostree/boot.1/nestos/csum/0',
       });
       const sha = createHash('sha256').update('{"ignition":{"version":"3.4.0"}}\n').digest('hex');

@@ -13,10 +13,13 @@ export interface Served {
 
 export function serveStream(dir: string): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/serve-stream'), '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/serve-stream'), '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const requests: string[] = [];
     child.stderr.on('data', (d: Buffer) => {
-      for (const line of d.toString().split('\n')) if (line.startsWith('serve-stream: ')) requests.push(line.slice('serve-stream: '.length));
+      for (const line of d.toString().split('\n'))
+        if (line.startsWith('serve-stream: ')) requests.push(line.slice('serve-stream: '.length));
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`serve-stream exited ${code}`)));

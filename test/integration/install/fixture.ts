@@ -19,8 +19,14 @@ export const BLS_NAME = 'ostree-1-nestos.conf';
 export const BASE_OPTIONS = 'root=LABEL=root rw console=tty0 ignition.platform.id=metal $ignition_firstboot';
 
 export const PLATFORMS = {
-  metal: { grub_commands: ['serial --speed=115200', 'terminal_input serial console', 'terminal_output serial console'], kernel_arguments: ['console=tty0'] },
-  qemu: { grub_commands: ['serial --unit=0 --speed=115200', 'terminal_input serial', 'terminal_output serial'], kernel_arguments: ['console=ttyS0,115200n8'] },
+  metal: {
+    grub_commands: ['serial --speed=115200', 'terminal_input serial console', 'terminal_output serial console'],
+    kernel_arguments: ['console=tty0'],
+  },
+  qemu: {
+    grub_commands: ['serial --unit=0 --speed=115200', 'terminal_input serial', 'terminal_output serial'],
+    kernel_arguments: ['console=ttyS0,115200n8'],
+  },
 };
 
 function blsText(): string {
@@ -67,17 +73,41 @@ export async function buildTestImage(dir: string, sectorSize: 512 | 4096 = 512):
   await run('mkfs.ext4', ['-q', '-F', '-b', '4096', '-L', 'root', rootFs, '8M']);
   await withLoopDevice(raw, { sectorSize }, async (dev) => {
     await run('sgdisk', [
-      '-n1:0:+1M', '-t1:EF02', '-c1:BIOS-BOOT',
-      '-n2:0:+4M', '-t2:EF00', '-c2:EFI-SYSTEM',
-      '-n3:0:+16M', '-t3:8300', '-c3:boot',
-      '-n4:0:+8M', '-t4:8300', '-c4:root',
+      '-n1:0:+1M',
+      '-t1:EF02',
+      '-c1:BIOS-BOOT',
+      '-n2:0:+4M',
+      '-t2:EF00',
+      '-c2:EFI-SYSTEM',
+      '-n3:0:+16M',
+      '-t3:8300',
+      '-c3:boot',
+      '-n4:0:+8M',
+      '-t4:8300',
+      '-c4:root',
       dev,
     ]);
   });
   const gpt = await readGptOfFile(raw, sectorSize);
   const at = (i: number) => gpt.entries.find((e) => e.index === i)!.firstLba * sectorSize;
-  await run('dd', [`if=${bootFs}`, `of=${raw}`, 'bs=1M', `seek=${at(3)}`, 'oflag=seek_bytes', 'conv=notrunc', 'status=none']);
-  await run('dd', [`if=${rootFs}`, `of=${raw}`, 'bs=1M', `seek=${at(4)}`, 'oflag=seek_bytes', 'conv=notrunc', 'status=none']);
+  await run('dd', [
+    `if=${bootFs}`,
+    `of=${raw}`,
+    'bs=1M',
+    `seek=${at(3)}`,
+    'oflag=seek_bytes',
+    'conv=notrunc',
+    'status=none',
+  ]);
+  await run('dd', [
+    `if=${rootFs}`,
+    `of=${raw}`,
+    'bs=1M',
+    `seek=${at(4)}`,
+    'oflag=seek_bytes',
+    'conv=notrunc',
+    'status=none',
+  ]);
   return { raw, sectorSize, size };
 }
 
@@ -93,11 +123,15 @@ export async function readGptOfDevice(dev: string, sectorSize: number): Promise<
   const h = await open(dev, 'r');
   try {
     const size = Number((await run('blockdev', ['--getsize64', dev])).stdout.trim());
-    return await readDiskGpt(async (len, pos) => {
-      const b = Buffer.alloc(len);
-      const { bytesRead } = await h.read(b, 0, len, pos);
-      return b.subarray(0, bytesRead);
-    }, sectorSize, size);
+    return await readDiskGpt(
+      async (len, pos) => {
+        const b = Buffer.alloc(len);
+        const { bytesRead } = await h.read(b, 0, len, pos);
+        return b.subarray(0, bytesRead);
+      },
+      sectorSize,
+      size,
+    );
   } finally {
     await h.close();
   }

@@ -21,8 +21,14 @@ import { needImages, snapshotImages } from '../images/need-images.js';
 
 const IGNITION = Buffer.from('{"ignition":{"version":"3.4.0"},"passwd":{"users":[{"name":"core"}]}}\n');
 const IGN_SHA = createHash('sha256').update(IGNITION).digest('hex');
-const FEED = ['sample.json', 'nestos-sample-metal.x86_64.raw.xz', 'nestos-sample-metal.x86_64.raw.xz.sig',
-  'nestos-sample-metal4k.x86_64.raw.xz', 'nestos-sample-metal4k.x86_64.raw.xz.sig', 'sample-signing-key.pub.asc'];
+const FEED = [
+  'sample.json',
+  'nestos-sample-metal.x86_64.raw.xz',
+  'nestos-sample-metal.x86_64.raw.xz.sig',
+  'nestos-sample-metal4k.x86_64.raw.xz',
+  'nestos-sample-metal4k.x86_64.raw.xz.sig',
+  'sample-signing-key.pub.asc',
+];
 let dir: string;
 let server: StaticServer | undefined;
 let baseUrl = '';
@@ -38,16 +44,20 @@ before(async () => {
   if (!FEED.every((n) => existsSync(join(IMAGES_DIR, n)))) return; // each test fails (or skips, when allowed)
   feed = snapshotImages(FEED);
   await chmod(feed.dir, 0o755);
-  await writeFile(join(dir, 'install.yaml'), [
-    `ignition-file: ${join(dir, 'config.ign')}`,
-    'platform: qemu',
-    'console:', '  - "ttyS0,115200n8"',
-    'append-karg: [nestos.test=yes]',
-    'copy-network: true',
-    `network-dir: ${join(dir, 'net')}`,
-    `trusted-key: [${join(feed.dir, 'sample-signing-key.pub.asc')}]`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'install.yaml'),
+    [
+      `ignition-file: ${join(dir, 'config.ign')}`,
+      'platform: qemu',
+      'console:',
+      '  - "ttyS0,115200n8"',
+      'append-karg: [nestos.test=yes]',
+      'copy-network: true',
+      `network-dir: ${join(dir, 'net')}`,
+      `trusted-key: [${join(feed.dir, 'sample-signing-key.pub.asc')}]`,
+      '',
+    ].join('\n'),
+  );
   server = await serveDirectory(feed.dir);
   baseUrl = `${server.baseUrl}/`;
 });
@@ -74,9 +84,20 @@ function assertProbe(probe: Awaited<ReturnType<typeof bootProbe>>['probe']): voi
 async function installToLoop(sectorSize: 512 | 4096): Promise<string> {
   const file = join(dir, `disk-${sectorSize}.img`);
   await run('truncate', ['-s', '1200M', file]);
-  const dev = (await run('losetup', ['--show', '-f', ...(sectorSize === 4096 ? ['--sector-size', '4096'] : []), file])).stdout.trim();
+  const dev = (
+    await run('losetup', ['--show', '-f', ...(sectorSize === 4096 ? ['--sector-size', '4096'] : []), file])
+  ).stdout.trim();
   try {
-    const r = await runCli(['install', dev, '-c', join(dir, 'install.yaml'), '--stream', 'sample', '--stream-base-url', baseUrl]);
+    const r = await runCli([
+      'install',
+      dev,
+      '-c',
+      join(dir, 'install.yaml'),
+      '--stream',
+      'sample',
+      '--stream-base-url',
+      baseUrl,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Install complete\./);
   } finally {
@@ -115,8 +136,27 @@ test('UEFI boot of a regular-file target installed by user nobody', { timeout: 9
   await run('chown', ['nobody:nogroup', out]);
   const disk = join(out, 'vm.img');
   try {
-    const r = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, MAIN_JS,
-      'install', disk, '--dest-size', '1200M', '-c', join(dir, 'install.yaml'), '--stream', 'sample', '--stream-base-url', baseUrl], { okExitCodes: [1, 2] });
+    const r = await run(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        process.execPath,
+        MAIN_JS,
+        'install',
+        disk,
+        '--dest-size',
+        '1200M',
+        '-c',
+        join(dir, 'install.yaml'),
+        '--stream',
+        'sample',
+        '--stream-base-url',
+        baseUrl,
+      ],
+      { okExitCodes: [1, 2] },
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     const { probe } = await bootProbe({ firmware: 'uefi', disk, timeoutMs: 600_000 });
     assertProbe(probe);
@@ -125,16 +165,27 @@ test('UEFI boot of a regular-file target installed by user nobody', { timeout: 9
   }
 });
 
-test('install without edits writes exactly the decompressed image (new file target)', { timeout: 600_000 }, async (t) => {
-  const p = needImages(t, 'nestos-sample-metal.x86_64.raw.xz', 'nestos-sample-metal.x86_64.raw.xz.sig', 'sample-signing-key.pub.asc');
-  if (!p) return;
-  const [xz, , key] = p as [string, string, string];
-  const size = (await run('sh', ['-c', `xz -dc '${xz}' | wc -c`])).stdout.trim();
-  const target = join(dir, 'plain.img');
-  const r = await runCli(['install', target, '--dest-size', size, '-f', xz, '--trusted-key', key]);
-  assert.equal(r.code, 0, r.stderr);
-  const want = (await run('sh', ['-c', `xz -dc '${xz}' | sha256sum`])).stdout.split(' ')[0];
-  const got = createHash('sha256').update(await readFile(target)).digest('hex');
-  assert.equal(got, want, 'no edits requested: byte-identical to the decompressed image');
-  await rm(target, { force: true });
-});
+test(
+  'install without edits writes exactly the decompressed image (new file target)',
+  { timeout: 600_000 },
+  async (t) => {
+    const p = needImages(
+      t,
+      'nestos-sample-metal.x86_64.raw.xz',
+      'nestos-sample-metal.x86_64.raw.xz.sig',
+      'sample-signing-key.pub.asc',
+    );
+    if (!p) return;
+    const [xz, , key] = p as [string, string, string];
+    const size = (await run('sh', ['-c', `xz -dc '${xz}' | wc -c`])).stdout.trim();
+    const target = join(dir, 'plain.img');
+    const r = await runCli(['install', target, '--dest-size', size, '-f', xz, '--trusted-key', key]);
+    assert.equal(r.code, 0, r.stderr);
+    const want = (await run('sh', ['-c', `xz -dc '${xz}' | sha256sum`])).stdout.split(' ')[0];
+    const got = createHash('sha256')
+      .update(await readFile(target))
+      .digest('hex');
+    assert.equal(got, want, 'no edits requested: byte-identical to the decompressed image');
+    await rm(target, { force: true });
+  },
+);

@@ -16,15 +16,32 @@ const images = useSignedImages('inst-config-', [512]);
 test('config files merge as upstream (repeatables accumulate, CLI last)', async () => {
   const c1 = join(images().dir, 'c1.yaml');
   const c2 = join(images().dir, 'c2.yaml');
-  await writeFile(c1, `image-file: ${images().image(512).raw}.xz\nappend-karg: [c, d]\nplatform: qemu\nconsole: [ttyS0]\ntrusted-key: [${images().pub}]\n`);
+  await writeFile(
+    c1,
+    `image-file: ${images().image(512).raw}.xz\nappend-karg: [c, d]\nplatform: qemu\nconsole: [ttyS0]\ntrusted-key: [${images().pub}]\n`,
+  );
   await writeFile(c2, `append-karg: [e]\nfetch-retries: 2\n`);
   const file = join(images().dir, 'cfg.img');
   await run('truncate', ['-s', '64M', file]);
   await withLoop(file, 512, async (dev) => {
-    const r = await runCli(['install', dev, '-c', c1, '--config-file', c2, '--append-karg', 'a', '-i', images().ignition]);
+    const r = await runCli([
+      'install',
+      dev,
+      '-c',
+      c1,
+      '--config-file',
+      c2,
+      '--append-karg',
+      'a',
+      '-i',
+      images().ignition,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     // The effective install once per value, in upstream's order (not each source in turn).
-    assert.match(r.stderr, /Running with arguments: --image-file \S+ --ignition-file \S+ --platform qemu --console ttyS0,9600n8 --append-karg c --append-karg d --append-karg e --append-karg a --fetch-retries 2 --trusted-key \S+ \/dev\/loop\d+\n/);
+    assert.match(
+      r.stderr,
+      /Running with arguments: --image-file \S+ --ignition-file \S+ --platform qemu --console ttyS0,9600n8 --append-karg c --append-karg d --append-karg e --append-karg a --fetch-retries 2 --trusted-key \S+ \/dev\/loop\d+\n/,
+    );
   });
   const off = await bootOffset(file, 512);
   const bls = await debugfsCat(file, off, '/loader/entries/ostree-1-nestos.conf');

@@ -48,10 +48,32 @@ function result(r: CliResult): Record<string, unknown> {
 
 test('options and plan: config files merged under the command line, values normalised, every written value named', async () => {
   const ign = file('config.ign', '{"ignition":{"version":"3.4.0"}}\n');
-  const a = file('a.yaml', `image-url: ${URL}\nappend-karg: [from-a]\nconsole: [ttyS0]\nplatform: metal\nfetch-retries: 5\n`);
+  const a = file(
+    'a.yaml',
+    `image-url: ${URL}\nappend-karg: [from-a]\nconsole: [ttyS0]\nplatform: metal\nfetch-retries: 5\n`,
+  );
   const b = file('b.yaml', `ignition-file: ${ign}\nappend-karg: [from-b]\ndelete-karg: [quiet]\n`);
-  const r = await runCli(['install', '-c', a, '-c', b, '-p', 'qemu', '--platform', 'gcp', '--append-karg', 'from-cli', '--fetch-retries', '0',
-    '--copy-network', '--network-dir', dir, DISK, '--dry-run', '--json']);
+  const r = await runCli([
+    'install',
+    '-c',
+    a,
+    '-c',
+    b,
+    '-p',
+    'qemu',
+    '--platform',
+    'gcp',
+    '--append-karg',
+    'from-cli',
+    '--fetch-retries',
+    '0',
+    '--copy-network',
+    '--network-dir',
+    dir,
+    DISK,
+    '--dry-run',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const res = result(r);
   assert.deepEqual(res['options'], {
@@ -68,21 +90,49 @@ test('options and plan: config files merged under the command line, values norma
   });
   const sha = createHash('sha256').update('{"ignition":{"version":"3.4.0"}}\n').digest('hex');
   const plan = res['plan'] as string[];
-  for (const line of [`ignition: ${ign} (sha256 ${sha})`, 'platform: gcp', 'console: ttyS0,9600n8', 'append karg: from-a', 'append karg: from-b',
-    'append karg: from-cli', 'delete karg: quiet', `network config: from ${dir}`]) {
+  for (const line of [
+    `ignition: ${ign} (sha256 ${sha})`,
+    'platform: gcp',
+    'console: ttyS0,9600n8',
+    'append karg: from-a',
+    'append karg: from-b',
+    'append karg: from-cli',
+    'delete karg: quiet',
+    `network config: from ${dir}`,
+  ]) {
     assert.ok(plan.includes(line), `plan names "${line}":\n${plan.join('\n')}`);
   }
-  assert.match(r.stderr, new RegExp(`"Running with arguments: --image-url ${URL} --ignition-file ${ign} --platform gcp --console ttyS0,9600n8 ` +
-    `--append-karg from-a --append-karg from-b --append-karg from-cli --delete-karg quiet --copy-network --network-dir ${dir} --fetch-retries 5 ${DISK}"`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `"Running with arguments: --image-url ${URL} --ignition-file ${ign} --platform gcp --console ttyS0,9600n8 ` +
+        `--append-karg from-a --append-karg from-b --append-karg from-cli --delete-karg quiet --copy-network --network-dir ${dir} --fetch-retries 5 ${DISK}"`,
+    ),
+  );
   assert.equal(statSync(DISK).blocks, 0, 'a dry run writes nothing');
 });
 
 test('plan lines name a URL Ignition config with its hash and the first-boot kernel arguments', async () => {
   const hash = `sha256-${'a'.repeat(64)}`;
-  const r = await runCli(['install', '-u', URL, '-I', 'http://127.0.0.1:9/c.ign', '--ignition-hash', hash, '--firstboot-args', 'rd.neednet=1 ip=dhcp ', DISK, '--dry-run']);
+  const r = await runCli([
+    'install',
+    '-u',
+    URL,
+    '-I',
+    'http://127.0.0.1:9/c.ign',
+    '--ignition-hash',
+    hash,
+    '--firstboot-args',
+    'rd.neednet=1 ip=dhcp ',
+    DISK,
+    '--dry-run',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const plan = r.stdout.toString().split('\n');
-  assert.ok(plan.includes(`ignition: http://127.0.0.1:9/c.ign (fetched at install time, must match ${hash})`), plan.join('\n'));
+  assert.ok(
+    plan.includes(`ignition: http://127.0.0.1:9/c.ign (fetched at install time, must match ${hash})`),
+    plan.join('\n'),
+  );
   assert.ok(plan.includes('first-boot kernel arguments: rd.neednet=1 ip=dhcp '), plan.join('\n'));
 });
 
@@ -108,5 +158,8 @@ test('Ignition: an invalid config is refused unless --no-validate; a newer 3.x s
   const newer = file('newer.ign', '{"ignition":{"version":"3.7.0"}}');
   const warned = await runCli(['install', '-u', URL, '-i', newer, DISK, '--dry-run']);
   assert.equal(warned.code, 0, warned.stderr);
-  assert.match(warned.stderr, /\$\.ignition\.version: spec 3\.7\.0 is newer than 3\.6\.0, the newest known here; validated as 3\.6\.0/);
+  assert.match(
+    warned.stderr,
+    /\$\.ignition\.version: spec 3\.7\.0 is newer than 3\.6\.0, the newest known here; validated as 3\.6\.0/,
+  );
 });

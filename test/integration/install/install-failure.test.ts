@@ -74,9 +74,16 @@ function withDisk<T>(sizeMiB: number, dataMiB: number, fn: (d: Disk) => Promise<
 
 async function assertOnlySaved(d: Disk, dataMiB: number): Promise<void> {
   const bytes = await readFile(d.file);
-  assert.equal(sha256(bytes.subarray(dataMiB * MIB, (dataMiB + 4) * MIB)), d.dataHash, 'saved partition byte-identical');
+  assert.equal(
+    sha256(bytes.subarray(dataMiB * MIB, (dataMiB + 4) * MIB)),
+    d.dataHash,
+    'saved partition byte-identical',
+  );
   const gpt = await readGptOfFile(d.file, 512);
-  assert.deepEqual(gpt.entries.map((e) => [e.index, e.name, e.firstLba]), [[2, 'data', dataMiB * 2048]]);
+  assert.deepEqual(
+    gpt.entries.map((e) => [e.index, e.name, e.firstLba]),
+    [[2, 'data', dataMiB * 2048]],
+  );
   // No image boot code / partitions: everything between the table and 1 MiB is zero.
   assert.ok(bytes.subarray(34 * 512, MIB).every((b) => b === 0));
   assert.ok(bytes.subarray(0, 446).every((b) => b === 0));
@@ -91,7 +98,16 @@ const cases: Array<[string, string, RegExp]> = [
 for (const [name, file, message] of cases) {
   test(`${name}: exit 1, table reset to saved partitions`, async () => {
     await withDisk(64, 48, async (d) => {
-      const r = await runCli(['install', d.dev, '-f', join(dir, file), '--trusted-key', pub, '--save-partlabel', 'data']);
+      const r = await runCli([
+        'install',
+        d.dev,
+        '-f',
+        join(dir, file),
+        '--trusted-key',
+        pub,
+        '--save-partlabel',
+        'data',
+      ]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, message);
       assert.match(r.stderr, /Resetting partition table/);
@@ -104,26 +120,53 @@ for (const [name, file, message] of cases) {
 test('bad signature with --preserve-on-error keeps the (placeholder) table and stashes the saved partitions', async () => {
   const tmp = await mkdtemp(join(dir, 'stash-'));
   await withDisk(64, 48, async (d) => {
-    const r = await runCli(['install', d.dev, '-f', join(dir, 'badsig.raw.xz'), '--trusted-key', pub, '--save-partlabel', 'data', '--preserve-on-error'], { env: { TMPDIR: tmp } });
+    const r = await runCli(
+      [
+        'install',
+        d.dev,
+        '-f',
+        join(dir, 'badsig.raw.xz'),
+        '--trusted-key',
+        pub,
+        '--save-partlabel',
+        'data',
+        '--preserve-on-error',
+      ],
+      { env: { TMPDIR: tmp } },
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Preserving partition table as requested/);
     // The real first MiB was never written: only the saved-partitions placeholder is there.
     await assertOnlySaved(d, 48);
     // Upstream's stash: a disk-sized sparse file holding a GPT with only the saved partitions.
-    const stash = new RegExp(`Storing saved partition entries to (${tmp}/nestos-installer-partitions\\.[A-Za-z0-9]{6})\n`).exec(r.stderr)?.[1];
+    const stash = new RegExp(
+      `Storing saved partition entries to (${tmp}/nestos-installer-partitions\\.[A-Za-z0-9]{6})\n`,
+    ).exec(r.stderr)?.[1];
     assert.ok(stash, r.stderr);
     const st = await stat(stash);
     assert.equal(st.size, 64 * MIB);
     assert.equal(st.mode & 0o777, 0o600);
     const gpt = await readGptOfFile(stash, 512);
-    assert.deepEqual(gpt.entries.map((e) => [e.index, e.name, e.firstLba]), [[2, 'data', 48 * 2048]]);
+    assert.deepEqual(
+      gpt.entries.map((e) => [e.index, e.name, e.firstLba]),
+      [[2, 'data', 48 * 2048]],
+    );
   });
 });
 
 test('image colliding with a saved partition is refused before writing: the disk is unchanged', async () => {
   await withDisk(64, 16, async (d) => {
     const before = await snapshotDisk(d.file);
-    const r = await runCli(['install', d.dev, '-f', join(dir, 'good.raw.xz'), '--trusted-key', pub, '--save-partindex', '2']);
+    const r = await runCli([
+      'install',
+      d.dev,
+      '-f',
+      join(dir, 'good.raw.xz'),
+      '--trusted-key',
+      pub,
+      '--save-partindex',
+      '2',
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /collision with partition 2 \("data"\) at offset 16777216/);
     assert.doesNotMatch(r.stderr, /Resetting partition table/);
@@ -178,10 +221,13 @@ test('SIGTERM mid-write resets the table and keeps saved partitions', async () =
     let child: import('node:child_process').ChildProcess | undefined;
     onHalfSent = () => setTimeout(() => child?.kill('SIGTERM'), 1500);
     try {
-      const r = await runCli(['install', d.dev, '-u', `${baseUrl}/slow.raw.xz`, '--trusted-key', pub, '--save-partlabel', 'data'], {
-        onSpawn: (c) => (child = c),
-        timeoutMs: 120_000,
-      });
+      const r = await runCli(
+        ['install', d.dev, '-u', `${baseUrl}/slow.raw.xz`, '--trusted-key', pub, '--save-partlabel', 'data'],
+        {
+          onSpawn: (c) => (child = c),
+          timeoutMs: 120_000,
+        },
+      );
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /interrupted by SIGTERM/);
       assert.match(r.stderr, /Resetting partition table/);

@@ -19,9 +19,29 @@ test('regular-file target without root (user nobody), new file sized by --dest-s
   await mkdir(out);
   await run('chown', ['nobody:nogroup', out]);
   const target = join(out, 'vm.img');
-  const args = ['install', target, '--dest-size', '64M', '-f', `${images().image(512).raw}.xz`, '--trusted-key', images().pub,
-    '-i', images().ignition, '--platform', 'qemu', '--console', 'ttyS0,115200n8', '--append-karg', 'nobody=1'];
-  const r = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, MAIN_JS, ...args], { okExitCodes: [1, 2] });
+  const args = [
+    'install',
+    target,
+    '--dest-size',
+    '64M',
+    '-f',
+    `${images().image(512).raw}.xz`,
+    '--trusted-key',
+    images().pub,
+    '-i',
+    images().ignition,
+    '--platform',
+    'qemu',
+    '--console',
+    'ttyS0,115200n8',
+    '--append-karg',
+    'nobody=1',
+  ];
+  const r = await run(
+    'setpriv',
+    ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, MAIN_JS, ...args],
+    { okExitCodes: [1, 2] },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /Install complete\./);
   const st = await stat(target);
@@ -44,7 +64,15 @@ test('a failed install to a new file leaves no file behind', async () => {
   const out = join(images().dir, 'nofile');
   await mkdir(out);
   const target = join(out, 'vm.img');
-  const r = await runCli(['install', target, '-f', join(images().dir, 'missing.raw.xz'), '--trusted-key', images().pub, '--insecure']);
+  const r = await runCli([
+    'install',
+    target,
+    '-f',
+    join(images().dir, 'missing.raw.xz'),
+    '--trusted-key',
+    images().pub,
+    '--insecure',
+  ]);
   assert.equal(r.code, 1);
   await assert.rejects(stat(target));
 });

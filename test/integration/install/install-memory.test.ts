@@ -43,8 +43,12 @@ before(async () => {
   await run('sh', ['-c', `yes nestos-memory-test | head -c 1M | dd of="${image}" conv=notrunc status=none`]);
   await run('sh', ['-c', `head -c 96M /dev/urandom | dd of="${image}" bs=1M seek=300 conv=notrunc status=none`]);
   imageSha = await sha256OfFile(image, IMAGE_MIB * 1024 * 1024);
-  await run('sh', ['-c', `xz -T2 -0 -C crc32 -k -c "${image}" > "${image}.xz" && gzip -1 -c "${image}" > "${image}.gz" && zstd -q -3 -T2 -c "${image}" > "${image}.zst"`]);
-  for (const f of [image, `${image}.xz`, `${image}.gz`, `${image}.zst`]) await writeFile(`${f}.sig`, key.signBinary(await readFile(f)));
+  await run('sh', [
+    '-c',
+    `xz -T2 -0 -C crc32 -k -c "${image}" > "${image}.xz" && gzip -1 -c "${image}" > "${image}.gz" && zstd -q -3 -T2 -c "${image}" > "${image}.zst"`,
+  ]);
+  for (const f of [image, `${image}.xz`, `${image}.gz`, `${image}.zst`])
+    await writeFile(`${f}.sig`, key.signBinary(await readFile(f)));
 });
 
 after(async () => {
@@ -55,7 +59,9 @@ after(async () => {
 /** Runs the launcher under GNU time; the last stderr line is the peak RSS in KiB. */
 function installMeasured(args: string[]): Promise<{ code: number | null; stderr: string; rssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', join(REPO_ROOT, 'bin/nestos-installer'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M', join(REPO_ROOT, 'bin/nestos-installer'), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const err: Buffer[] = [];
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
@@ -72,7 +78,10 @@ for (const suffix of ['', '.xz', '.gz', '.zst']) {
     const target = join(dir, 'target.img');
     await run('truncate', ['-s', `${IMAGE_MIB + 16}M`, target]);
     // Stale bytes everywhere: the install must overwrite (or zero) all of them.
-    await run('sh', ['-c', `head -c 8M /dev/urandom > "${dir}/noise" && for i in $(seq 0 8 ${IMAGE_MIB}); do dd if="${dir}/noise" of="${target}" bs=1M seek=$i conv=notrunc status=none; done`]);
+    await run('sh', [
+      '-c',
+      `head -c 8M /dev/urandom > "${dir}/noise" && for i in $(seq 0 8 ${IMAGE_MIB}); do dd if="${dir}/noise" of="${target}" bs=1M seek=$i conv=notrunc status=none; done`,
+    ]);
     const dev = (await run('losetup', ['--show', '-f', target])).stdout.trim();
     try {
       const r = await installMeasured(['install', dev, '-f', `${image}${suffix}`, '--trusted-key', pub]);

@@ -47,7 +47,10 @@ test('a write refused mid-install is reported as a write error naming the device
   w.server.route('/ro/os.raw.xz.sig', { body: w.key.signBinary(xz) });
   const disk = await w.file('turns-ro.img', 64);
   await withLoop(disk, {}, async (dev) => {
-    const install = runCli(['install', dev, '-u', `${w.server.url}ro/os.raw.xz`, '--trusted-key', w.pub], { env: w.env, timeoutMs: 300_000 });
+    const install = runCli(['install', dev, '-u', `${w.server.url}ro/os.raw.xz`, '--trusted-key', w.pub], {
+      env: w.env,
+      timeoutMs: 300_000,
+    });
     try {
       await untilWriting(disk);
       await run('blockdev', ['--setro', dev]);
@@ -65,21 +68,44 @@ test('a write refused mid-install is reported as a write error naming the device
 test('a user who may not open the disk is told that root is needed', async () => {
   const disk = await w.file('not-root.img', 64);
   await withLoop(disk, {}, async (dev) => {
-    const r = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, MAIN_JS,
-      'install', dev, '-f', w.files.xz, '--trusted-key', w.pub], { okExitCodes: [1, 2], env: w.env });
+    const r = await run(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        process.execPath,
+        MAIN_JS,
+        'install',
+        dev,
+        '-f',
+        w.files.xz,
+        '--trusted-key',
+        w.pub,
+      ],
+      { okExitCodes: [1, 2], env: w.env },
+    );
     assert.equal(r.exitCode, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`Error: cannot open ${dev} for writing: Permission denied; writing to a disk needs root \\(run the installer as root\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `Error: cannot open ${dev} for writing: Permission denied; writing to a disk needs root \\(run the installer as root\\)`,
+      ),
+    );
   });
 });
 
 function jsonLines(stderr: string): Array<Record<string, unknown>> {
-  return stderr.trimEnd().split('\n').map((line) => {
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      assert.fail(`not a JSON line on the --json stream: ${JSON.stringify(line)}`);
-    }
-  });
+  return stderr
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(`not a JSON line on the --json stream: ${JSON.stringify(line)}`);
+      }
+    });
 }
 
 test('--json: a failure after writing is one error record with its causes; the reset warning is JSON too', async () => {
@@ -92,7 +118,10 @@ test('--json: a failure after writing is one error record with its causes; the r
     assert.equal(errors.length, 1, r.stderr);
     assert.equal(errors[0]!.message, 'install failed');
     assert.match(String((errors[0]!.causes as string[])[0]), /^GPG verification failure: /);
-    assert.ok(records.some((l) => l.type === 'warning' && l.message === 'Resetting partition table'), r.stderr);
+    assert.ok(
+      records.some((l) => l.type === 'warning' && l.message === 'Resetting partition table'),
+      r.stderr,
+    );
     assert.ok(!records.some((l) => String(l.message).includes('Caused by')), 'no text error chain inside the records');
   });
 });
@@ -100,7 +129,9 @@ test('--json: a failure after writing is one error record with its causes; the r
 test('--json: a failure while planning is one error record naming the cause', async () => {
   const disk = await w.file('json-plan.img', 64);
   await withLoop(disk, {}, async (dev) => {
-    const r = await runCli(['install', dev, '-f', join(w.dir, 'nope.raw.xz'), '--trusted-key', w.pub, '--json'], { env: w.env });
+    const r = await runCli(['install', dev, '-f', join(w.dir, 'nope.raw.xz'), '--trusted-key', w.pub, '--json'], {
+      env: w.env,
+    });
     assert.equal(r.code, 1, r.stderr);
     const errors = jsonLines(r.stderr).filter((l) => l.type === 'error');
     assert.equal(errors.length, 1, r.stderr);
@@ -110,19 +141,32 @@ test('--json: a failure while planning is one error record naming the cause', as
 });
 
 test('--json: a usage error is a JSON record too, exit 2', async () => {
-  const r = await runCli(['install', '--json', '-f', w.files.xz, '-u', 'https://example.invalid/x.raw.xz', '/dev/null']);
+  const r = await runCli([
+    'install',
+    '--json',
+    '-f',
+    w.files.xz,
+    '-u',
+    'https://example.invalid/x.raw.xz',
+    '/dev/null',
+  ]);
   assert.equal(r.code, 2, r.stderr);
   const records = jsonLines(r.stderr);
   assert.equal(records.length, 1, r.stderr);
   assert.equal(records[0]!.type, 'error');
   assert.equal(records[0]!.kind, 'usage');
-  assert.match(String(records[0]!.message), /'--image-url <URL>' cannot be used with '--image-file <path>'|'--image-file <path>' cannot be used with '--image-url <URL>'/);
+  assert.match(
+    String(records[0]!.message),
+    /'--image-url <URL>' cannot be used with '--image-file <path>'|'--image-file <path>' cannot be used with '--image-url <URL>'/,
+  );
 });
 
 test('--json: a missing destination is a runtime error record (exit 1, as upstream)', async () => {
   const r = await runCli(['install', '--json', '-f', w.files.xz]);
   assert.equal(r.code, 1, r.stderr);
-  assert.deepEqual(jsonLines(r.stderr), [{ type: 'error', kind: 'runtime', message: 'destination device must be specified', causes: [] }]);
+  assert.deepEqual(jsonLines(r.stderr), [
+    { type: 'error', kind: 'runtime', message: 'destination device must be specified', causes: [] },
+  ]);
 });
 
 /** A server that dribbles the first half of the raw image (progress keeps moving), then stalls. */
@@ -151,47 +195,51 @@ async function dribblingServer(): Promise<{ url: string; close: () => void }> {
   };
 }
 
-test('one Ctrl-C in a terminal ends the install: table reset, spinner stopped, the process exits', { timeout: 240_000 }, async () => {
-  const server = await dribblingServer();
-  const disk = await w.file('ctrl-c.img', 64);
-  try {
-    await withLoop(disk, {}, async (dev) => {
-      // script(1) gives the CLI a pseudo-terminal (80x24); ^C written to it is the terminal's interrupt.
-      const cmd = `stty cols 80 rows 24; exec '${process.execPath}' '${MAIN_JS}' install ${dev} -u ${server.url} --trusted-key '${w.pub}'`;
-      // An interactive terminal as ora sees it: a real TERM, and no CI variable.
-      const env: Record<string, string | undefined> = { ...process.env, ...w.env, TERM: 'xterm' };
-      delete env.CI;
-      const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
-      let screen = '';
-      child.stdout.on('data', (d: Buffer) => void (screen += d.toString()));
-      let exitCode: number | null | undefined;
-      const exited = new Promise<void>((r) => child.on('close', (code) => r(void (exitCode = code))));
-      try {
-        for (let i = 0; i < 600 && !/Read disk [^\n]*?[\d.]+ MiB\/32\.0 MiB/.test(screen); i++) await sleep(100);
-        assert.match(screen, /Read disk [^\n]*?[\d.]+ MiB\/32\.0 MiB/, 'progress is drawn on the terminal');
-        await untilWriting(disk);
-        child.stdin.write('\x03');
-        await Promise.race([exited, sleep(120_000)]);
-        assert.notEqual(exitCode, undefined, `the process did not exit after one Ctrl-C:\n${screen.slice(-2000)}`);
-        assert.equal(exitCode, 1, screen);
-        assert.match(screen, /interrupted by SIGINT/);
-        assert.match(screen, /Resetting partition table/);
-        assert.match(screen, /Error: install failed\r?\n/);
-      } finally {
-        // Whatever failed: the terminal goes away (SIGKILL to script(1) hangs up the CLI's terminal).
-        child.stdin.end();
-        if (exitCode === undefined) {
-          child.kill('SIGKILL');
-          await exited;
+test(
+  'one Ctrl-C in a terminal ends the install: table reset, spinner stopped, the process exits',
+  { timeout: 240_000 },
+  async () => {
+    const server = await dribblingServer();
+    const disk = await w.file('ctrl-c.img', 64);
+    try {
+      await withLoop(disk, {}, async (dev) => {
+        // script(1) gives the CLI a pseudo-terminal (80x24); ^C written to it is the terminal's interrupt.
+        const cmd = `stty cols 80 rows 24; exec '${process.execPath}' '${MAIN_JS}' install ${dev} -u ${server.url} --trusted-key '${w.pub}'`;
+        // An interactive terminal as ora sees it: a real TERM, and no CI variable.
+        const env: Record<string, string | undefined> = { ...process.env, ...w.env, TERM: 'xterm' };
+        delete env.CI;
+        const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+        let screen = '';
+        child.stdout.on('data', (d: Buffer) => void (screen += d.toString()));
+        let exitCode: number | null | undefined;
+        const exited = new Promise<void>((r) => child.on('close', (code) => r(void (exitCode = code))));
+        try {
+          for (let i = 0; i < 600 && !/Read disk [^\n]*?[\d.]+ MiB\/32\.0 MiB/.test(screen); i++) await sleep(100);
+          assert.match(screen, /Read disk [^\n]*?[\d.]+ MiB\/32\.0 MiB/, 'progress is drawn on the terminal');
+          await untilWriting(disk);
+          child.stdin.write('\x03');
+          await Promise.race([exited, sleep(120_000)]);
+          assert.notEqual(exitCode, undefined, `the process did not exit after one Ctrl-C:\n${screen.slice(-2000)}`);
+          assert.equal(exitCode, 1, screen);
+          assert.match(screen, /interrupted by SIGINT/);
+          assert.match(screen, /Resetting partition table/);
+          assert.match(screen, /Error: install failed\r?\n/);
+        } finally {
+          // Whatever failed: the terminal goes away (SIGKILL to script(1) hangs up the CLI's terminal).
+          child.stdin.end();
+          if (exitCode === undefined) {
+            child.kill('SIGKILL');
+            await exited;
+          }
         }
-      }
-    });
-  } finally {
-    server.close();
-  }
-});
+      });
+    } finally {
+      server.close();
+    }
+  },
+);
 
-test('the boot-filesystem note does not list the target\'s own partitions when it is named via a symlink', async () => {
+test("the boot-filesystem note does not list the target's own partitions when it is named via a symlink", async () => {
   const disk = await installedDiskFile(w, 'by-link.img');
   await withLoop(disk, { partscan: true }, async (dev) => {
     // Partition nodes for the disk's table (this kernel may lack the GPT parser), and one held
@@ -205,7 +253,7 @@ test('the boot-filesystem note does not list the target\'s own partitions when i
       const r = await runCli(['install', link, '-f', w.files.xz, '--trusted-key', w.pub], { env: w.env });
       assert.equal(r.code, 0, r.stderr);
       const found = (await run('blkid', ['-t', 'LABEL=boot', '-o', 'device'], { okExitCodes: [2] })).stdout;
-      assert.match(found, new RegExp(`^${dev}p3$`, 'm'), 'blkid sees the installed disk\'s own boot filesystem');
+      assert.match(found, new RegExp(`^${dev}p3$`, 'm'), "blkid sees the installed disk's own boot filesystem");
       assert.doesNotMatch(r.stderr, new RegExp(`- ${dev}p\\d`), 'its own partitions are not "other" boot filesystems');
     } finally {
       await held.close();

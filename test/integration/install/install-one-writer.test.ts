@@ -47,10 +47,17 @@ const installUrl = (target: string, url: string, ...args: string[]) =>
 
 async function assertHoldsImage(target: string): Promise<void> {
   const image = w.raw;
-  assert.equal(sha256((await readFile(target)).subarray(0, image.length)), sha256(image), 'the target holds exactly the image');
+  assert.equal(
+    sha256((await readFile(target)).subarray(0, image.length)),
+    sha256(image),
+    'the target holds exactly the image',
+  );
 }
 
-for (const [name, destSize] of [['an existing file', undefined], ['a file the first run creates', '64M']] as const) {
+for (const [name, destSize] of [
+  ['an existing file', undefined],
+  ['a file the first run creates', '64M'],
+] as const) {
   test(`two installs to ${name}: the second is refused while the first runs, the first completes`, async () => {
     const target = join(w.dir, `shared-${destSize ?? 'existing'}.img`);
     await rm(target, { force: true });
@@ -60,13 +67,19 @@ for (const [name, destSize] of [['an existing file', undefined], ['a file the fi
     let second: CliResult;
     try {
       await slow.writing(target);
-      second = await runCli(['install', target, '-f', w.files.xz, '--trusted-key', w.pub, ...(destSize ? ['--dest-size', destSize] : [])], { env: w.env });
+      second = await runCli(
+        ['install', target, '-f', w.files.xz, '--trusted-key', w.pub, ...(destSize ? ['--dest-size', destSize] : [])],
+        { env: w.env },
+      );
     } finally {
       slow.release();
     }
     const r = await first;
     assert.equal(second.code, 1, second.stderr);
-    assert.match(second.stderr, new RegExp(`Error: ${target} is locked by another process \\(another install to the same target\\?\\)`));
+    assert.match(
+      second.stderr,
+      new RegExp(`Error: ${target} is locked by another process \\(another install to the same target\\?\\)`),
+    );
     assert.equal(r.code, 0, r.stderr);
     await assertHoldsImage(target);
   });
@@ -90,14 +103,17 @@ test('a file target removed during the install fails the run', async () => {
   assert.equal(existsSync(target), false, 'nothing re-created at the path');
 });
 
-for (const [name, destSize] of [['an existing file target', undefined], ['a file target the run created', '64M']] as const) {
+for (const [name, destSize] of [
+  ['an existing file target', undefined],
+  ['a file target the run created', '64M'],
+] as const) {
   test(`${name} replaced during the install fails the run and the replacement is left as it is`, async () => {
     const target = join(w.dir, `replaced-${destSize ?? 'existing'}.img`);
     await rm(target, { force: true });
     if (!destSize) await writeFile(target, '');
     const slow = pausedImage(`replaced-${destSize ?? 'existing'}`);
     const run = installUrl(target, slow.url, ...(destSize ? ['--dest-size', destSize] : []));
-    const replacement = Buffer.from('someone else\'s file\n');
+    const replacement = Buffer.from("someone else's file\n");
     try {
       await slow.writing(target);
       await writeFile(`${target}.new`, replacement);

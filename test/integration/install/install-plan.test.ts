@@ -27,18 +27,31 @@ after(async () => {
 
 /** The four partitions of a finished install, as regions to compare. */
 async function partitionsOf(file: string): Promise<Region[]> {
-  return (await readGptOfFile(file, 512)).entries.map((e) => ({ name: e.name, offset: e.firstLba * 512, length: (e.lastLba - e.firstLba + 1) * 512 }));
+  return (await readGptOfFile(file, 512)).entries.map((e) => ({
+    name: e.name,
+    offset: e.firstLba * 512,
+    length: (e.lastLba - e.firstLba + 1) * 512,
+  }));
 }
 
 /** Runs install onto a loop device over `file`; asserts exit 1, `cause`, and that nothing changed. */
-async function refusedUnchanged(file: string, args: string[], cause: RegExp, opts: { sectorSize?: number; env?: Record<string, string> } = {}): Promise<string> {
+async function refusedUnchanged(
+  file: string,
+  args: string[],
+  cause: RegExp,
+  opts: { sectorSize?: number; env?: Record<string, string> } = {},
+): Promise<string> {
   const regions = await partitionsOf(file).catch(() => []);
   const before = await snapshotDisk(file, regions);
   const stderr = await withLoop(file, { sectorSize: opts.sectorSize }, async (dev) => {
     const r = await runCli(['install', dev, ...args], { env: { ...w.env, ...opts.env } });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, cause);
-    assert.doesNotMatch(r.stderr, /Resetting partition table|install failed/, 'refused before writing: nothing to roll back');
+    assert.doesNotMatch(
+      r.stderr,
+      /Resetting partition table|install failed/,
+      'refused before writing: nothing to roll back',
+    );
     return r.stderr;
   });
   await assertUnchanged(file, before, regions);
@@ -48,17 +61,29 @@ async function refusedUnchanged(file: string, args: string[], cause: RegExp, opt
 test('no --trusted-key (only the shipped upstream keys): refused before writing, a finished install keeps all four partitions', async () => {
   const disk = await installedDiskFile(w, 'nokeys.img');
   assert.equal((await partitionsOf(disk)).length, 4);
-  await refusedUnchanged(disk, ['-f', w.files.xz], /GPG verification failure: signed by key [0-9A-F]{16}, which is not among the trusted keys \(add it with --trusted-key\)/);
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.xz],
+    /GPG verification failure: signed by key [0-9A-F]{16}, which is not among the trusted keys \(add it with --trusted-key\)/,
+  );
 });
 
 test('a signature by a key that is not trusted: refused before writing', async () => {
   const disk = await installedDiskFile(w, 'untrusted.img');
-  await refusedUnchanged(disk, ['-f', w.files.untrusted, '--trusted-key', w.pub], /GPG verification failure: signed by key [0-9A-F]{16}, which is not among the trusted keys/);
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.untrusted, '--trusted-key', w.pub],
+    /GPG verification failure: signed by key [0-9A-F]{16}, which is not among the trusted keys/,
+  );
 });
 
 test('a missing image file is named as a missing image, not a missing signature', async () => {
   const disk = await installedDiskFile(w, 'nofile.img');
-  const stderr = await refusedUnchanged(disk, ['-f', `${w.dir}/nope.raw.xz`, '--trusted-key', w.pub], /Error: image file \S+\/nope\.raw\.xz does not exist/);
+  const stderr = await refusedUnchanged(
+    disk,
+    ['-f', `${w.dir}/nope.raw.xz`, '--trusted-key', w.pub],
+    /Error: image file \S+\/nope\.raw\.xz does not exist/,
+  );
   assert.doesNotMatch(stderr, /--insecure|signature not found/);
 });
 
@@ -71,12 +96,21 @@ test('a 404 image URL is named as a missing image, not a missing signature', asy
 
 test('a 4Kn image for a 512-byte disk: refused before writing', async () => {
   const disk = await installedDiskFile(w, '4kn.img');
-  await refusedUnchanged(disk, ['-f', w.files.xz4k, '--trusted-key', w.pub], /source has sector size 4096 but destination has sector size 512/);
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.xz4k, '--trusted-key', w.pub],
+    /source has sector size 4096 but destination has sector size 512/,
+  );
 });
 
 test('a 512-byte image for a 4Kn disk: refused before writing', async () => {
   const disk = await w.file('on4k.img', 64);
-  await refusedUnchanged(disk, ['-f', w.files.xz, '--trusted-key', w.pub], /source has sector size 512 but destination has sector size 4096/, { sectorSize: 4096 });
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.xz, '--trusted-key', w.pub],
+    /source has sector size 512 but destination has sector size 4096/,
+    { sectorSize: 4096 },
+  );
 });
 
 for (const [name, source] of [
@@ -88,7 +122,11 @@ for (const [name, source] of [
   test(`image larger than a disk holding ext4, ${name}: refused before writing, the filesystem intact`, async () => {
     const disk = await w.file(`ext4-${name.replace(/\W+/g, '-')}.img`, 20);
     await run('mkfs.ext4', ['-q', '-F', disk]);
-    await refusedUnchanged(disk, [...source(), '--trusted-key', w.pub], /image is larger than the destination \/dev\/loop\d+ \(20971520 bytes\): the image is 33554432 bytes/);
+    await refusedUnchanged(
+      disk,
+      [...source(), '--trusted-key', w.pub],
+      /image is larger than the destination \/dev\/loop\d+ \(20971520 bytes\): the image is 33554432 bytes/,
+    );
     await run('e2fsck', ['-fn', disk]);
   });
 }
@@ -97,17 +135,29 @@ test('an image that would reach a saved partition: refused before writing', asyn
   const disk = await w.file('collide.img', 64);
   await run('sgdisk', ['-n1:0:+4M', '-c1:old', `-n2:${16 * 2048}:+4M`, '-c2:data', disk]);
   await run('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'seek=16', 'count=4', 'conv=notrunc', 'status=none']);
-  await refusedUnchanged(disk, ['-f', w.files.xz, '--trusted-key', w.pub, '--save-partlabel', 'data'], /collision with partition 2 \("data"\) at offset 16777216/);
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.xz, '--trusted-key', w.pub, '--save-partlabel', 'data'],
+    /collision with partition 2 \("data"\) at offset 16777216/,
+  );
 });
 
 test('an image smaller than 1 MiB: refused before writing', async () => {
   const disk = await installedDiskFile(w, 'tiny.img');
-  await refusedUnchanged(disk, ['-f', w.files.tiny, '--trusted-key', w.pub], /decoding first MiB of image\n\nCaused by:\n\s+0: image is only 524288 bytes; expected at least 1 MiB/);
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.tiny, '--trusted-key', w.pub],
+    /decoding first MiB of image\n\nCaused by:\n\s+0: image is only 524288 bytes; expected at least 1 MiB/,
+  );
 });
 
 test('an image whose start does not decode: refused before writing', async () => {
   const disk = await installedDiskFile(w, 'garbage.img');
-  await refusedUnchanged(disk, ['-f', w.files.garbage, '--trusted-key', w.pub], /Error: decoding first MiB of image\n\nCaused by:\n\s+0: xz data error: the compressed stream is corrupt/);
+  await refusedUnchanged(
+    disk,
+    ['-f', w.files.garbage, '--trusted-key', w.pub],
+    /Error: decoding first MiB of image\n\nCaused by:\n\s+0: xz data error: the compressed stream is corrupt/,
+  );
 });
 
 for (const [name, bytes] of [
@@ -117,8 +167,11 @@ for (const [name, bytes] of [
   test(`a local .xz image ${name} (its index is read while planning): refused before writing`, async () => {
     const image = await w.signedFile(`xz-${name.replace(/\W+/g, '-')}.raw.xz`, bytes());
     const disk = await installedDiskFile(w, `xz-${name.replace(/\W+/g, '-')}.img`);
-    await refusedUnchanged(disk, ['-f', image, '--trusted-key', w.pub],
-      /Error: reading image file \S+\.raw\.xz\n\nCaused by:\n\s+0: reading xz index: no xz stream footer at the end of the file \(truncated, or other data after the xz stream\)/);
+    await refusedUnchanged(
+      disk,
+      ['-f', image, '--trusted-key', w.pub],
+      /Error: reading image file \S+\.raw\.xz\n\nCaused by:\n\s+0: reading xz index: no xz stream footer at the end of the file \(truncated, or other data after the xz stream\)/,
+    );
   });
 }
 

@@ -29,23 +29,58 @@ after(() => server?.close());
 
 let streamHashes: Record<string, string> = {};
 function streamJson(): unknown {
-  const art = (raw: string) => ({ disk: { location: `${baseUrl}/${basename(raw)}.xz`, signature: `${baseUrl}/${basename(raw)}.xz.sig`, sha256: streamHashes[raw] } });
+  const art = (raw: string) => ({
+    disk: {
+      location: `${baseUrl}/${basename(raw)}.xz`,
+      signature: `${baseUrl}/${basename(raw)}.xz.sig`,
+      sha256: streamHashes[raw],
+    },
+  });
   return {
     stream: 'test',
-    architectures: { x86_64: { artifacts: { metal: { release: '1', formats: { 'raw.xz': art(images().image(512).raw), '4k.raw.xz': art(images().image(4096).raw) } } } } },
+    architectures: {
+      x86_64: {
+        artifacts: {
+          metal: {
+            release: '1',
+            formats: { 'raw.xz': art(images().image(512).raw), '4k.raw.xz': art(images().image(4096).raw) },
+          },
+        },
+      },
+    },
   };
 }
 
 for (const ss of [512, 4096] as const) {
   test(`stream source picks ${ss === 4096 ? '4k.raw.xz' : 'raw.xz'} by the target's sector size`, async () => {
     const img = images().image(ss);
-    streamHashes = { [img.raw]: createHash('sha256').update(await readFile(`${img.raw}.xz`)).digest('hex') };
+    streamHashes = {
+      [img.raw]: createHash('sha256')
+        .update(await readFile(`${img.raw}.xz`))
+        .digest('hex'),
+    };
     const file = join(images().dir, `stream-${ss}.img`);
     await run('truncate', ['-s', '64M', file]);
     await withLoop(file, ss, async (dev) => {
-      const r = await runCli(['install', dev, '--stream', 'test', '--stream-base-url', `${baseUrl}/`, '--trusted-key', images().pub, '--platform', 'qemu']);
+      const r = await runCli([
+        'install',
+        dev,
+        '--stream',
+        'test',
+        '--stream-base-url',
+        `${baseUrl}/`,
+        '--trusted-key',
+        images().pub,
+        '--platform',
+        'qemu',
+      ]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, new RegExp(`Downloading x86_64 metal image \\(${ss === 4096 ? '4k\\.raw\\.xz' : 'raw\\.xz'}\\) and signature referenced from`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `Downloading x86_64 metal image \\(${ss === 4096 ? '4k\\.raw\\.xz' : 'raw\\.xz'}\\) and signature referenced from`,
+        ),
+      );
     });
     const bls = await debugfsCat(file, await bootOffset(file, ss), '/loader/entries/ostree-1-nestos.conf');
     assert.match(bls, /ignition\.platform\.id=qemu/);

@@ -25,7 +25,8 @@ after(async () => {
   await w?.dispose();
 });
 
-const install = (target: string, ...args: string[]) => runCli(['install', target, '-f', w.files.xz, '--trusted-key', w.pub, ...args], { env: w.env });
+const install = (target: string, ...args: string[]) =>
+  runCli(['install', target, '-f', w.files.xz, '--trusted-key', w.pub, ...args], { env: w.env });
 
 for (const destSize of [[], ['--dest-size', '64M']]) {
   test(`a missing device name under /dev is refused, and nothing is created there${destSize.length ? ' (even with --dest-size)' : ''}`, async () => {
@@ -59,7 +60,10 @@ test('a path that does not exist is refused without --dest-size', async () => {
   const target = join(w.dir, 'typo.img');
   const r = await install(target);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /typo\.img does not exist; name an existing disk, or pass --dest-size to create a disk image file/);
+  assert.match(
+    r.stderr,
+    /typo\.img does not exist; name an existing disk, or pass --dest-size to create a disk image file/,
+  );
   assert.equal(existsSync(target), false);
 });
 
@@ -74,26 +78,42 @@ test('a dangling symlink is refused, not followed', async () => {
 });
 
 const refusals: Array<[string, () => Promise<string>, RegExp]> = [
-  ['a text file (README.md)', async () => {
-    const f = join(w.dir, 'README.md');
-    await copyFile(join(REPO_ROOT, 'README.md'), f);
-    return f;
-  }, /it starts with text/],
-  ['a file holding ext4', async () => {
-    const f = await w.file('fs.img', 100);
-    await run('mkfs.ext4', ['-q', '-F', f]);
-    return f;
-  }, /it contains an ext4 filesystem/],
-  ['the xz image itself (a forgotten -f)', async () => {
-    const f = join(w.dir, 'copy.raw.xz');
-    await copyFile(w.files.xz, f);
-    return f;
-  }, /it starts with xz-compressed data \(an image to install\? give it with -f and name the target disk\)/],
-  ['a file of random bytes', async () => {
-    const f = join(w.dir, 'random.bin');
-    await writeFile(f, randomBytes(3 * 1024 * 1024));
-    return f;
-  }, /it starts with data that is not a disk image \(first bytes: ([0-9a-f]{2} ){7}[0-9a-f]{2}\)/],
+  [
+    'a text file (README.md)',
+    async () => {
+      const f = join(w.dir, 'README.md');
+      await copyFile(join(REPO_ROOT, 'README.md'), f);
+      return f;
+    },
+    /it starts with text/,
+  ],
+  [
+    'a file holding ext4',
+    async () => {
+      const f = await w.file('fs.img', 100);
+      await run('mkfs.ext4', ['-q', '-F', f]);
+      return f;
+    },
+    /it contains an ext4 filesystem/,
+  ],
+  [
+    'the xz image itself (a forgotten -f)',
+    async () => {
+      const f = join(w.dir, 'copy.raw.xz');
+      await copyFile(w.files.xz, f);
+      return f;
+    },
+    /it starts with xz-compressed data \(an image to install\? give it with -f and name the target disk\)/,
+  ],
+  [
+    'a file of random bytes',
+    async () => {
+      const f = join(w.dir, 'random.bin');
+      await writeFile(f, randomBytes(3 * 1024 * 1024));
+      return f;
+    },
+    /it starts with data that is not a disk image \(first bytes: ([0-9a-f]{2} ){7}[0-9a-f]{2}\)/,
+  ],
 ];
 
 for (const [name, make, found] of refusals) {
@@ -132,7 +152,10 @@ test('a partition is refused as a target, untouched', async () => {
     await run('partx', ['-a', dev]).catch(() => undefined);
     const r = await install(`${dev}p4`);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`Error: ${dev}p4 is a partition \\(${dev.slice(5)}p4\\) of ${dev}; install to the whole disk`));
+    assert.match(
+      r.stderr,
+      new RegExp(`Error: ${dev}p4 is a partition \\(${dev.slice(5)}p4\\) of ${dev}; install to the whole disk`),
+    );
   });
   await assertUnchanged(disk, before);
 });

@@ -43,12 +43,30 @@ test('kargs + installer.d config install the live media image', async () => {
   const dev = (await run('losetup', ['--show', '-f', file])).stdout.trim();
   try {
     const cmdline = join(dir, 'cmdline');
-    await writeFile(cmdline, `BOOT_IMAGE=/vmlinuz nestos.inst.install_dev=${dev} nestos.inst.platform_id=qemu nestos.inst.skip_reboot quiet\n`);
+    await writeFile(
+      cmdline,
+      `BOOT_IMAGE=/vmlinuz nestos.inst.install_dev=${dev} nestos.inst.platform_id=qemu nestos.inst.skip_reboot quiet\n`,
+    );
     const confDir = join(dir, 'installer.d');
     await mkdir(confDir, { recursive: true });
-    await writeFile(join(confDir, '10-base.yaml'), `ignition-file: ${join(dir, 'config.ign')}\nappend-karg: [live=1]\n`);
+    await writeFile(
+      join(confDir, '10-base.yaml'),
+      `ignition-file: ${join(dir, 'config.ign')}\nappend-karg: [live=1]\n`,
+    );
     await writeFile(join(confDir, '20-more.yaml'), 'append-karg: [live=2]\n');
-    const base = ['install-service', '--cmdline', cmdline, '--config-dir', confDir, '--config-dir', join(dir, 'none.d'), '--image-dir', imageDir, '--trusted-key', pub];
+    const base = [
+      'install-service',
+      '--cmdline',
+      cmdline,
+      '--config-dir',
+      confDir,
+      '--config-dir',
+      join(dir, 'none.d'),
+      '--image-dir',
+      imageDir,
+      '--trusted-key',
+      pub,
+    ];
     const dry = await runCli([...base, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout.toString(), /source: .*nestos-test-metal\.x86_64\.raw\.xz/);
@@ -70,7 +88,15 @@ test('kargs + installer.d config install the live media image', async () => {
 test('no install kargs and no configs: nothing to do, exit 0', async () => {
   const cmdline = join(dir, 'cmdline-none');
   await writeFile(cmdline, 'quiet\n');
-  const r = await runCli(['install-service', '--cmdline', cmdline, '--config-dir', join(dir, 'empty.d'), '--image-dir', imageDir]);
+  const r = await runCli([
+    'install-service',
+    '--cmdline',
+    cmdline,
+    '--config-dir',
+    join(dir, 'empty.d'),
+    '--image-dir',
+    imageDir,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /nothing to do/);
 });

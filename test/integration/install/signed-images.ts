@@ -72,7 +72,9 @@ export function useSignedImages(
 
 /** Runs `fn` with `file` on a loop device of that sector size (no partition scan), detached after. */
 export async function withLoop<T>(file: string, ss: 512 | 4096, fn: (dev: string) => Promise<T>): Promise<T> {
-  const dev = (await run('losetup', ['--show', '-f', ...(ss === 4096 ? ['--sector-size', '4096'] : []), file])).stdout.trim();
+  const dev = (
+    await run('losetup', ['--show', '-f', ...(ss === 4096 ? ['--sector-size', '4096'] : []), file])
+  ).stdout.trim();
   try {
     return await fn(dev);
   } finally {

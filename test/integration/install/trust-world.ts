@@ -67,7 +67,11 @@ export async function createTrustWorld(): Promise<TrustWorld> {
 }
 
 /** Attaches `file` to a loop device (no partition scan unless asked), always detached by name. */
-export async function withLoop<T>(file: string, opts: { sectorSize?: number; readOnly?: boolean; partscan?: boolean }, fn: (dev: string) => Promise<T>): Promise<T> {
+export async function withLoop<T>(
+  file: string,
+  opts: { sectorSize?: number; readOnly?: boolean; partscan?: boolean },
+  fn: (dev: string) => Promise<T>,
+): Promise<T> {
   const args = ['--show', '-f'];
   if (opts.sectorSize && opts.sectorSize !== 512) args.push('--sector-size', String(opts.sectorSize));
   if (opts.readOnly) args.push('-r');

@@ -114,7 +114,17 @@ test('when fallocate fails, the zero run is written instead', async () => {
   const handle = await open(file, 'r+');
   try {
     // fallocate is pointed at a path that does not exist; the writes go to the open handle.
-    const target: Target = { path: join(dir, 'no-such-file'), kind: 'file', sectorSize: 512, size: 6 * MIB, limit: 6 * MIB, created: false, wrote: false, identity: { dev: 0, ino: 0, rdev: 0 }, handle };
+    const target: Target = {
+      path: join(dir, 'no-such-file'),
+      kind: 'file',
+      sectorSize: 512,
+      size: 6 * MIB,
+      limit: 6 * MIB,
+      created: false,
+      wrote: false,
+      identity: { dev: 0, ino: 0, rdev: 0 },
+      handle,
+    };
     const zeros = new ZeroRuns(target, MIB);
     await zeros.add(MIB, 2 * MIB);
     await zeros.add(3 * MIB, 2 * MIB);
@@ -124,5 +134,8 @@ test('when fallocate fails, the zero run is written instead', async () => {
   }
   const data = await readFile(file);
   assert.ok(data.subarray(MIB, 5 * MIB).equals(Buffer.alloc(4 * MIB)), 'the run is zeros');
-  assert.ok(!data.subarray(0, MIB).equals(Buffer.alloc(MIB)) && !data.subarray(5 * MIB).equals(Buffer.alloc(MIB)), 'outside the run untouched');
+  assert.ok(
+    !data.subarray(0, MIB).equals(Buffer.alloc(MIB)) && !data.subarray(5 * MIB).equals(Buffer.alloc(MIB)),
+    'outside the run untouched',
+  );
 });

@@ -17,13 +17,19 @@ import { promisify } from 'node:util';
 async function runChild(body: string, options: { timeout?: number; addressSpaceKb?: number } = {}): Promise<string> {
   const modules = { DECOMPRESS: 'decompress', AUTO: 'auto-decoder', THREAD: 'decoder-thread' };
   const imports = Object.entries(modules).map(
-    ([name, file]) => `const ${name} = await import(${JSON.stringify(new URL(`../../../src/decode/${file}.js`, import.meta.url).href)});`,
+    ([name, file]) =>
+      `const ${name} = await import(${JSON.stringify(new URL(`../../../src/decode/${file}.js`, import.meta.url).href)});`,
   );
   const script = `${imports.join('\n')}\n${body}`;
   const node = [process.execPath, '--input-type=module', '-e', script];
   const { addressSpaceKb, timeout = 30_000 } = options;
-  const [file, args] = addressSpaceKb ? ['sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, ...node]] : [node[0]!, node.slice(1)];
-  const { stdout } = await promisify(execFile)(file, args, { cwd: new URL('../../../', import.meta.url).pathname, timeout });
+  const [file, args] = addressSpaceKb
+    ? ['sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, ...node]]
+    : [node[0]!, node.slice(1)];
+  const { stdout } = await promisify(execFile)(file, args, {
+    cwd: new URL('../../../', import.meta.url).pathname,
+    timeout,
+  });
   return stdout;
 }
 

@@ -8,7 +8,10 @@ const f = buildFixtureIso();
 
 test('dev show iso lists descriptors and records', async () => {
   const r = await runCli(['dev', 'show', 'iso', f.iso]);
-  const j = JSON.parse(r.stdout.toString()) as { header: { descriptors: Array<{ type: string; volume_id?: string }> }; records: string[] };
+  const j = JSON.parse(r.stdout.toString()) as {
+    header: { descriptors: Array<{ type: string; volume_id?: string }> };
+    records: string[];
+  };
   assert.equal(j.header.descriptors[0]!.type, 'primary');
   assert.equal(j.header.descriptors[0]!.volume_id, 'NESTOS_FIXTURE');
   assert.ok(j.records.includes('COREOS/IGNINFO.JSO'));

@@ -11,7 +11,10 @@ import { gunzipSync } from 'node:zlib';
 import { runCli } from '../../helpers/cli.js';
 import { buildFixtureIso, DEFAULT_KARGS } from '../../helpers/iso-fixture.js';
 
-interface DataSource { source: string; compression?: string }
+interface DataSource {
+  source: string;
+  compression?: string;
+}
 interface LiveConfig {
   ignition: { config?: { merge: DataSource[] } };
   storage: { files: Array<{ path: string; contents: DataSource }> };
@@ -43,15 +46,37 @@ test('--live-ignition and --dest-ignition repeat: each fragment is merged, none 
     writeFileSync(p, JSON.stringify({ ignition: { version: '3.3.0' }, passwd: { users: [{ name: user }] } }));
     return p;
   };
-  await ok(['iso', 'customize', '--live-ignition', frag('l1.ign', 'live1'), '--live-ignition', frag('l2.ign', 'live2'),
-    '--dest-ignition', frag('d1.ign', 'dest1'), '--dest-ignition', frag('d2.ign', 'dest2'), '--dest-device', '/dev/vda',
-    '--dest-console', 'ttyS1', f.iso]);
+  await ok([
+    'iso',
+    'customize',
+    '--live-ignition',
+    frag('l1.ign', 'live1'),
+    '--live-ignition',
+    frag('l2.ign', 'live2'),
+    '--dest-ignition',
+    frag('d1.ign', 'dest1'),
+    '--dest-ignition',
+    frag('d2.ign', 'dest2'),
+    '--dest-device',
+    '/dev/vda',
+    '--dest-console',
+    'ttyS1',
+    f.iso,
+  ]);
   const config = JSON.parse(await ok(['iso', 'ignition', 'show', f.iso])) as LiveConfig;
-  assert.deepEqual(config.ignition.config!.merge.map((r) => JSON.parse(decode(r)).passwd.users[0].name), ['live1', 'live2']);
+  assert.deepEqual(
+    config.ignition.config!.merge.map((r) => JSON.parse(decode(r)).passwd.users[0].name),
+    ['live1', 'live2'],
+  );
   const files = new Map(config.storage.files.map((x) => [x.path, x.contents]));
-  const dest = JSON.parse(decode(files.get('/etc/nestos/dest.ign')!)) as { ignition: { version: string; config: { merge: DataSource[] } } };
+  const dest = JSON.parse(decode(files.get('/etc/nestos/dest.ign')!)) as {
+    ignition: { version: string; config: { merge: DataSource[] } };
+  };
   assert.equal(dest.ignition.version, '3.3.0');
-  assert.deepEqual(dest.ignition.config.merge.map((r) => JSON.parse(decode(r)).passwd.users[0].name), ['dest1', 'dest2']);
+  assert.deepEqual(
+    dest.ignition.config.merge.map((r) => JSON.parse(decode(r)).passwd.users[0].name),
+    ['dest1', 'dest2'],
+  );
   const installer = decode(files.get('/etc/nestos/installer.d/0000-customize.yaml')!);
   assert.match(installer, /^console:\n {2}- ttyS1,9600n8$/m);
   assert.match(installer, /^ignition-file: \/etc\/nestos\/dest\.ign$/m);

@@ -47,40 +47,52 @@ function sampleOrSkip(t: { skip: (m: string) => void }, name: string): string | 
   return undefined;
 }
 
-test('iso customize --network-nmstate embeds the converted keyfiles in the sample live ISO', { timeout: 120_000 }, async (t) => {
-  const sample = sampleOrSkip(t, 'nestos-sample-live.x86_64.iso');
-  if (!sample) return;
-  const dir = mkdtempSync(join(tmpdir(), 'nmstate-iso-'));
-  try {
-    const yaml = join(dir, 'net.yml');
-    writeFileSync(yaml, NMSTATE);
-    const iso = join(dir, 'live.iso');
-    copyFileSync(sample, iso);
-    const r = await runCli(['iso', 'customize', '--network-nmstate', yaml, '--dest-device', '/dev/vda', iso]);
-    assert.equal(r.code, 0, r.stderr);
-    const out = join(dir, 'net');
-    const ex = await runCli(['iso', 'network', 'extract', '-C', out, iso]);
-    assert.equal(ex.code, 0, ex.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['bond0.nmconnection', 'eth0.nmconnection', 'eth1.nmconnection']);
-    for (const [name, data] of EXPECTED) assert.deepEqual(readFileSync(join(out, name)), data, name);
-    assert.match(readFileSync(join(out, 'bond0.nmconnection'), 'utf8'), /address1=192\.0\.2\.10\/24,192\.0\.2\.1\ndns=192\.0\.2\.1;\n/);
-    // as with --network-keyfile, the installer copies the network config to the destination
-    const config = JSON.parse((await runCli(['iso', 'ignition', 'show', iso])).stdout.toString()) as { storage: { files: Array<{ path: string; contents: { source: string } }> } };
-    const gen = config.storage.files.find((f) => f.path.endsWith('-customize.yaml'));
-    assert.ok(gen);
-    assert.match(gunzipSync(Buffer.from(gen.contents.source.replace(/^data:;base64,/, ''), 'base64')).toString(), /copy-network: true/);
-    // a converted name colliding with a --network-keyfile name is refused, nothing written
-    const kf = join(dir, 'eth0.nmconnection');
-    writeFileSync(kf, '[connection]\n');
-    const before = readFileSync(iso);
-    const dup = await runCli(['iso', 'customize', '-f', '--network-keyfile', kf, '--network-nmstate', yaml, iso]);
-    assert.equal(dup.code, 1);
-    assert.match(dup.stderr, /multiple input files named 'eth0\.nmconnection'/);
-    assert.ok(readFileSync(iso).equals(before), 'ISO untouched');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'iso customize --network-nmstate embeds the converted keyfiles in the sample live ISO',
+  { timeout: 120_000 },
+  async (t) => {
+    const sample = sampleOrSkip(t, 'nestos-sample-live.x86_64.iso');
+    if (!sample) return;
+    const dir = mkdtempSync(join(tmpdir(), 'nmstate-iso-'));
+    try {
+      const yaml = join(dir, 'net.yml');
+      writeFileSync(yaml, NMSTATE);
+      const iso = join(dir, 'live.iso');
+      copyFileSync(sample, iso);
+      const r = await runCli(['iso', 'customize', '--network-nmstate', yaml, '--dest-device', '/dev/vda', iso]);
+      assert.equal(r.code, 0, r.stderr);
+      const out = join(dir, 'net');
+      const ex = await runCli(['iso', 'network', 'extract', '-C', out, iso]);
+      assert.equal(ex.code, 0, ex.stderr);
+      assert.deepEqual(readdirSync(out).sort(), ['bond0.nmconnection', 'eth0.nmconnection', 'eth1.nmconnection']);
+      for (const [name, data] of EXPECTED) assert.deepEqual(readFileSync(join(out, name)), data, name);
+      assert.match(
+        readFileSync(join(out, 'bond0.nmconnection'), 'utf8'),
+        /address1=192\.0\.2\.10\/24,192\.0\.2\.1\ndns=192\.0\.2\.1;\n/,
+      );
+      // as with --network-keyfile, the installer copies the network config to the destination
+      const config = JSON.parse((await runCli(['iso', 'ignition', 'show', iso])).stdout.toString()) as {
+        storage: { files: Array<{ path: string; contents: { source: string } }> };
+      };
+      const gen = config.storage.files.find((f) => f.path.endsWith('-customize.yaml'));
+      assert.ok(gen);
+      assert.match(
+        gunzipSync(Buffer.from(gen.contents.source.replace(/^data:;base64,/, ''), 'base64')).toString(),
+        /copy-network: true/,
+      );
+      // a converted name colliding with a --network-keyfile name is refused, nothing written
+      const kf = join(dir, 'eth0.nmconnection');
+      writeFileSync(kf, '[connection]\n');
+      const before = readFileSync(iso);
+      const dup = await runCli(['iso', 'customize', '-f', '--network-keyfile', kf, '--network-nmstate', yaml, iso]);
+      assert.equal(dup.code, 1);
+      assert.match(dup.stderr, /multiple input files named 'eth0\.nmconnection'/);
+      assert.ok(readFileSync(iso).equals(before), 'ISO untouched');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('--network-nmstate is refused without the live-initrd-network feature and for unsupported keys', async () => {
   const f = buildFixtureIso({ features: { 'installer-config': true } });
@@ -113,7 +125,15 @@ test('pxe customize --network-nmstate appends the keyfiles; refused without the 
     const yaml = join(dir, 'net.yml');
     writeFileSync(yaml, NMSTATE);
     const noNet = join(dir, 'nonet.img');
-    writeFileSync(noNet, writeNewc(new Map([['etc/coreos-live-initramfs', Buffer.alloc(0)], ['etc/coreos/features.json', Buffer.from('{"installer-config":true}')]])));
+    writeFileSync(
+      noNet,
+      writeNewc(
+        new Map([
+          ['etc/coreos-live-initramfs', Buffer.alloc(0)],
+          ['etc/coreos/features.json', Buffer.from('{"installer-config":true}')],
+        ]),
+      ),
+    );
     const refused = await runCli(['pxe', 'customize', '--network-nmstate', yaml, '-o', join(dir, 'x.img'), noNet]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /This OS image does not support customizing network settings\./);
@@ -126,7 +146,8 @@ test('pxe customize --network-nmstate appends the keyfiles; refused without the 
     const files = join(dir, 'files');
     const ex = await runCli(['dev', 'extract', 'initrd', '-C', files, out, 'etc/nestos-firstboot-network/*']);
     assert.equal(ex.code, 0, ex.stderr);
-    for (const [name, data] of EXPECTED) assert.deepEqual(readFileSync(join(files, 'etc/nestos-firstboot-network', name)), data, name);
+    for (const [name, data] of EXPECTED)
+      assert.deepEqual(readFileSync(join(files, 'etc/nestos-firstboot-network', name)), data, name);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,22 +25,34 @@ function decode(source: string): string {
 
 test('iso customize builds a self-installing live config (nestos paths on nestos media)', async () => {
   const args = [
-    'iso', 'customize',
-    '--dest-device', '/dev/vda',
-    '--dest-ignition', w('dest.ign', DEST),
-    '--dest-console', 'ttyS0,115200n8',
-    '--dest-karg-append', 'foo=bar',
-    '--network-keyfile', w('eth0.nmconnection', '[connection]\n'),
-    '--pre-install', w('pre.sh', '#!/bin/sh\necho pre\n'),
-    '--installer-config', w('extra.yaml', 'insecure: true\n'),
-    '--live-karg-append', 'live.x=1',
+    'iso',
+    'customize',
+    '--dest-device',
+    '/dev/vda',
+    '--dest-ignition',
+    w('dest.ign', DEST),
+    '--dest-console',
+    'ttyS0,115200n8',
+    '--dest-karg-append',
+    'foo=bar',
+    '--network-keyfile',
+    w('eth0.nmconnection', '[connection]\n'),
+    '--pre-install',
+    w('pre.sh', '#!/bin/sh\necho pre\n'),
+    '--installer-config',
+    w('extra.yaml', 'insecure: true\n'),
+    '--live-karg-append',
+    'live.x=1',
     f.iso,
   ];
   const r = await runCli(args);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Boot media will automatically install to \/dev\/vda without confirmation\./);
   const shown = await runCli(['iso', 'ignition', 'show', f.iso]);
-  const config = JSON.parse(shown.stdout.toString()) as { storage: { files: Array<{ path: string; mode: number; contents: { source: string; compression: string } }> }; systemd: { units: Array<{ name: string }> } };
+  const config = JSON.parse(shown.stdout.toString()) as {
+    storage: { files: Array<{ path: string; mode: number; contents: { source: string; compression: string } }> };
+    systemd: { units: Array<{ name: string }> };
+  };
   const files = new Map(config.storage.files.map((x) => [x.path, x]));
   assert.equal(files.has('/etc/coreos/dest.ign'), false, 'one flavour only: the live service merges both dirs');
   for (const flavor of ['nestos']) {
@@ -54,7 +66,10 @@ test('iso customize builds a self-installing live config (nestos paths on nestos
   }
   assert.equal(files.get('/usr/local/bin/pre-install-pre.sh')!.mode, 0o700);
   assert.equal(files.get('/usr/local/bin/pre-install-pre.sh')!.contents.compression, 'gzip');
-  assert.deepEqual(config.systemd.units.map((u) => u.name), ['pre-install-pre.sh.service']);
+  assert.deepEqual(
+    config.systemd.units.map((u) => u.name),
+    ['pre-install-pre.sh.service'],
+  );
   const net = await runCli(['iso', 'network', 'extract', f.iso]);
   assert.match(net.stdout.toString(), /########## eth0.nmconnection ##########/);
   assert.match((await runCli(['iso', 'kargs', 'show', f.iso])).stdout.toString(), / live\.x=1\n$/);
@@ -73,7 +88,13 @@ test('features.json gates installer, console and network options', async () => {
   const h = buildFixtureIso({ features: {} });
   const dev = await runCli(['iso', 'customize', '--dest-device', '/dev/vda', h.iso]);
   assert.match(dev.stderr, /This OS image does not support installer configuration\./);
-  const bad = await runCli(['iso', 'customize', '--live-ignition', w('bad.ign', '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"x"}]}}'), g.iso]);
+  const bad = await runCli([
+    'iso',
+    'customize',
+    '--live-ignition',
+    w('bad.ign', '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"x"}]}}'),
+    g.iso,
+  ]);
   assert.match(bad.stderr, /path not absolute/);
   const nok = buildFixtureIso({ noKargs: true });
   const k = await runCli(['iso', 'customize', '--live-karg-append', 'a', nok.iso]);
@@ -86,13 +107,34 @@ test('pxe customize appends one xz archive to the verbatim live initramfs', asyn
   if (!existsSync(initramfs)) {
     if (process.env['CI']) throw new Error('missing sample live initramfs');
     input = w('fake-initramfs.img', '');
-    writeFileSync(input, writeNewc(new Map([['etc/coreos-live-initramfs', Buffer.alloc(0)], ['etc/coreos/features.json', Buffer.from('{"installer-config":true}')]])));
+    writeFileSync(
+      input,
+      writeNewc(
+        new Map([
+          ['etc/coreos-live-initramfs', Buffer.alloc(0)],
+          ['etc/coreos/features.json', Buffer.from('{"installer-config":true}')],
+        ]),
+      ),
+    );
   }
   const out = join(f.dir, 'custom.img');
   rmSync(out, { force: true });
-  const r = await runCli(['pxe', 'customize', '--dest-device', '/dev/vda', '--dest-ignition', w('d.ign', DEST), '-o', out, input]);
+  const r = await runCli([
+    'pxe',
+    'customize',
+    '--dest-device',
+    '/dev/vda',
+    '--dest-ignition',
+    w('d.ign', DEST),
+    '-o',
+    out,
+    input,
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /PXE configuration must include kernel arguments:\n\tignition\.firstboot ignition\.platform\.id=metal/);
+  assert.match(
+    r.stderr,
+    /PXE configuration must include kernel arguments:\n\tignition\.firstboot ignition\.platform\.id=metal/,
+  );
   const orig = readFileSync(input);
   const got = readFileSync(out);
   assert.deepEqual(got.subarray(0, orig.length), orig);

@@ -13,7 +13,10 @@ import { IMAGES_DIR } from '../../helpers/paths.js';
 import { buildFixtureIso } from '../../helpers/iso-fixture.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
-const CONFIG = JSON.stringify({ ignition: { version: '3.3.0' }, storage: { files: [{ path: '/etc/hello', contents: { source: 'data:,hello' } }] } });
+const CONFIG = JSON.stringify({
+  ignition: { version: '3.3.0' },
+  storage: { files: [{ path: '/etc/hello', contents: { source: 'data:,hello' } }] },
+});
 
 async function ok(args: string[], input?: string | Buffer) {
   const r = await runCli(args, { input });
@@ -64,7 +67,10 @@ for (const t of targets) {
     // -o never clobbers
     await fails(['iso', 'ignition', 'embed', '-i', cfgFile, '-o', outFile, src], /File exists/);
     // -f rules
-    await fails(['iso', 'ignition', 'embed', '-i', cfgFile, inplace], /already has an embedded Ignition config; use -f to force/);
+    await fails(
+      ['iso', 'ignition', 'embed', '-i', cfgFile, inplace],
+      /already has an embedded Ignition config; use -f to force/,
+    );
     await ok(['iso', 'ignition', 'embed', '-f', '-i', cfgFile, inplace]);
     await ok(['iso', 'ignition', 'remove', inplace]);
     assert.equal(sha(inplace), origSha);
@@ -73,13 +79,19 @@ for (const t of targets) {
 
   test(`${t.name}: too large fails in all modes before writing`, async () => {
     const iso = work('big');
-    const area = JSON.parse((await ok(['dev', 'show', 'iso', '--ignition', iso])).stdout.toString()) as { offset: number; length: number };
+    const area = JSON.parse((await ok(['dev', 'show', 'iso', '--ignition', iso])).stdout.toString()) as {
+      offset: number;
+      length: number;
+    };
     const big = join(fixture.dir, 'big.ign');
     writeFileSync(big, randomBytes(area.length));
     const out = join(fixture.dir, `${t.name}-big-out.iso`);
     rmSync(out, { force: true });
     for (const extra of [[], ['-o', out], ['-o', '-']]) {
-      await fails(['iso', 'ignition', 'embed', '--no-validate', '-i', big, ...extra, iso], /Compressed initramfs is too large: \d+ > 262144/);
+      await fails(
+        ['iso', 'ignition', 'embed', '--no-validate', '-i', big, ...extra, iso],
+        /Compressed initramfs is too large: \d+ > 262144/,
+      );
     }
     assert.equal(sha(iso), origSha);
     assert.equal(existsSync(out), false);
@@ -87,7 +99,11 @@ for (const t of targets) {
 
   test(`${t.name}: invalid config refused unless --no-validate`, async () => {
     const iso = work('invalid');
-    await fails(['iso', 'ignition', 'embed', iso], /\$\.storage\.files\[0\]\.path: path not absolute/, JSON.stringify({ ignition: { version: '3.3.0' }, storage: { files: [{ path: 'x' }] } }));
+    await fails(
+      ['iso', 'ignition', 'embed', iso],
+      /\$\.storage\.files\[0\]\.path: path not absolute/,
+      JSON.stringify({ ignition: { version: '3.3.0' }, storage: { files: [{ path: 'x' }] } }),
+    );
     assert.equal(sha(iso), origSha);
     await ok(['iso', 'ignition', 'embed', '--no-validate', iso], 'not json');
     assert.equal((await ok(['iso', 'ignition', 'show', iso])).stdout.toString(), 'not json');
@@ -108,7 +124,10 @@ for (const t of targets) {
     await ok(['iso', 'network', 'embed', '-k', k1, iso]);
     await ok(['iso', 'ignition', 'remove', iso]);
     await ok(['iso', 'network', 'remove', iso]);
-    const area = JSON.parse((await ok(['dev', 'show', 'iso', '--ignition', iso])).stdout.toString()) as { offset: number; length: number };
+    const area = JSON.parse((await ok(['dev', 'show', 'iso', '--ignition', iso])).stdout.toString()) as {
+      offset: number;
+      length: number;
+    };
     const bytes = readFileSync(iso).subarray(area.offset, area.offset + area.length);
     assert.ok(bytes.every((b) => b === 0));
     assert.equal(sha(iso), origSha);
@@ -116,7 +135,10 @@ for (const t of targets) {
 
   test(`${t.name}: kargs modify/show/reset, longest karg that fits and one more`, async () => {
     const iso = work('kargs');
-    const info = JSON.parse((await ok(['dev', 'show', 'iso', '--kargs', iso])).stdout.toString()) as { length: number; default: string };
+    const info = JSON.parse((await ok(['dev', 'show', 'iso', '--kargs', iso])).stdout.toString()) as {
+      length: number;
+      default: string;
+    };
     const def = (await ok(['iso', 'kargs', 'show', '--default', iso])).stdout.toString();
     assert.equal(def, info.default + '\n');
     await ok(['iso', 'kargs', 'modify', '-a', 'foo=bar', '-d', 'ignition.firstboot', iso]);
@@ -136,7 +158,10 @@ for (const t of targets) {
     await ok(['iso', 'kargs', 'modify', '-a', 'x'.repeat(room), iso]);
     assert.equal((await ok(['iso', 'kargs', 'show', iso])).stdout.toString().length, info.length); // text + "\n"
     await ok(['iso', 'kargs', 'reset', iso]);
-    await fails(['iso', 'kargs', 'modify', '-a', 'x'.repeat(room + 1), iso], new RegExp(`kargs too large for area: ${info.length + 1} vs ${info.length}`));
+    await fails(
+      ['iso', 'kargs', 'modify', '-a', 'x'.repeat(room + 1), iso],
+      new RegExp(`kargs too large for area: ${info.length + 1} vs ${info.length}`),
+    );
     assert.equal(sha(iso), origSha);
     await ok(['iso', 'kargs', 'modify', '-a', 'y=1', iso]);
     await ok(['iso', 'ignition', 'embed', '-i', cfgFile, iso]);
@@ -156,8 +181,14 @@ test('network embed needs live-initrd-network', async () => {
   const f = buildFixtureIso({ features: {} });
   const k = join(f.dir, 'a.nmconnection');
   writeFileSync(k, 'x');
-  await fails(['iso', 'network', 'embed', '-k', k, f.iso], /This OS image does not support customizing network settings\./);
-  await fails(['iso', 'network', 'embed', '-k', k, '-k', join(f.dir, 'a.nmconnection'), buildFixtureIso().iso], /multiple input files named 'a.nmconnection'/);
+  await fails(
+    ['iso', 'network', 'embed', '-k', k, f.iso],
+    /This OS image does not support customizing network settings\./,
+  );
+  await fails(
+    ['iso', 'network', 'embed', '-k', k, '-k', join(f.dir, 'a.nmconnection'), buildFixtureIso().iso],
+    /multiple input files named 'a.nmconnection'/,
+  );
 });
 
 test('nestos media: network files under etc/nestos-firstboot-network', async () => {
@@ -165,7 +196,10 @@ test('nestos media: network files under etc/nestos-firstboot-network', async () 
   const k = join(f.dir, 'eth0.nmconnection');
   writeFileSync(k, 'x');
   await ok(['iso', 'network', 'embed', '-k', k, f.iso]);
-  const area = JSON.parse((await ok(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as { offset: number; length: number };
+  const area = JSON.parse((await ok(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as {
+    offset: number;
+    length: number;
+  };
   const img = join(f.dir, 'area.img');
   writeFileSync(img, readFileSync(f.iso).subarray(area.offset, area.offset + area.length));
   const list = await ok(['dev', 'show', 'initrd', img]);

@@ -19,7 +19,7 @@ function recordOffset(iso: string, dirPath: string, name: string): number {
     const r = new Iso9660(fd, statSync(iso).size);
     const dir = dirPath === '' ? r.root : r.lookup(dirPath);
     const data = r.read(dir.offset, dir.length);
-    for (let pos = 0; pos < data.length; ) {
+    for (let pos = 0; pos < data.length;) {
       const len = data[pos]!;
       if (len === 0) {
         pos = (Math.floor(pos / 2048) + 1) * 2048;
@@ -96,13 +96,19 @@ test('directory record running past its directory / invalid names', async () => 
   const at = recordOffset(f.iso, 'COREOS', 'KARGS.JSO');
   const bad = patchedCopy(f.iso, join(f.dir, 'reclen.iso'), [{ offset: at, data: Buffer.from([20]) }]);
   await expectError(['iso', 'kargs', 'show', bad], /directory record too short/);
-  const bad2 = patchedCopy(f.iso, join(f.dir, 'name.iso'), [{ offset: at + 33, data: Buffer.from('K\u00ff', 'latin1') }]);
+  const bad2 = patchedCopy(f.iso, join(f.dir, 'name.iso'), [
+    { offset: at + 33, data: Buffer.from('K\u00ff', 'latin1') },
+  ]);
   await expectError(['iso', 'kargs', 'show', bad2], /invalid character in ISO 9660 file name/);
 });
 
 test('garbage in the embed area: decoding initrd embed area', async () => {
-  const area = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as { offset: number };
-  const bad = patchedCopy(f.iso, join(f.dir, 'garbage.iso'), [{ offset: area.offset, data: Buffer.from('not a cpio archive') }]);
+  const area = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as {
+    offset: number;
+  };
+  const bad = patchedCopy(f.iso, join(f.dir, 'garbage.iso'), [
+    { offset: area.offset, data: Buffer.from('not a cpio archive') },
+  ]);
   await expectError(['iso', 'ignition', 'show', bad], /decoding initrd embed area/);
   const before = readFileSync(bad);
   await expectError(['iso', 'ignition', 'embed', bad], /decoding initrd embed area/);
@@ -110,13 +116,17 @@ test('garbage in the embed area: decoding initrd embed area', async () => {
 });
 
 test('decompression bomb in the embed area fails cleanly', async () => {
-  const area = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as { offset: number };
+  const area = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', f.iso])).stdout.toString()) as {
+    offset: number;
+  };
   // A valid archive, then zeros past the cap inside the same xz stream.
   const bomb = xzCrc32(Buffer.concat([writeNewc(new Map([['a', Buffer.from('x')]])), Buffer.alloc(300 * 1024 * 1024)]));
   const bad = patchedCopy(f.iso, join(f.dir, 'bomb.iso'), [{ offset: area.offset, data: bomb }]);
   await expectError(['iso', 'ignition', 'show', bad], /decoding initrd embed area[\s\S]*decompresses to more than/);
   // Only zeros: refused at the first header, before the rest is decompressed.
-  const zeros = patchedCopy(f.iso, join(f.dir, 'zeros-bomb.iso'), [{ offset: area.offset, data: xzCrc32(Buffer.alloc(300 * 1024 * 1024)) }]);
+  const zeros = patchedCopy(f.iso, join(f.dir, 'zeros-bomb.iso'), [
+    { offset: area.offset, data: xzCrc32(Buffer.alloc(300 * 1024 * 1024)) },
+  ]);
   await expectError(['iso', 'ignition', 'show', zeros], /decoding initrd embed area[\s\S]*bad cpio magic at offset 0/);
 });
 
@@ -131,12 +141,19 @@ test('hostile kargs.json: size above 2048 and regions that disagree', async () =
     closeSync(fd);
   }
   void at;
-  const text = readFileSync(f.iso).subarray(kargsAt, kargsAt + 400).toString('latin1');
+  const text = readFileSync(f.iso)
+    .subarray(kargsAt, kargsAt + 400)
+    .toString('latin1');
   const sizeAt = kargsAt + text.indexOf('"size":1139') + 7;
   const big = patchedCopy(f.iso, join(f.dir, 'bigsize.iso'), [{ offset: sizeAt, data: Buffer.from('9999') }]);
   await expectError(['iso', 'kargs', 'show', big], /karg embed area size larger than 2048 \(found 9999\)/);
-  const info = JSON.parse((await runCli(['dev', 'show', 'iso', '--kargs', f.iso])).stdout.toString()) as { kargs: Array<{ offset: number }> };
+  const info = JSON.parse((await runCli(['dev', 'show', 'iso', '--kargs', f.iso])).stdout.toString()) as {
+    kargs: Array<{ offset: number }>;
+  };
   const second = info.kargs[1]!.offset;
   const differ = patchedCopy(f.iso, join(f.dir, 'differ.iso'), [{ offset: second, data: Buffer.from('X') }]);
-  await expectError(['iso', 'kargs', 'show', differ], /kargs don't match at all offsets! \(expected '.*', but offset \d+ has: 'Xitigations/);
+  await expectError(
+    ['iso', 'kargs', 'show', differ],
+    /kargs don't match at all offsets! \(expected '.*', but offset \d+ has: 'Xitigations/,
+  );
 });

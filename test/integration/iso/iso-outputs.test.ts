@@ -28,7 +28,13 @@ test('-o EXISTING is refused with File exists and a fix, and the file is left as
   ]) {
     const r = await runCli(args);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`^Error: ${out.replace(/[.]/g, '\\.')} exists; -o never overwrites: remove it or choose another output path\\n\\nCaused by:\\n    0: File exists \\(os error 17\\)$`, 'm'));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^Error: ${out.replace(/[.]/g, '\\.')} exists; -o never overwrites: remove it or choose another output path\\n\\nCaused by:\\n    0: File exists \\(os error 17\\)$`,
+        'm',
+      ),
+    );
     assert.equal(readFileSync(out, 'utf8'), 'precious');
   }
 });
@@ -42,23 +48,27 @@ test('pxe ignition wrap -o overwrites an existing file, as upstream', async () =
   assert.equal(unwrapped.stdout.toString(), CONFIG);
 });
 
-test('a terminal on stdin where the Ignition config is expected is refused with a hint', { timeout: 120_000 }, async () => {
-  const iso = join(fixture.dir, 'outputs-tty.iso');
-  copyFileSync(fixture.iso, iso);
-  const before = readFileSync(iso);
-  const cmd = `exec '${process.execPath}' '${MAIN_JS}' iso ignition embed '${iso}'`;
-  const { code, screen } = await new Promise<{ code: number | null; screen: string }>((resolve) => {
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-    // Nothing is ever typed: without the refusal the command would wait here until killed.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (c) => {
-      clearTimeout(timer);
-      resolve({ code: c, screen: out });
+test(
+  'a terminal on stdin where the Ignition config is expected is refused with a hint',
+  { timeout: 120_000 },
+  async () => {
+    const iso = join(fixture.dir, 'outputs-tty.iso');
+    copyFileSync(fixture.iso, iso);
+    const before = readFileSync(iso);
+    const cmd = `exec '${process.execPath}' '${MAIN_JS}' iso ignition embed '${iso}'`;
+    const { code, screen } = await new Promise<{ code: number | null; screen: string }>((resolve) => {
+      const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+      // Nothing is ever typed: without the refusal the command would wait here until killed.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (c) => {
+        clearTimeout(timer);
+        resolve({ code: c, screen: out });
+      });
     });
-  });
-  assert.equal(code, 1, screen);
-  assert.match(screen, /Error: no Ignition config given: name the file with -i FILE, or pipe it on stdin/);
-  assert.deepEqual(readFileSync(iso), before);
-});
+    assert.equal(code, 1, screen);
+    assert.match(screen, /Error: no Ignition config given: name the file with -i FILE, or pipe it on stdin/);
+    assert.deepEqual(readFileSync(iso), before);
+  },
+);

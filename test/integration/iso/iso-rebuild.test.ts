@@ -13,7 +13,10 @@ import { bootProbe } from '../../helpers/qemu.js';
 import { buildFixtureIso, buildPlainBootableIso } from '../../helpers/iso-fixture.js';
 import { addAreaToBootConfig } from '../../../src/iso/rebuild.js';
 
-const CONFIG = JSON.stringify({ ignition: { version: '3.3.0' }, storage: { files: [{ path: '/etc/rebuilt', contents: { source: 'data:,yes' } }] } });
+const CONFIG = JSON.stringify({
+  ignition: { version: '3.3.0' },
+  storage: { files: [{ path: '/etc/rebuilt', contents: { source: 'data:,yes' } }] },
+});
 const CONFIG_SHA = createHash('sha256').update(CONFIG).digest('hex');
 
 function isoFile(iso: string, path: string): string {
@@ -23,7 +26,10 @@ function isoFile(iso: string, path: string): string {
 }
 
 test('boot config editing: isolinux initrd= lists, INITRD directive, grub initrd lines', () => {
-  assert.equal(addAreaToBootConfig('  append initrd=/a.img,/b.img quiet\n', 'isolinux'), '  append initrd=/a.img,/b.img,/images/ignition.img quiet\n');
+  assert.equal(
+    addAreaToBootConfig('  append initrd=/a.img,/b.img quiet\n', 'isolinux'),
+    '  append initrd=/a.img,/b.img,/images/ignition.img quiet\n',
+  );
   assert.equal(addAreaToBootConfig('  INITRD /a.img\n', 'isolinux'), '  INITRD /a.img,/images/ignition.img\n');
   assert.equal(addAreaToBootConfig('\tinitrd /a /b\n', 'grub'), '\tinitrd /a /b /images/ignition.img\n');
   assert.equal(addAreaToBootConfig('linux /vmlinuz\n', 'grub'), undefined);
@@ -37,12 +43,17 @@ test('plain fixture ISO: --rebuild adds the area, config round-trips, then behav
   const r = await runCli(['iso', 'ignition', 'embed', '--rebuild', '-o', out, f.iso], { input: CONFIG });
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await runCli(['iso', 'ignition', 'show', out])).stdout.toString(), CONFIG);
-  assert.match(isoFile(out, '/isolinux/isolinux.cfg'), /initrd=\/images\/pxeboot\/initrd\.img,\/images\/ignition\.img /);
+  assert.match(
+    isoFile(out, '/isolinux/isolinux.cfg'),
+    /initrd=\/images\/pxeboot\/initrd\.img,\/images\/ignition\.img /,
+  );
   assert.match(isoFile(out, '/EFI/BOOT/grub.cfg'), /initrd \/images\/pxeboot\/initrd\.img \/images\/ignition\.img\n/);
   const again = await runCli(['iso', 'ignition', 'embed', '--rebuild', '-o', out, f.iso], { input: CONFIG });
   assert.match(again.stderr, /File exists/);
   await runCli(['iso', 'ignition', 'remove', out]);
-  const dev = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', out])).stdout.toString()) as { length: number };
+  const dev = JSON.parse((await runCli(['dev', 'show', 'iso', '--ignition', out])).stdout.toString()) as {
+    length: number;
+  };
   assert.equal(dev.length, 262144);
   const inplace = await runCli(['iso', 'ignition', 'embed', '--rebuild', f.iso], { input: CONFIG });
   assert.equal(inplace.code, 0, inplace.stderr);
@@ -86,25 +97,29 @@ test('--rebuild is reproducible: in place, -o FILE, -o - and a later run give id
   }
 });
 
-test('--rebuild of a bootable (El Torito + isohybrid MBR/GPT) plain ISO is reproducible in all modes', { timeout: 300_000 }, async (t) => {
-  const sample = join(IMAGES_DIR, 'nestos-sample-live.x86_64.iso');
-  if (!existsSync(sample)) {
-    if (process.env['CI']) throw new Error('missing sample live ISO');
-    t.skip('missing sample live ISO; run npm run images');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'rebuild-repro-'));
-  try {
-    const plain = buildPlainBootableIso(sample, dir);
-    const hashes = await rebuildAllModes(plain, dir);
-    assert.equal(new Set(hashes).size, 1, hashes.join(' '));
-    // the GPT disk GUID is derived from the volume date, not drawn at random
-    const gpt = readFileSync(join(dir, 'first.iso')).subarray(512, 1024);
-    assert.equal(gpt.toString('latin1', 0, 8), 'EFI PART');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  '--rebuild of a bootable (El Torito + isohybrid MBR/GPT) plain ISO is reproducible in all modes',
+  { timeout: 300_000 },
+  async (t) => {
+    const sample = join(IMAGES_DIR, 'nestos-sample-live.x86_64.iso');
+    if (!existsSync(sample)) {
+      if (process.env['CI']) throw new Error('missing sample live ISO');
+      t.skip('missing sample live ISO; run npm run images');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'rebuild-repro-'));
+    try {
+      const plain = buildPlainBootableIso(sample, dir);
+      const hashes = await rebuildAllModes(plain, dir);
+      assert.equal(new Set(hashes).size, 1, hashes.join(' '));
+      // the GPT disk GUID is derived from the volume date, not drawn at random
+      const gpt = readFileSync(join(dir, 'first.iso')).subarray(512, 1024);
+      assert.equal(gpt.toString('latin1', 0, 8), 'EFI PART');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 for (const firmware of ['bios', 'uefi'] as const) {
   test(`rebuilt plain live ISO boots under ${firmware} with its embedded config`, { timeout: 300_000 }, async (t) => {

@@ -60,34 +60,70 @@ const ROWS: Row[] = [
   {
     name: 'CoreOS kargs: URL image, http Ignition, platform, insecure, network kargs',
     flavor: 'coreos',
-    cmdline: `BOOT_IMAGE=/images/pxeboot/vmlinuz coreos.inst.install_dev=${DISK} coreos.inst.image_url=${URL} coreos.inst.ignition_url=${IGN} ` +
+    cmdline:
+      `BOOT_IMAGE=/images/pxeboot/vmlinuz coreos.inst.install_dev=${DISK} coreos.inst.image_url=${URL} coreos.inst.ignition_url=${IGN} ` +
       'coreos.inst.platform_id=qemu coreos.inst.insecure ip=dhcp nameserver=192.0.2.1 coreos.live.rootfs_url=http://x/r.img',
-    args: [DISK, '--image-url', URL, '--platform', 'qemu', '--ignition-url', IGN, '--insecure-ignition', '--insecure',
-      '--firstboot-args', 'rd.neednet=1 ip=dhcp nameserver=192.0.2.1 ', '--fetch-retries', 'infinite'],
+    args: [
+      DISK,
+      '--image-url',
+      URL,
+      '--platform',
+      'qemu',
+      '--ignition-url',
+      IGN,
+      '--insecure-ignition',
+      '--insecure',
+      '--firstboot-args',
+      'rd.neednet=1 ip=dhcp nameserver=192.0.2.1 ',
+      '--fetch-retries',
+      'infinite',
+    ],
   },
   {
     name: 'NestOS kargs only (coreos.inst.* ignored): saved partitions, bare network kargs, persist-IP switches',
     flavor: 'nestos',
-    cmdline: `nestos.inst.install_dev=${DISK} coreos.inst.install_dev=/dev/ignored nestos.inst.image_url=${URL} ` +
+    cmdline:
+      `nestos.inst.install_dev=${DISK} coreos.inst.install_dev=/dev/ignored nestos.inst.image_url=${URL} ` +
       'nestos.inst.save_partlabel=data,var* nestos.inst.save_partindex=5- rd.bootif=0 BOOTIF=01-52-54-00-12-34-56 ipv6.disable=1 ' +
       'net.naming-scheme=rhel-9.0 rd.net.timeout.carrier=5 nestos.no_persist_ip nestos.force_persist_ip quiet',
-    args: [DISK, '--image-url', URL, '--save-partlabel', 'data,var*', '--save-partindex', '5-', '--firstboot-args',
+    args: [
+      DISK,
+      '--image-url',
+      URL,
+      '--save-partlabel',
+      'data,var*',
+      '--save-partindex',
+      '5-',
+      '--firstboot-args',
       'rd.neednet=1 rd.bootif=0 BOOTIF=01-52-54-00-12-34-56 ipv6.disable=1 net.naming-scheme=rhel-9.0 rd.net.timeout.carrier=5 nestos.no_persist_ip nestos.force_persist_ip ',
-      '--fetch-retries', 'infinite'],
+      '--fetch-retries',
+      'infinite',
+    ],
   },
   {
     name: 'NestOS: device without /dev/, insecure=off, ignition_url=skip, s390x kargs appended',
     flavor: 'nestos',
-    cmdline: `nestos.inst.install_dev=nestos-difftest-absent nestos.inst.insecure=off nestos.inst.ignition_url=skip nestos.inst.image_url=${URL} ` +
+    cmdline:
+      `nestos.inst.install_dev=nestos-difftest-absent nestos.inst.insecure=off nestos.inst.ignition_url=skip nestos.inst.image_url=${URL} ` +
       'rd.dasd=0.0.0100 cio_ignore=all,!condev',
-    args: ['/dev/nestos-difftest-absent', '--image-url', URL, '--append-karg', 'rd.dasd=0.0.0100', '--append-karg', 'cio_ignore=all,!condev',
-      '--fetch-retries', 'infinite'],
+    args: [
+      '/dev/nestos-difftest-absent',
+      '--image-url',
+      URL,
+      '--append-karg',
+      'rd.dasd=0.0.0100',
+      '--append-karg',
+      'cio_ignore=all,!condev',
+      '--fetch-retries',
+      'infinite',
+    ],
     fails: { code: 1, error: /\/dev\/nestos-difftest-absent does not exist/ },
   },
   {
     name: 'CoreOS: the last occurrence of a karg wins; coreos.inst.insecure=0 is false',
     flavor: 'coreos',
-    cmdline: `coreos.inst.install_dev=/dev/nestos-difftest-first coreos.inst.install_dev=${DISK} coreos.inst.image_url=${server.baseUrl}/a.raw.xz ` +
+    cmdline:
+      `coreos.inst.install_dev=/dev/nestos-difftest-first coreos.inst.install_dev=${DISK} coreos.inst.image_url=${server.baseUrl}/a.raw.xz ` +
       `coreos.inst.image_url=${URL} coreos.inst.insecure=0`,
     args: [DISK, '--image-url', URL, '--fetch-retries', 'infinite'],
   },
@@ -99,14 +135,27 @@ const ROWS: Row[] = [
       '10-base.yaml': `image-file: ${IMAGE}\nappend-karg: [c1]\nconsole: [ttyS0]\nplatform: metal\nfetch-retries: 3\n`,
       '20-more.yaml': 'append-karg: [c2]\ndelete-karg: [quiet]\ninsecure: true\n',
     },
-    args: ['--config-file', '@10-base.yaml', '--config-file', '@20-more.yaml', DISK, '--platform', 'gcp',
-      '--append-karg', 'rd.znet=qeth,0.0.8000,0.0.8001,0.0.8002', '--fetch-retries', 'infinite'],
+    args: [
+      '--config-file',
+      '@10-base.yaml',
+      '--config-file',
+      '@20-more.yaml',
+      DISK,
+      '--platform',
+      'gcp',
+      '--append-karg',
+      'rd.znet=qeth,0.0.8000,0.0.8001,0.0.8002',
+      '--fetch-retries',
+      'infinite',
+    ],
   },
   {
     name: 'NestOS: installer.d alone (destination and source from the config)',
     flavor: 'nestos',
     cmdline: 'quiet',
-    configs: { '00-only.yaml': `dest-device: ${DISK}\nimage-url: ${URL}\nignition-url: https://example.invalid/c.ign\n` },
+    configs: {
+      '00-only.yaml': `dest-device: ${DISK}\nimage-url: ${URL}\nignition-url: https://example.invalid/c.ign\n`,
+    },
     args: ['--config-file', '@00-only.yaml', '--fetch-retries', 'infinite'],
   },
   {
@@ -131,19 +180,39 @@ ROWS.forEach((row, i) => {
   test(`live service = upstream script arguments: ${row.name}`, async () => {
     const configDir = join(dir, `installer-${i}.d`);
     mkdirSync(configDir);
-    const configPaths = Object.keys(row.configs ?? {}).sort().map((name) => {
-      writeFileSync(join(configDir, name), row.configs![name]!);
-      return join(configDir, name);
-    });
+    const configPaths = Object.keys(row.configs ?? {})
+      .sort()
+      .map((name) => {
+        writeFileSync(join(configDir, name), row.configs![name]!);
+        return join(configDir, name);
+      });
     const expected = row.args.map((a) => (a.startsWith('@') ? join(configDir, a.slice(1)) : a));
     assert.deepEqual(serviceArgs(row.cmdline, configPaths, row.flavor).args, expected, 'the arguments upstream builds');
 
     const cmdline = join(dir, `cmdline-${i}`);
     writeFileSync(cmdline, `${row.cmdline}\n`);
-    const service = await runCli(['install-service', '--flavor', row.flavor, '--cmdline', cmdline, '--config-dir', configDir,
-      '--image-dir', join(dir, 'no-media'), '--dry-run', '--json'], { env: ENV });
+    const service = await runCli(
+      [
+        'install-service',
+        '--flavor',
+        row.flavor,
+        '--cmdline',
+        cmdline,
+        '--config-dir',
+        configDir,
+        '--image-dir',
+        join(dir, 'no-media'),
+        '--dry-run',
+        '--json',
+      ],
+      { env: ENV },
+    );
     const direct = await runCli(['install', '--flavor', row.flavor, ...expected, '--dry-run', '--json'], { env: ENV });
-    assert.equal(service.code, direct.code, `exit status\n--- service:\n${service.stderr}\n--- install:\n${direct.stderr}`);
+    assert.equal(
+      service.code,
+      direct.code,
+      `exit status\n--- service:\n${service.stderr}\n--- install:\n${direct.stderr}`,
+    );
     if (direct.code !== 0) {
       const error = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('{"type":"error"'));
       assert.equal(error(service), error(direct));
@@ -162,10 +231,13 @@ ROWS.forEach((row, i) => {
   });
 });
 
-test('the effective options of the config row are upstream\'s merge, in config-file form', async () => {
+test("the effective options of the config row are upstream's merge, in config-file form", async () => {
   const configDir = join(dir, 'installer-4.d');
   const cmdline = join(dir, 'cmdline-4');
-  const r = await runCli(['install-service', '--flavor', 'coreos', '--cmdline', cmdline, '--config-dir', configDir, '--dry-run', '--json'], { env: ENV });
+  const r = await runCli(
+    ['install-service', '--flavor', 'coreos', '--cmdline', cmdline, '--config-dir', configDir, '--dry-run', '--json'],
+    { env: ENV },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(resultOf(r)?.['options'], {
     'image-file': IMAGE,
@@ -177,6 +249,11 @@ test('the effective options of the config row are upstream\'s merge, in config-f
     'fetch-retries': 'infinite',
     'dest-device': DISK,
   });
-  assert.match(r.stderr, new RegExp(`"Running with arguments: --image-file ${IMAGE} --platform gcp --console ttyS0,9600n8 --append-karg c1 ` +
-    `--append-karg c2 --append-karg rd.znet=qeth,0.0.8000,0.0.8001,0.0.8002 --delete-karg quiet --insecure --fetch-retries infinite ${DISK}"`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `"Running with arguments: --image-file ${IMAGE} --platform gcp --console ttyS0,9600n8 --append-karg c1 ` +
+        `--append-karg c2 --append-karg rd.znet=qeth,0.0.8000,0.0.8001,0.0.8002 --delete-karg quiet --insecure --fetch-retries infinite ${DISK}"`,
+    ),
+  );
 });

@@ -32,7 +32,12 @@ export async function buildOsmetFixture(dir: string): Promise<OsmetFixture> {
   const rootTree = join(dir, 'root-tree');
   const bootTree = join(dir, 'boot-tree');
   const repo = join(rootTree, 'ostree/repo');
-  const objects = { kernel: objectName('kernel'), big: objectName('big'), empty: objectName('empty'), tiny: objectName('tiny') };
+  const objects = {
+    kernel: objectName('kernel'),
+    big: objectName('big'),
+    empty: objectName('empty'),
+    tiny: objectName('tiny'),
+  };
   await addObject(repo, objects.kernel, kernelBytes);
   await addObject(repo, objects.big, randomBytes(200 * 1024));
   await addObject(repo, objects.empty, '');
@@ -40,7 +45,10 @@ export async function buildOsmetFixture(dir: string): Promise<OsmetFixture> {
   const link = objectName('link');
   await mkdir(join(repo, 'objects', link.slice(0, 2)), { recursive: true });
   await symlink('../../somewhere', join(repo, 'objects', link.slice(0, 2), `${link.slice(2)}.file`));
-  await writeFile(join(repo, 'objects', objects.big.slice(0, 2), `${objectName('tree').slice(2)}.dirtree`), randomBytes(3000));
+  await writeFile(
+    join(repo, 'objects', objects.big.slice(0, 2), `${objectName('tree').slice(2)}.dirtree`),
+    randomBytes(3000),
+  );
   await mkdir(join(bootTree, 'ostree/nestos-0'), { recursive: true });
   await writeFile(join(bootTree, 'ostree/nestos-0/vmlinuz'), kernelBytes);
   await writeFile(join(bootTree, 'ostree/nestos-0/other'), randomBytes(7000));
@@ -49,14 +57,41 @@ export async function buildOsmetFixture(dir: string): Promise<OsmetFixture> {
   const raw = join(dir, 'disk.raw');
   const size = 40 * MIB;
   await run('truncate', ['-s', String(size), raw]);
-  await run('sgdisk', ['-n1:2048:+1M', '-t1:EF02', '-c1:BIOS-BOOT', '-n2:0:+12M', '-t2:8300', '-c2:boot', '-n3:0:+24M', '-t3:8300', '-c3:root', raw]);
+  await run('sgdisk', [
+    '-n1:2048:+1M',
+    '-t1:EF02',
+    '-c1:BIOS-BOOT',
+    '-n2:0:+12M',
+    '-t2:8300',
+    '-c2:boot',
+    '-n3:0:+24M',
+    '-t3:8300',
+    '-c3:root',
+    raw,
+  ]);
   const bootFs = join(dir, 'boot.ext4');
   const rootFs = join(dir, 'root.ext4');
   await run('mkfs.ext4', ['-q', '-F', '-b', '4096', '-L', 'boot', '-d', bootTree, bootFs, '12M']);
   await run('mkfs.ext4', ['-q', '-F', '-b', '4096', '-L', 'root', '-d', rootTree, rootFs, '24M']);
   const starts = (await run('partx', ['-g', '-o', 'START', raw])).stdout.trim().split('\n').map(Number);
-  await run('dd', [`if=${bootFs}`, `of=${raw}`, 'bs=1M', `seek=${starts[1]! * 512}`, 'oflag=seek_bytes', 'conv=notrunc', 'status=none']);
-  await run('dd', [`if=${rootFs}`, `of=${raw}`, 'bs=1M', `seek=${starts[2]! * 512}`, 'oflag=seek_bytes', 'conv=notrunc', 'status=none']);
+  await run('dd', [
+    `if=${bootFs}`,
+    `of=${raw}`,
+    'bs=1M',
+    `seek=${starts[1]! * 512}`,
+    'oflag=seek_bytes',
+    'conv=notrunc',
+    'status=none',
+  ]);
+  await run('dd', [
+    `if=${rootFs}`,
+    `of=${raw}`,
+    'bs=1M',
+    `seek=${starts[2]! * 512}`,
+    'oflag=seek_bytes',
+    'conv=notrunc',
+    'status=none',
+  ]);
   const sha256 = (await run('sha256sum', [raw])).stdout.slice(0, 64);
   return { raw, sha256, size, repo, objects };
 }

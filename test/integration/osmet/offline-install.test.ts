@@ -7,7 +7,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, cpSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/exec/run.js';
@@ -75,7 +90,7 @@ function sha256Range(path: string, length: number): string {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(4 * MIB);
-    for (let pos = 0; pos < length; ) {
+    for (let pos = 0; pos < length;) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, length - pos), pos);
       if (n === 0) throw new Error(`${path} ended at ${pos}`);
       h.update(buf.subarray(0, n));
@@ -99,9 +114,13 @@ function patternedDisk(name: string, size: number): string {
   return path;
 }
 
-const withLoop = <T>(file: string, sectorSize: number, fn: (dev: string) => Promise<T>): Promise<T> => withLoopDevice(file, { sectorSize }, fn);
+const withLoop = <T>(file: string, sectorSize: number, fn: (dev: string) => Promise<T>): Promise<T> =>
+  withLoopDevice(file, { sectorSize }, fn);
 
-const env = (dir = osmetDir, repoDir = repo) => ({ NESTOS_INSTALLER_OSMET_DIR: dir, NESTOS_INSTALLER_OSMET_REPO: repoDir });
+const env = (dir = osmetDir, repoDir = repo) => ({
+  NESTOS_INSTALLER_OSMET_DIR: dir,
+  NESTOS_INSTALLER_OSMET_REPO: repoDir,
+});
 
 test('the two osmet files together are smaller than one compressed metal image', (t) => {
   if (missing) return t.skip(missing);
@@ -111,17 +130,27 @@ test('the two osmet files together are smaller than one compressed metal image',
 });
 
 // --offline, and (as upstream) no image source and no --stream at all: both take the osmet path.
-for (const [sector, format, name, args] of [[512, 'raw.xz', OSMET_512, ['--offline']], [4096, '4k.raw.xz', OSMET_4K, []]] as const) {
-  test(`install ${args.join(' ') || '(no source)'} onto a ${sector}-byte-sector disk picks ${name} and writes the signed image's bytes`, { timeout: 600_000 }, async (t) => {
-    if (missing) return t.skip(missing);
-    const disk = patternedDisk(`target-${sector}.img`, 1536 * MIB);
-    const r = await withLoop(disk, sector, (dev) => runCli(['install', ...args, dev], { env: env() }));
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`Installing NestOS Sample 24\\.03-LTS\\.1 x86_64 \\(${sector}-byte sectors\\)`));
-    assert.match(r.stderr, new RegExp(`Rebuilt image verified: ${GIB} bytes, sha256 ${streamSha(format)}`));
-    assert.equal(sha256Range(disk, GIB), streamSha(format));
-    rmSync(disk);
-  });
+for (const [sector, format, name, args] of [
+  [512, 'raw.xz', OSMET_512, ['--offline']],
+  [4096, '4k.raw.xz', OSMET_4K, []],
+] as const) {
+  test(
+    `install ${args.join(' ') || '(no source)'} onto a ${sector}-byte-sector disk picks ${name} and writes the signed image's bytes`,
+    { timeout: 600_000 },
+    async (t) => {
+      if (missing) return t.skip(missing);
+      const disk = patternedDisk(`target-${sector}.img`, 1536 * MIB);
+      const r = await withLoop(disk, sector, (dev) => runCli(['install', ...args, dev], { env: env() }));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`Installing NestOS Sample 24\\.03-LTS\\.1 x86_64 \\(${sector}-byte sectors\\)`),
+      );
+      assert.match(r.stderr, new RegExp(`Rebuilt image verified: ${GIB} bytes, sha256 ${streamSha(format)}`));
+      assert.equal(sha256Range(disk, GIB), streamSha(format));
+      rmSync(disk);
+    },
+  );
 }
 
 test('refusals before anything is written leave the disk as it was', { timeout: 600_000 }, async (t) => {
@@ -142,8 +171,16 @@ test('refusals before anything is written leave the disk as it was', { timeout: 
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
     [['--offline'], env(only512), /Error: cannot perform offline install; metadata missing\n/],
     [['--offline'], env(stray), /Error: reading osmet file .*notes\.txt\n\nCaused by:\n +0: not an OSMET file!/],
-    [['--offline'], env(osmetDir, brokenRepo), new RegExp(`Error: OSTree object ${gone} needed by .*${OSMET_4K} is missing`)],
-    [['--offline'], env(osmetDir, join(work, 'no-such-repo')), /Error: OSTree repo .*no-such-repo not found; offline installs run on a live system/],
+    [
+      ['--offline'],
+      env(osmetDir, brokenRepo),
+      new RegExp(`Error: OSTree object ${gone} needed by .*${OSMET_4K} is missing`),
+    ],
+    [
+      ['--offline'],
+      env(osmetDir, join(work, 'no-such-repo')),
+      /Error: OSTree repo .*no-such-repo not found; offline installs run on a live system/,
+    ],
   ];
   await withLoop(disk, 4096, async (dev) => {
     for (const [args, e, why] of cases) {
@@ -152,7 +189,9 @@ test('refusals before anything is written leave the disk as it was', { timeout: 
       assert.match(r.stderr, why);
     }
     // with --stream the osmet files are not used: the stream is fetched (here: nothing listens)
-    const r = await runCli(['install', '--stream', 'sample', '--stream-base-url', 'http://127.0.0.1:9/', dev], { env: env() });
+    const r = await runCli(['install', '--stream', 'sample', '--stream-base-url', 'http://127.0.0.1:9/', dev], {
+      env: env(),
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /Installing NestOS Sample/);
     assert.match(r.stderr, /127\.0\.0\.1:9/);
@@ -162,7 +201,12 @@ test('refusals before anything is written leave the disk as it was', { timeout: 
   const smallBefore = sha256Range(small, 512 * MIB);
   const r = await withLoop(small, 512, (dev) => runCli(['install', '--offline', dev], { env: env() }));
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`Error: image rebuilt from .*${OSMET_512} \\(${GIB} bytes\\) is larger than /dev/loop\\d+ \\(${512 * MIB} bytes\\)`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `Error: image rebuilt from .*${OSMET_512} \\(${GIB} bytes\\) is larger than /dev/loop\\d+ \\(${512 * MIB} bytes\\)`,
+    ),
+  );
   assert.equal(sha256Range(small, 512 * MIB), smallBefore);
   assert.equal(sha256Range(disk, 1536 * MIB), before);
 });
@@ -178,23 +222,39 @@ function damagedCopy(dirName: string, offset: number | ((bytes: Buffer) => numbe
   return dir;
 }
 
-test('damage found only at the end (packed data, recorded sha256) fails the install without the image table', { timeout: 900_000 }, async (t) => {
-  if (missing) return t.skip(missing);
-  const parsed = await readOsmetFile(join(osmetDir, OSMET_512));
-  const cases: Array<[string, RegExp]> = [
-    [damagedCopy('bad-xz', -200), /Error: while unpacking\n\nCaused by:\n +0: (xz data error|unexpected end of compressed stream|found trailing data)/],
-    [damagedCopy('bad-sha', (bytes) => bytes.indexOf(parsed.body.checksum)), /Error: while unpacking\n\nCaused by:\n +0: expected final checksum [0-9a-f]{64}, but got [0-9a-f]{64}\n/],
-  ];
-  const imageHead = readHead(join(IMAGES_DIR, 'nestos-sample-metal.x86_64.raw'), MIB);
-  for (const [dir, why] of cases) {
-    const disk = patternedDisk('damaged.img', 1536 * MIB);
-    const r = await withLoop(disk, 512, (dev) => runCli(['install', '--offline', dev], { env: env(dir) }));
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, why);
-    assert.match(r.stderr, /Resetting partition table[\s\S]*Error: install failed/);
-    const head = readHead(disk, MIB);
-    assert.ok(!head.subarray(512, 1024).equals(imageHead.subarray(512, 1024)), 'the image GPT header must not be on the disk');
-    assert.ok(!head.subarray(1024, 1536).equals(imageHead.subarray(1024, 1536)), 'the image partition entries must not be on the disk');
-    rmSync(disk);
-  }
-});
+test(
+  'damage found only at the end (packed data, recorded sha256) fails the install without the image table',
+  { timeout: 900_000 },
+  async (t) => {
+    if (missing) return t.skip(missing);
+    const parsed = await readOsmetFile(join(osmetDir, OSMET_512));
+    const cases: Array<[string, RegExp]> = [
+      [
+        damagedCopy('bad-xz', -200),
+        /Error: while unpacking\n\nCaused by:\n +0: (xz data error|unexpected end of compressed stream|found trailing data)/,
+      ],
+      [
+        damagedCopy('bad-sha', (bytes) => bytes.indexOf(parsed.body.checksum)),
+        /Error: while unpacking\n\nCaused by:\n +0: expected final checksum [0-9a-f]{64}, but got [0-9a-f]{64}\n/,
+      ],
+    ];
+    const imageHead = readHead(join(IMAGES_DIR, 'nestos-sample-metal.x86_64.raw'), MIB);
+    for (const [dir, why] of cases) {
+      const disk = patternedDisk('damaged.img', 1536 * MIB);
+      const r = await withLoop(disk, 512, (dev) => runCli(['install', '--offline', dev], { env: env(dir) }));
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, why);
+      assert.match(r.stderr, /Resetting partition table[\s\S]*Error: install failed/);
+      const head = readHead(disk, MIB);
+      assert.ok(
+        !head.subarray(512, 1024).equals(imageHead.subarray(512, 1024)),
+        'the image GPT header must not be on the disk',
+      );
+      assert.ok(
+        !head.subarray(1024, 1536).equals(imageHead.subarray(1024, 1536)),
+        'the image partition entries must not be on the disk',
+      );
+      rmSync(disk);
+    }
+  },
+);

@@ -17,11 +17,23 @@ import { buildOsmetFixture } from './fixture.js';
 const DESCRIPTION = 'NestOS osmet fixture';
 
 async function pack(device: string, output: string, checksum: string) {
-  return runCli(['pack', 'osmet', '--fast', '--output', output, '--checksum', checksum, '--description', DESCRIPTION, device]);
+  return runCli([
+    'pack',
+    'osmet',
+    '--fast',
+    '--output',
+    output,
+    '--checksum',
+    checksum,
+    '--description',
+    DESCRIPTION,
+    device,
+  ]);
 }
 
 /** pack osmet on a read-only loop device of `raw`. */
-const packFile = (raw: string, output: string, checksum: string) => withLoopDevice(raw, { readOnly: true }, (dev) => pack(dev, output, checksum));
+const packFile = (raw: string, output: string, checksum: string) =>
+  withLoopDevice(raw, { readOnly: true }, (dev) => pack(dev, output, checksum));
 
 const sha256File = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -40,7 +52,11 @@ test('pack osmet maps the OSTree objects and the /boot copy; install --offline r
 
     const file = await readOsmetFile(out);
     assert.deepEqual(
-      { description: file.header.description, sectorSize: file.header.sectorSize, architecture: file.header.architecture },
+      {
+        description: file.header.description,
+        sectorSize: file.header.sectorSize,
+        architecture: file.header.architecture,
+      },
       { description: DESCRIPTION, sectorSize: 512, architecture: 'x86_64' },
     );
     assert.equal(file.body.size, fx.size);
@@ -48,10 +64,15 @@ test('pack osmet maps the OSTree objects and the /boot copy; install --offline r
     const [boot, root] = file.body.partitions;
     assert.ok(boot && root && file.body.partitions.length === 2);
     assert.equal(boot.startOffset, 2048 * 512 + 1024 * 1024, 'boot is partition 2, after the 1 MiB BIOS-BOOT');
-    assert.ok(boot.mappings.length > 0 && boot.mappings.every((m) => objectHex(m.object) === fx.objects.kernel), 'the /boot copy maps to the kernel object');
+    assert.ok(
+      boot.mappings.length > 0 && boot.mappings.every((m) => objectHex(m.object) === fx.objects.kernel),
+      'the /boot copy maps to the kernel object',
+    );
     const rootObjects = new Set(root.mappings.map((m) => objectHex(m.object)));
     assert.deepEqual([...rootObjects].sort(), [fx.objects.kernel, fx.objects.big, fx.objects.tiny].sort());
-    const bigBytes = root.mappings.filter((m) => objectHex(m.object) === fx.objects.big).reduce((n, m) => n + m.extent.length, 0);
+    const bigBytes = root.mappings
+      .filter((m) => objectHex(m.object) === fx.objects.big)
+      .reduce((n, m) => n + m.extent.length, 0);
     assert.equal(bigBytes, 200 * 1024);
 
     const target = join(dir, 'target.img');
@@ -74,7 +95,10 @@ test('pack osmet: a wrong --checksum fails its unpacking test, leaving no output
     mkdirSync(outDir);
     const r = await packFile(fx.raw, join(outDir, 'x.osmet'), '0'.repeat(64));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Error: unpacking test\n\nCaused by:\n +0: while unpacking\n +1: expected final checksum 0{64}, but got [0-9a-f]{64}\n/);
+    assert.match(
+      r.stderr,
+      /Error: unpacking test\n\nCaused by:\n +0: while unpacking\n +1: expected final checksum 0{64}, but got [0-9a-f]{64}\n/,
+    );
     assert.deepEqual(readdirSync(outDir), []);
     assert.doesNotMatch(readFileSync('/proc/mounts', 'utf8'), new RegExp(`${tmpdir()}/nestos-installer-`));
     const bad = await pack('/dev/null', join(outDir, 'x.osmet'), 'ABC');

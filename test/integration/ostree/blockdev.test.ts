@@ -26,7 +26,13 @@ test('install to a 4Kn block device; a busy device is refused', { timeout: 180_0
     await run('partx', ['-d', dev], { okExitCodes: [1] }).catch(() => undefined);
     await run('losetup', ['-d', dev]);
   });
-  const opts = { ...sampleOptions(dev, tiny.repo, tiny.ref, ''), trustedKeys: [], insecure: true, destSize: undefined, sizes: { espMiB: 64, bootMiB: 128, rootMiB: 0 } };
+  const opts = {
+    ...sampleOptions(dev, tiny.repo, tiny.ref, ''),
+    trustedKeys: [],
+    insecure: true,
+    destSize: undefined,
+    sizes: { espMiB: 64, bootMiB: 128, rootMiB: 0 },
+  };
   const reporter = createMemoryReporter();
   const result = await ostreeInstall(opts, reporter);
   assert.equal(result.commit, commit);

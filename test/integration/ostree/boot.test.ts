@@ -40,23 +40,33 @@ test('the sample metal images boot: 512 under BIOS and UEFI, 4Kn under UEFI', { 
   assert.equal(runs[2]!.probe.disks?.[0]?.lbs, 4096);
 });
 
-test('an ostree install with Ignition and --platform qemu boots under BIOS and UEFI', { timeout: 400_000 }, async (t) => {
-  const p = needImages(t, 'repo', 'repo-ref', 'sample-signing-key.pub.asc');
-  if (!p) return;
-  const [repo, refFile, key] = p as [string, string, string];
-  const ref = (await readFile(refFile, 'utf8')).trim();
-  const commit = await sampleCommit(repo, refFile);
-  const dir = await mkdtemp(join(tmpdir(), 'ost-bootinst-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const img = join(dir, 'disk.raw');
-  const config = Buffer.from('{"ignition":{"version":"3.4.0"},"passwd":{"users":[{"name":"core"}]}}');
-  await ostreeInstall({ ...sampleOptions(img, repo, ref, key), ignition: config, platform: 'qemu' }, createMemoryReporter());
-  const runs = await Promise.all((['bios', 'uefi'] as const).map((firmware) =>
-    bootOnce({ firmware, disk: img, readOnly: true, timeoutMs: 240_000 })));
-  for (const { probe } of runs) {
-    assert.equal(probe.deployment, `ostree/deploy/nestos/deploy/${commit}.0`);
-    assert.equal(probe.platform, 'qemu');
-    assert.equal(probe.ignition_sha256, createHash('sha256').update(config).digest('hex'));
-    assert.equal(probe.firstboot, true);
-  }
-});
+test(
+  'an ostree install with Ignition and --platform qemu boots under BIOS and UEFI',
+  { timeout: 400_000 },
+  async (t) => {
+    const p = needImages(t, 'repo', 'repo-ref', 'sample-signing-key.pub.asc');
+    if (!p) return;
+    const [repo, refFile, key] = p as [string, string, string];
+    const ref = (await readFile(refFile, 'utf8')).trim();
+    const commit = await sampleCommit(repo, refFile);
+    const dir = await mkdtemp(join(tmpdir(), 'ost-bootinst-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const img = join(dir, 'disk.raw');
+    const config = Buffer.from('{"ignition":{"version":"3.4.0"},"passwd":{"users":[{"name":"core"}]}}');
+    await ostreeInstall(
+      { ...sampleOptions(img, repo, ref, key), ignition: config, platform: 'qemu' },
+      createMemoryReporter(),
+    );
+    const runs = await Promise.all(
+      (['bios', 'uefi'] as const).map((firmware) =>
+        bootOnce({ firmware, disk: img, readOnly: true, timeoutMs: 240_000 }),
+      ),
+    );
+    for (const { probe } of runs) {
+      assert.equal(probe.deployment, `ostree/deploy/nestos/deploy/${commit}.0`);
+      assert.equal(probe.platform, 'qemu');
+      assert.equal(probe.ignition_sha256, createHash('sha256').update(config).digest('hex'));
+      assert.equal(probe.firstboot, true);
+    }
+  },
+);

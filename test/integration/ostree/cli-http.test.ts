@@ -16,7 +16,9 @@ import { needImages } from '../images/need-images.js';
 import { loopsOf, withInstalledImage } from './inspect.js';
 
 async function serve(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/serve-stream'), '--dir', IMAGES_DIR], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/serve-stream'), '--dir', IMAGES_DIR], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`serve-stream exited ${code}`)));
@@ -36,16 +38,49 @@ test('CLI ostree install from an http archive repo, signature verified', { timeo
   const img = join(dir, 'disk.raw');
   const repoUrl = new URL('repo', server.url).href;
 
-  const refused = await runCli(['install', '--ostree-repo', repoUrl, '--ostree-ref', ref, '--dest-size', '768M', '--ostree-esp-size', '64M',
-    '--ostree-boot-size', '192M', '--ostree-firmware', 'bios', img], { env: { NESTOS_INSTALLER_KEYS_DIR: join(dir, 'no-keys') } });
+  const refused = await runCli(
+    [
+      'install',
+      '--ostree-repo',
+      repoUrl,
+      '--ostree-ref',
+      ref,
+      '--dest-size',
+      '768M',
+      '--ostree-esp-size',
+      '64M',
+      '--ostree-boot-size',
+      '192M',
+      '--ostree-firmware',
+      'bios',
+      img,
+    ],
+    { env: { NESTOS_INSTALLER_KEYS_DIR: join(dir, 'no-keys') } },
+  );
   // Only the shipped keys/ (upstream's Fedora and Red Hat keys): the pull refuses the sample's signature.
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /ostree install failed at stage 'pull'/);
   assert.match(refused.stderr, /GPG|signature/i);
   assert.equal(existsSync(img), false);
 
-  const res = await runCli(['install', '--ostree-repo', repoUrl, '--ostree-ref', ref, '--trusted-key', key,
-    '--dest-size', '768M', '--ostree-esp-size', '64M', '--ostree-boot-size', '192M', '--ostree-firmware', 'bios', img]);
+  const res = await runCli([
+    'install',
+    '--ostree-repo',
+    repoUrl,
+    '--ostree-ref',
+    ref,
+    '--trusted-key',
+    key,
+    '--dest-size',
+    '768M',
+    '--ostree-esp-size',
+    '64M',
+    '--ostree-boot-size',
+    '192M',
+    '--ostree-firmware',
+    'bios',
+    img,
+  ]);
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stderr, /signature verified/);
   assert.equal(await loopsOf(img), '');

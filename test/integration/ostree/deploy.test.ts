@@ -13,7 +13,9 @@ import { needImages } from '../images/need-images.js';
 import { installerMounts, loopsOf, withInstalledImage } from './inspect.js';
 import { sampleOptions } from './sample.js';
 
-const CONFIG = Buffer.from('{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/etc/hello","contents":{"source":"data:,hi"}}]}}');
+const CONFIG = Buffer.from(
+  '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/etc/hello","contents":{"source":"data:,hi"}}]}}',
+);
 
 test('ostree install of the sample repo to an image file', { timeout: 180_000 }, async (t) => {
   const p = needImages(t, 'repo', 'repo-ref', 'sample-signing-key.pub.asc');
@@ -24,7 +26,10 @@ test('ostree install of the sample repo to an image file', { timeout: 180_000 },
   t.after(() => rm(dir, { recursive: true, force: true }));
   const img = join(dir, 'disk.raw');
   const reporter = createMemoryReporter();
-  const result = await ostreeInstall({ ...sampleOptions(img, repo, ref, key), ignition: CONFIG, appendKargs: ['nestos.test=1'] }, reporter);
+  const result = await ostreeInstall(
+    { ...sampleOptions(img, repo, ref, key), ignition: CONFIG, appendKargs: ['nestos.test=1'] },
+    reporter,
+  );
   const commit = await output('ostree', ['rev-parse', `--repo=${repo}`, ref]);
   assert.equal(result.commit, commit);
   assert.ok(reporter.lines.includes('Deploying openEuler:' + ref), reporter.lines.join('\n'));
@@ -43,7 +48,10 @@ test('ostree install of the sample repo to an image file', { timeout: 180_000 },
     assert.deepEqual(entries, ['ostree-1-nestos.conf']);
     const bls = await readFile(join(boot, 'loader', 'entries', entries[0]!), 'utf8');
     const options = /^options (.*)$/m.exec(bls)?.[1] ?? '';
-    assert.match(options, /^root=LABEL=root rw console=ttyS0,115200n8 ignition\.platform\.id=metal \$ignition_firstboot /);
+    assert.match(
+      options,
+      /^root=LABEL=root rw console=ttyS0,115200n8 ignition\.platform\.id=metal \$ignition_firstboot /,
+    );
     assert.match(options, / nestos\.test=1( |$)/);
     const ostreeArg = /ostree=(\/ostree\/boot\.[01]\/nestos\/[0-9a-f]{64}\/0)/.exec(options)?.[1];
     assert.ok(ostreeArg, options);
@@ -98,14 +106,11 @@ test('a commit signed by an untrusted key is refused and the target wiped', { ti
   const img = join(dir, 'disk.raw');
   await writeFile(img, '');
   const reporter = createMemoryReporter();
-  await assert.rejects(
-    ostreeInstall(sampleOptions(img, repo, ref, other.publicKey!), reporter),
-    (err: Error) => {
-      assert.match(err.message, /ostree install failed at stage 'pull'/);
-      assert.match(String((err.cause as Error).message), /GPG|signature|gpg/i);
-      return true;
-    },
-  );
+  await assert.rejects(ostreeInstall(sampleOptions(img, repo, ref, other.publicKey!), reporter), (err: Error) => {
+    assert.match(err.message, /ostree install failed at stage 'pull'/);
+    assert.match(String((err.cause as Error).message), /GPG|signature|gpg/i);
+    return true;
+  });
   assert.equal(await loopsOf(img), '');
   assert.deepEqual(await installerMounts(reporter.lines), []);
   // The file existed before: kept, but with no partition table left.

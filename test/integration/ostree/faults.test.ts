@@ -17,7 +17,11 @@ import { makeTinyRepo } from './tiny-repo.js';
 
 /** Small partitions: these runs never get as far as needing space. */
 function sampleOptions(device: string, repo: string, ref: string, key: string) {
-  return { ...sampleDefaults(device, repo, ref, key), sizes: { espMiB: 32, bootMiB: 64, rootMiB: 0 }, destSize: 384 * 1024 * 1024 };
+  return {
+    ...sampleDefaults(device, repo, ref, key),
+    sizes: { espMiB: 32, bootMiB: 64, rootMiB: 0 },
+    destSize: 384 * 1024 * 1024,
+  };
 }
 
 async function ptType(file: string): Promise<string> {
@@ -30,41 +34,62 @@ test('a fault at any stage leaves nothing attached, mounted or bootable', { time
   await tiny.commit('1.0');
   const dir = await mkdtemp(join(tmpdir(), 'ost-faults-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  t.after(() => { delete process.env.NESTOS_INSTALLER_FAULT; });
+  t.after(() => {
+    delete process.env.NESTOS_INSTALLER_FAULT;
+  });
   for (const stage of STAGES) {
     const img = join(dir, `${stage}.raw`);
     await writeFile(img, ''); // pre-existing target: kept, but wiped
     process.env.NESTOS_INSTALLER_FAULT = stage;
     const reporter = createMemoryReporter();
-    await assert.rejects(ostreeInstall(sampleOptions(img, tiny.repo, tiny.ref, tiny.publicKey!), reporter), (err: Error) => {
-      assert.equal(err.message, `ostree install failed at stage '${stage}'`);
-      assert.match(String((err.cause as Error).message), new RegExp(`NESTOS_INSTALLER_FAULT=${stage}`));
-      return true;
-    });
+    await assert.rejects(
+      ostreeInstall(sampleOptions(img, tiny.repo, tiny.ref, tiny.publicKey!), reporter),
+      (err: Error) => {
+        assert.equal(err.message, `ostree install failed at stage '${stage}'`);
+        assert.match(String((err.cause as Error).message), new RegExp(`NESTOS_INSTALLER_FAULT=${stage}`));
+        return true;
+      },
+    );
     assert.equal(await loopsOf(img), '', `${stage}: loop left attached`);
     assert.deepEqual(await installerMounts(reporter.lines), [], `${stage}: mounts left`);
     assert.equal(await ptType(img), '', `${stage}: partition table left`);
     // A fault before sgdisk ran has nothing to wipe; every later one wipes.
-    assert.equal(reporter.lines.some((l) => l.includes('wiping partition table')), stage !== 'partition', stage);
+    assert.equal(
+      reporter.lines.some((l) => l.includes('wiping partition table')),
+      stage !== 'partition',
+      stage,
+    );
   }
   delete process.env.NESTOS_INSTALLER_FAULT;
 
   // Too small a target is refused before anything is written.
   const small = join(dir, 'small.raw');
   await writeFile(small, '');
-  await assert.rejects(ostreeInstall({ ...sampleOptions(small, tiny.repo, tiny.ref, tiny.publicKey!), destSize: 64 * 1024 * 1024 }, createMemoryReporter()),
-    (err: Error) => /is too small \(64\.0 MiB\); this layout needs at least/.test(String((err.cause as Error).message)));
+  await assert.rejects(
+    ostreeInstall(
+      { ...sampleOptions(small, tiny.repo, tiny.ref, tiny.publicKey!), destSize: 64 * 1024 * 1024 },
+      createMemoryReporter(),
+    ),
+    (err: Error) => /is too small \(64\.0 MiB\); this layout needs at least/.test(String((err.cause as Error).message)),
+  );
   assert.equal(await loopsOf(small), '');
 
   // A file the run created is deleted; --preserve-on-error keeps the table for inspection.
   process.env.NESTOS_INSTALLER_FAULT = 'deploy';
   const fresh = join(dir, 'fresh.raw');
-  await assert.rejects(ostreeInstall(sampleOptions(fresh, tiny.repo, tiny.ref, tiny.publicKey!), createMemoryReporter()));
+  await assert.rejects(
+    ostreeInstall(sampleOptions(fresh, tiny.repo, tiny.ref, tiny.publicKey!), createMemoryReporter()),
+  );
   assert.equal(existsSync(fresh), false);
   const kept = join(dir, 'kept.raw');
   await writeFile(kept, '');
   const keptReporter = createMemoryReporter();
-  await assert.rejects(ostreeInstall({ ...sampleOptions(kept, tiny.repo, tiny.ref, tiny.publicKey!), preserveOnError: true }, keptReporter));
+  await assert.rejects(
+    ostreeInstall(
+      { ...sampleOptions(kept, tiny.repo, tiny.ref, tiny.publicKey!), preserveOnError: true },
+      keptReporter,
+    ),
+  );
   assert.equal(await ptType(kept), 'gpt');
   assert.equal(await loopsOf(kept), '');
   assert.deepEqual(await installerMounts(keptReporter.lines), []);

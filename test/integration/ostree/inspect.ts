@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { output, run } from '../../../src/exec/run.js';
 
-export async function withInstalledImage<T>(file: string, sectorSize: 512 | 4096, fn: (sysroot: string, device: string) => Promise<T>): Promise<T> {
+export async function withInstalledImage<T>(
+  file: string,
+  sectorSize: 512 | 4096,
+  fn: (sysroot: string, device: string) => Promise<T>,
+): Promise<T> {
   const dev = await output('losetup', ['--find', '--show', '--sector-size', String(sectorSize), file]);
   const dir = await mkdtemp(join(tmpdir(), 'ost-inspect-'));
   const sysroot = join(dir, 'sysroot');
@@ -35,7 +39,9 @@ export async function loopsOf(file: string): Promise<string> {
  * (the mount step names its sysroot), so concurrent installs by other processes do not count.
  */
 export async function installerMounts(lines: readonly string[]): Promise<string[]> {
-  const dirs = lines.map((l) => /^Mounting root and boot filesystems at (\S+)$/.exec(l)?.[1]).filter((d): d is string => Boolean(d));
+  const dirs = lines
+    .map((l) => /^Mounting root and boot filesystems at (\S+)$/.exec(l)?.[1])
+    .filter((d): d is string => Boolean(d));
   const info = await readFile('/proc/self/mountinfo', 'utf8');
   const points = info.split('\n').map((l) => l.split(' ')[4] ?? '');
   return points.filter((m) => dirs.some((d) => m === d || m.startsWith(`${d}/`)));

@@ -38,13 +38,20 @@ test('a later ostree admin deploy adds a second bootable menu entry', { timeout:
     // Without the hook, ostree runs grub-mkconfig chrooted in the new deployment (the sample OS
     // has none): the deploy fails cleanly and the installed loader stays in place.
     await assert.rejects(
-      run('ostree', ['admin', 'deploy', `--sysroot=${sysroot}`, '--os=nestos', `openEuler:${ref}`], { env: { OSTREE_GRUB2_EXEC: undefined } }),
+      run('ostree', ['admin', 'deploy', `--sysroot=${sysroot}`, '--os=nestos', `openEuler:${ref}`], {
+        env: { OSTREE_GRUB2_EXEC: undefined },
+      }),
       /grub-mkconfig/,
     );
     assert.equal(await readlink(join(sysroot, 'boot', 'loader')), 'loader.1');
-    await run('ostree', ['admin', 'deploy', `--sysroot=${sysroot}`, '--os=nestos', `openEuler:${ref}`], { env: ostreeGrubEnv() });
+    await run('ostree', ['admin', 'deploy', `--sysroot=${sysroot}`, '--os=nestos', `openEuler:${ref}`], {
+      env: ostreeGrubEnv(),
+    });
     const status = await output('ostree', ['admin', 'status', `--sysroot=${sysroot}`]);
-    assert.match(status, new RegExp(`nestos ${second}\\.0[\\s\\S]*Version: 24\\.03-LTS\\.2[\\s\\S]*nestos ${first}\\.0`));
+    assert.match(
+      status,
+      new RegExp(`nestos ${second}\\.0[\\s\\S]*Version: 24\\.03-LTS\\.2[\\s\\S]*nestos ${first}\\.0`),
+    );
     const boot = join(sysroot, 'boot');
     const entries = (await readdir(join(boot, 'loader', 'entries'))).sort();
     assert.deepEqual(entries, ['ostree-1-nestos.conf', 'ostree-2-nestos.conf']);
@@ -55,7 +62,11 @@ test('a later ostree admin deploy adds a second bootable menu entry', { timeout:
     assert.match(titles[1]!, /24\.03-LTS\.1 \(ostree:1\)/);
     // Kargs were carried forward from the installed entry; the bootversion flipped.
     const linuxLines = [...menu.matchAll(/^linux .*$/gm)].map((m) => m[0]);
-    for (const l of linuxLines) assert.match(l, /root=LABEL=root rw console=ttyS0,115200n8 ignition\.platform\.id=metal \$ignition_firstboot ostree=\/ostree\/boot\.0\//);
+    for (const l of linuxLines)
+      assert.match(
+        l,
+        /root=LABEL=root rw console=ttyS0,115200n8 ignition\.platform\.id=metal \$ignition_firstboot ostree=\/ostree\/boot\.0\//,
+      );
   });
 
   const copy = join(dir, 'second-entry.raw');

@@ -6,10 +6,22 @@ import { BootError, bootProbe, type BootOptions, type ProbeResult } from '../../
 
 export function sampleOptions(device: string, repo: string, ref: string, key: string): OstreeInstallOptions {
   return {
-    device, repo, ref, osname: 'nestos', remoteName: 'openEuler', insecure: false, trustedKeys: [key],
-    appendKargs: [], deleteKargs: [], consoles: [], firstboot: true,
-    sizes: { espMiB: 64, bootMiB: 192, rootMiB: 0 }, destSize: 768 * 1024 * 1024, preserveOnError: false,
-    noValidate: false, flavor: 'nestos',
+    device,
+    repo,
+    ref,
+    osname: 'nestos',
+    remoteName: 'openEuler',
+    insecure: false,
+    trustedKeys: [key],
+    appendKargs: [],
+    deleteKargs: [],
+    consoles: [],
+    firstboot: true,
+    sizes: { espMiB: 64, bootMiB: 192, rootMiB: 0 },
+    destSize: 768 * 1024 * 1024,
+    preserveOnError: false,
+    noValidate: false,
+    flavor: 'nestos',
   };
 }
 

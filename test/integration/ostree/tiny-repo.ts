@@ -25,13 +25,36 @@ export interface TinyRepo {
 
 async function makeTree(root: string, version: string): Promise<void> {
   const kver = '6.1.0-tiny';
-  for (const d of ['boot', 'dev', 'proc', 'sys', 'run', 'sysroot', 'var', 'tmp', 'usr/bin', 'usr/etc', 'usr/lib/tmpfiles.d', `usr/lib/modules/${kver}`]) {
+  for (const d of [
+    'boot',
+    'dev',
+    'proc',
+    'sys',
+    'run',
+    'sysroot',
+    'var',
+    'tmp',
+    'usr/bin',
+    'usr/etc',
+    'usr/lib/tmpfiles.d',
+    `usr/lib/modules/${kver}`,
+  ]) {
     await mkdir(join(root, d), { recursive: true });
   }
-  for (const [name, to] of [['bin', 'usr/bin'], ['lib', 'usr/lib'], ['home', 'var/home'], ['root', 'var/roothome'], ['opt', 'var/opt'], ['ostree', 'sysroot/ostree']]) {
+  for (const [name, to] of [
+    ['bin', 'usr/bin'],
+    ['lib', 'usr/lib'],
+    ['home', 'var/home'],
+    ['root', 'var/roothome'],
+    ['opt', 'var/opt'],
+    ['ostree', 'sysroot/ostree'],
+  ]) {
     await symlink(to!, join(root, name!));
   }
-  await writeFile(join(root, 'usr/lib/os-release'), `ID=nestos\nPRETTY_NAME="NestOS Tiny Test"\nVERSION_ID=${version}\n`);
+  await writeFile(
+    join(root, 'usr/lib/os-release'),
+    `ID=nestos\nPRETTY_NAME="NestOS Tiny Test"\nVERSION_ID=${version}\n`,
+  );
   await writeFile(join(root, 'usr/etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   await writeFile(join(root, 'usr/etc/group'), 'root:x:0:\n');
   await writeFile(join(root, `usr/lib/modules/${kver}/vmlinuz`), `fake-kernel ${version}\n`);
@@ -49,19 +72,48 @@ export async function makeTinyRepo(options: { signed: boolean }): Promise<TinyRe
     gpgHome = join(dir, 'gnupg');
     await mkdir(gpgHome, { mode: 0o700 });
     const env = { GNUPGHOME: gpgHome };
-    await run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'Tiny Test <tiny@example.org>', 'ed25519', 'sign', 'never'], { env });
+    await run(
+      'gpg',
+      [
+        '--batch',
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'Tiny Test <tiny@example.org>',
+        'ed25519',
+        'sign',
+        'never',
+      ],
+      { env },
+    );
     const listing = await output('gpg', ['--batch', '--with-colons', '--list-keys'], { env });
-    keyId = listing.split('\n').find((l) => l.startsWith('fpr:'))?.split(':')[9];
+    keyId = listing
+      .split('\n')
+      .find((l) => l.startsWith('fpr:'))
+      ?.split(':')[9];
     publicKey = join(dir, 'tiny.pub.asc');
     await writeFile(publicKey, await output('gpg', ['--batch', '--armor', '--export', keyId!], { env }));
   }
   let n = 0;
   const tiny: TinyRepo = {
-    dir, repo, ref: TINY_REF, publicKey, gpgHome, keyId,
+    dir,
+    repo,
+    ref: TINY_REF,
+    publicKey,
+    gpgHome,
+    keyId,
     async commit(version) {
       const tree = join(dir, `tree${n++}`);
       await makeTree(tree, version);
-      const args = ['commit', `--repo=${repo}`, `--branch=${TINY_REF}`, `--subject=${version}`, `--add-metadata-string=version=${version}`];
+      const args = [
+        'commit',
+        `--repo=${repo}`,
+        `--branch=${TINY_REF}`,
+        `--subject=${version}`,
+        `--add-metadata-string=version=${version}`,
+      ];
       if (keyId) args.push(`--gpg-sign=${keyId}`, `--gpg-homedir=${gpgHome}`);
       return output('ostree', [...args, tree]);
     },

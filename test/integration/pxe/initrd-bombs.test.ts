@@ -29,7 +29,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function newcHeader(name: string, size: number): Buffer {
   const nameBytes = Buffer.from(name + '\0');
-  const fields = [1, 0o100644, 0, 0, 1, 0, size, 0, 0, 0, 0, nameBytes.length, 0].map((f) => f.toString(16).padStart(8, '0')).join('');
+  const fields = [1, 0o100644, 0, 0, 1, 0, size, 0, 0, 0, 0, nameBytes.length, 0]
+    .map((f) => f.toString(16).padStart(8, '0'))
+    .join('');
   const head = Buffer.concat([Buffer.from('070701' + fields), nameBytes]);
   return Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4)]);
 }
@@ -44,7 +46,10 @@ function* memberData(size: number, marked: boolean): Generator<Buffer> {
 }
 
 /** One newc archive: a big member, then small named files, then the trailer. */
-function* archive(big: { name: string; size: number; marked?: boolean }, small: Map<string, Buffer>): Generator<Buffer> {
+function* archive(
+  big: { name: string; size: number; marked?: boolean },
+  small: Map<string, Buffer>,
+): Generator<Buffer> {
   yield newcHeader(big.name, big.size);
   yield* memberData(big.size, big.marked ?? false);
   yield Buffer.alloc((4 - (big.size % 4)) % 4);
@@ -68,7 +73,9 @@ interface Measured {
 /** Runs the CLI under GNU time; the last stderr line is the peak RSS in KiB. */
 function runMeasured(args: string[]): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, MAIN_JS, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -86,7 +93,10 @@ function runMeasured(args: string[]): Promise<Measured> {
 
 function assertRss(r: Measured, what: string): void {
   assert.ok(Number.isFinite(r.rssKb) && r.rssKb > 0, `no RSS measured for ${what}`);
-  assert.ok(r.rssKb < RSS_LIMIT_KB, `${what}: peak RSS ${Math.round(r.rssKb / 1024)} MiB >= ${RSS_LIMIT_KB / 1024} MiB`);
+  assert.ok(
+    r.rssKb < RSS_LIMIT_KB,
+    `${what}: peak RSS ${Math.round(r.rssKb / 1024)} MiB >= ${RSS_LIMIT_KB / 1024} MiB`,
+  );
   console.log(`# ${what}: peak RSS ${Math.round(r.rssKb / 1024)} MiB`);
 }
 
@@ -96,33 +106,56 @@ const bombs = [
   { kind: 'gzip', size: 3 * GiB, compressor: () => zlib.createGzip({ level: 9 }) },
   { kind: 'zstd', size: 3 * GiB, compressor: () => new CompressStream() as unknown as Transform },
   // liblzma encodes zeros at ~250 MiB/s: 1 GiB keeps the fixture cheap and still ~1000x its size.
-  { kind: 'xz', size: 1 * GiB, compressor: () => createXz({ preset: 0, check: check.CRC32, threads: 1 }) as unknown as Transform },
+  {
+    kind: 'xz',
+    size: 1 * GiB,
+    compressor: () => createXz({ preset: 0, check: check.CRC32, threads: 1 }) as unknown as Transform,
+  },
 ];
 
 for (const b of bombs) {
-  test(`${b.kind} bomb (${b.size / GiB} GiB of zeros): unwrap finds the config after it, dev show lists it, memory stays bounded`, { timeout: 300_000 }, async () => {
-    const img = await build(`bomb.${b.kind}`, archive({ name: 'zeros', size: b.size }, new Map([['config.ign', CONFIG]])), b.compressor());
-    assert.ok(statSync(img).size < b.size / 100, 'the fixture is a bomb');
-    const unwrap = await runMeasured(['pxe', 'ignition', 'unwrap', img]);
-    assert.equal(unwrap.code, 0, unwrap.stderr);
-    assert.equal(unwrap.stdout, CONFIG.toString());
-    assertRss(unwrap, `pxe ignition unwrap, ${b.kind} bomb`);
-    const show = await runMeasured(['dev', 'show', 'initrd', img]);
-    assert.equal(show.code, 0, show.stderr);
-    assert.equal(show.stdout, 'config.ign\nzeros\n');
-    assertRss(show, `dev show initrd, ${b.kind} bomb`);
-    rmSync(img);
-  });
+  test(
+    `${b.kind} bomb (${b.size / GiB} GiB of zeros): unwrap finds the config after it, dev show lists it, memory stays bounded`,
+    { timeout: 300_000 },
+    async () => {
+      const img = await build(
+        `bomb.${b.kind}`,
+        archive({ name: 'zeros', size: b.size }, new Map([['config.ign', CONFIG]])),
+        b.compressor(),
+      );
+      assert.ok(statSync(img).size < b.size / 100, 'the fixture is a bomb');
+      const unwrap = await runMeasured(['pxe', 'ignition', 'unwrap', img]);
+      assert.equal(unwrap.code, 0, unwrap.stderr);
+      assert.equal(unwrap.stdout, CONFIG.toString());
+      assertRss(unwrap, `pxe ignition unwrap, ${b.kind} bomb`);
+      const show = await runMeasured(['dev', 'show', 'initrd', img]);
+      assert.equal(show.code, 0, show.stderr);
+      assert.equal(show.stdout, 'config.ign\nzeros\n');
+      assertRss(show, `dev show initrd, ${b.kind} bomb`);
+      rmSync(img);
+    },
+  );
 }
 
-test('a 3 GiB config.ign is refused by unwrap before decoding it (names the file and the limit)', { timeout: 300_000 }, async () => {
-  const img = await build('big-config.gz', archive({ name: 'config.ign', size: 3 * GiB }, new Map()), zlib.createGzip({ level: 1 }));
-  const r = await runMeasured(['pxe', 'ignition', 'unwrap', img]);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /file 'config\.ign' in the initrd is too large to read into memory \(3\.0 GiB; limit 64\.0 MiB\)/);
-  assertRss(r, 'pxe ignition unwrap, 3 GiB config.ign');
-  rmSync(img);
-});
+test(
+  'a 3 GiB config.ign is refused by unwrap before decoding it (names the file and the limit)',
+  { timeout: 300_000 },
+  async () => {
+    const img = await build(
+      'big-config.gz',
+      archive({ name: 'config.ign', size: 3 * GiB }, new Map()),
+      zlib.createGzip({ level: 1 }),
+    );
+    const r = await runMeasured(['pxe', 'ignition', 'unwrap', img]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /file 'config\.ign' in the initrd is too large to read into memory \(3\.0 GiB; limit 64\.0 MiB\)/,
+    );
+    assertRss(r, 'pxe ignition unwrap, 3 GiB config.ign');
+    rmSync(img);
+  },
+);
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -130,34 +163,52 @@ async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-test('dev extract initrd writes a 512 MiB member with the right sha256 and bounded memory', { timeout: 300_000 }, async () => {
-  const size = 512 * MiB;
-  const h = createHash('sha256');
-  for (const block of memberData(size, true)) h.update(block);
-  const expected = h.digest('hex');
-  for (const [kind, compressor] of [
-    ['plain', undefined],
-    ['zstd', new CompressStream() as unknown as Transform],
-  ] as const) {
-    const img = await build(`big.${kind}`, archive({ name: 'usr/big.img', size, marked: true }, new Map([['etc/small', Buffer.from('s\n')]])), compressor);
-    const target = mkdtempSync(join(dir, 'extract-'));
-    const r = await runMeasured(['dev', 'extract', 'initrd', '-v', '-C', target, img]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `${join(target, 'etc/small')}\n${join(target, 'usr/big.img')}\n`);
-    assert.equal(await sha256File(join(target, 'usr/big.img')), expected);
-    assert.deepEqual(readdirSync(target).sort(), ['etc', 'usr'], 'no staging directory left');
-    assertRss(r, `dev extract initrd, 512 MiB member (${kind})`);
-    rmSync(img);
-    rmSync(target, { recursive: true });
-  }
-});
+test(
+  'dev extract initrd writes a 512 MiB member with the right sha256 and bounded memory',
+  { timeout: 300_000 },
+  async () => {
+    const size = 512 * MiB;
+    const h = createHash('sha256');
+    for (const block of memberData(size, true)) h.update(block);
+    const expected = h.digest('hex');
+    for (const [kind, compressor] of [
+      ['plain', undefined],
+      ['zstd', new CompressStream() as unknown as Transform],
+    ] as const) {
+      const img = await build(
+        `big.${kind}`,
+        archive({ name: 'usr/big.img', size, marked: true }, new Map([['etc/small', Buffer.from('s\n')]])),
+        compressor,
+      );
+      const target = mkdtempSync(join(dir, 'extract-'));
+      const r = await runMeasured(['dev', 'extract', 'initrd', '-v', '-C', target, img]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${join(target, 'etc/small')}\n${join(target, 'usr/big.img')}\n`);
+      assert.equal(await sha256File(join(target, 'usr/big.img')), expected);
+      assert.deepEqual(readdirSync(target).sort(), ['etc', 'usr'], 'no staging directory left');
+      assertRss(r, `dev extract initrd, 512 MiB member (${kind})`);
+      rmSync(img);
+      rmSync(target, { recursive: true });
+    }
+  },
+);
 
 test('dev extract initrd: an unsafe path anywhere in the initrd means nothing is written', async () => {
   for (const bad of ['../x', '/etc/x', 'a/../../x']) {
     // Good members before the bad one, in a second archive: they must not be left behind.
     const img = await build(
       'unsafe.img',
-      [writeNewc(new Map([['good/a', Buffer.from('A')]])), zlib.gzipSync(writeNewc(new Map([['b', Buffer.from('B')], [bad, Buffer.from('X')]])))],
+      [
+        writeNewc(new Map([['good/a', Buffer.from('A')]])),
+        zlib.gzipSync(
+          writeNewc(
+            new Map([
+              ['b', Buffer.from('B')],
+              [bad, Buffer.from('X')],
+            ]),
+          ),
+        ),
+      ],
       undefined,
     );
     const parent = mkdtempSync(join(dir, 'unsafe-'));
@@ -171,7 +222,11 @@ test('dev extract initrd: an unsafe path anywhere in the initrd means nothing is
 
 test('dev extract initrd: a corrupt archive after good members leaves nothing behind', async () => {
   const gz = zlib.gzipSync(writeNewc(new Map([['later', Buffer.alloc(100_000, 1)]])));
-  const img = await build('cut.img', [writeNewc(new Map([['first', Buffer.from('1')]])), gz.subarray(0, gz.length >> 1)], undefined);
+  const img = await build(
+    'cut.img',
+    [writeNewc(new Map([['first', Buffer.from('1')]])), gz.subarray(0, gz.length >> 1)],
+    undefined,
+  );
   const target = mkdtempSync(join(dir, 'cut-'));
   const r = await runMeasured(['dev', 'extract', 'initrd', '-C', target, img]);
   assert.equal(r.code, 1);

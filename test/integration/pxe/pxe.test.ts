@@ -32,7 +32,9 @@ test('ignition wrap is xz(newc) with CRC32, deterministic, unwraps, xzcat|cpio r
 });
 
 test('ignition wrap validates unless --no-validate; unwrap without config fails', async () => {
-  const bad = await runCli(['pxe', 'ignition', 'wrap'], { input: '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"rel"}]}}' });
+  const bad = await runCli(['pxe', 'ignition', 'wrap'], {
+    input: '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"rel"}]}}',
+  });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /\$\.storage\.files\[0\]\.path: path not absolute/);
   const ok = await runCli(['pxe', 'ignition', 'wrap', '--no-validate'], { input: 'anything' });
@@ -56,7 +58,10 @@ test('network wrap/unwrap, duplicates refused, -C writes basenames create-new', 
   const img = join(dir, 'netw.img');
   writeFileSync(img, wrapped.stdout);
   const shown = await runCli(['pxe', 'network', 'unwrap', img]);
-  assert.equal(shown.stdout.toString(), '########## a.nmconnection ##########\nA\n\n########## b.nmconnection ##########\nB\n');
+  assert.equal(
+    shown.stdout.toString(),
+    '########## a.nmconnection ##########\nA\n\n########## b.nmconnection ##########\nB\n',
+  );
   const outDir = join(dir, 'extracted');
   const ex = await runCli(['pxe', 'network', 'unwrap', '-C', outDir, img]);
   assert.equal(ex.stdout.toString(), `${join(outDir, 'a.nmconnection')}\n${join(outDir, 'b.nmconnection')}\n`);
@@ -66,7 +71,10 @@ test('network wrap/unwrap, duplicates refused, -C writes basenames create-new', 
   const dup = await runCli(['pxe', 'network', 'wrap', '-k', a, '-k', join(dir, 'extracted', 'a.nmconnection')]);
   assert.match(dup.stderr, /multiple input files named 'a.nmconnection'/);
   const list = await runCli(['dev', 'show', 'initrd', img]);
-  assert.equal(list.stdout.toString(), 'etc/nestos-firstboot-network/a.nmconnection\netc/nestos-firstboot-network/b.nmconnection\n');
+  assert.equal(
+    list.stdout.toString(),
+    'etc/nestos-firstboot-network/a.nmconnection\netc/nestos-firstboot-network/b.nmconnection\n',
+  );
 });
 
 test('network wrap follows the flavour: NestOS names by default, CoreOS ones with --flavor coreos or as coreos-installer', async () => {
@@ -93,8 +101,13 @@ test('network wrap follows the flavour: NestOS names by default, CoreOS ones wit
   assert.equal(list.stdout.toString(), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
   assert.match(execFileSync(process.execPath, [alias, '--help']).toString(), /^coreos-installer <command>/);
   // A wrapper script that starts node itself names the program in the environment.
-  const viaEnv = await runCli(['pxe', 'network', 'wrap', '-k', k], { env: { NESTOS_INSTALLER_PROGRAM: '/usr/bin/coreos-installer' } });
-  assert.equal((await runCli(['dev', 'show', 'initrd', '-'], { input: viaEnv.stdout })).stdout.toString(), 'etc/coreos-firstboot-network/eth9.nmconnection\n');
+  const viaEnv = await runCli(['pxe', 'network', 'wrap', '-k', k], {
+    env: { NESTOS_INSTALLER_PROGRAM: '/usr/bin/coreos-installer' },
+  });
+  assert.equal(
+    (await runCli(['dev', 'show', 'initrd', '-'], { input: viaEnv.stdout })).stdout.toString(),
+    'etc/coreos-firstboot-network/eth9.nmconnection\n',
+  );
 });
 
 test('dev extract initrd rejects ../x and /etc/x; extracts normal members', async () => {
@@ -108,7 +121,17 @@ test('dev extract initrd rejects ../x and /etc/x; extracts normal members', asyn
     assert.equal(existsSync(join(target, '..', 'f')), false);
   }
   const img = join(dir, 'fine.img');
-  writeFileSync(img, xzCrc32(writeNewc(new Map([['x/y', Buffer.from('Y')], ['z', Buffer.from('Z')]]))));
+  writeFileSync(
+    img,
+    xzCrc32(
+      writeNewc(
+        new Map([
+          ['x/y', Buffer.from('Y')],
+          ['z', Buffer.from('Z')],
+        ]),
+      ),
+    ),
+  );
   const target = mkdtempSync(join(tmpdir(), 'extract-'));
   const r = await runCli(['dev', 'extract', 'initrd', '-v', '-C', target, img, 'x/*']);
   assert.equal(r.code, 0, r.stderr);
@@ -118,7 +141,10 @@ test('dev extract initrd rejects ../x and /etc/x; extracts normal members', asyn
 
 test('compressed archive with trailing garbage is refused', async () => {
   const img = join(dir, 'garbage.img');
-  writeFileSync(img, xzCrc32(Buffer.concat([writeNewc(new Map([['config.ign', Buffer.from(CONFIG)]])), Buffer.from('garbage')])));
+  writeFileSync(
+    img,
+    xzCrc32(Buffer.concat([writeNewc(new Map([['config.ign', Buffer.from(CONFIG)]])), Buffer.from('garbage')])),
+  );
   const r = await runCli(['pxe', 'ignition', 'unwrap', img]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /found trailing garbage inside compressed archive/);

@@ -15,7 +15,10 @@ initrd /ostree/nestos-abc/initramfs-6.1.0.img
 
 test('options are read and rewritten as upstream (trimmed lines, final newline)', () => {
   const entry = parseBlsEntry('/x.conf', ENTRY.replace('version 2', 'version 2   '));
-  assert.equal(blsOptions(entry), 'rw console=ttyS0,115200n8 ignition.platform.id=metal $ignition_firstboot ostree=/ostree/boot.1/nestos/abc/0');
+  assert.equal(
+    blsOptions(entry),
+    'rw console=ttyS0,115200n8 ignition.platform.id=metal $ignition_firstboot ostree=/ostree/boot.1/nestos/abc/0',
+  );
   const out = withBlsOptions(entry, ' rw quiet ');
   assert.match(out, /^version 2\n/m);
   assert.match(out, /\noptions rw quiet\n/);

@@ -4,16 +4,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { run } from '../../../src/exec/run.js';
-import { type Gpt, detectSectorSize, newGpt, overwriteTableHead, parseGptFromBuffer, randomGuid, serializeGpt, validateGpt } from '../../../src/disk/gpt.js';
+import {
+  type Gpt,
+  detectSectorSize,
+  newGpt,
+  overwriteTableHead,
+  parseGptFromBuffer,
+  randomGuid,
+  serializeGpt,
+  validateGpt,
+} from '../../../src/disk/gpt.js';
 
 const LINUX = Buffer.from('af3dc60f838472478e793d69d8477de4', 'hex');
 
 function sample(ss: number, sectors: number): Gpt {
   const gpt = newGpt(ss, sectors);
-  const mib = 1024 * 1024 / ss;
+  const mib = (1024 * 1024) / ss;
   gpt.entries = [
-    { index: 1, typeGuid: LINUX, uniqueGuid: randomGuid(), firstLba: mib, lastLba: 2 * mib - 1, attributes: 0n, name: 'boot' },
-    { index: 3, typeGuid: LINUX, uniqueGuid: randomGuid(), firstLba: 2 * mib, lastLba: 3 * mib - 1, attributes: 4n, name: 'data' },
+    {
+      index: 1,
+      typeGuid: LINUX,
+      uniqueGuid: randomGuid(),
+      firstLba: mib,
+      lastLba: 2 * mib - 1,
+      attributes: 0n,
+      name: 'boot',
+    },
+    {
+      index: 3,
+      typeGuid: LINUX,
+      uniqueGuid: randomGuid(),
+      firstLba: 2 * mib,
+      lastLba: 3 * mib - 1,
+      attributes: 4n,
+      name: 'data',
+    },
   ];
   return gpt;
 }
@@ -29,7 +54,13 @@ for (const ss of [512, 4096]) {
     assert.equal(head[450], 0xee);
     const back = parseGptFromBuffer(head, ss);
     assert.ok(back);
-    assert.deepEqual(back.entries.map((e) => [e.index, e.name, e.firstLba, e.attributes]), [[1, 'boot', gpt.entries[0]!.firstLba, 0n], [3, 'data', gpt.entries[1]!.firstLba, 4n]]);
+    assert.deepEqual(
+      back.entries.map((e) => [e.index, e.name, e.firstLba, e.attributes]),
+      [
+        [1, 'boot', gpt.entries[0]!.firstLba, 0n],
+        [3, 'data', gpt.entries[1]!.firstLba, 4n],
+      ],
+    );
     assert.equal(detectSectorSize(Buffer.concat([head, Buffer.alloc(8192)])), ss);
   });
 

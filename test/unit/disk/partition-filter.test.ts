@@ -3,7 +3,15 @@ import { test } from 'node:test';
 import { filterMatches, parsePartitionFilters } from '../../../src/disk/partition-filter.js';
 import type { GptEntry } from '../../../src/disk/gpt.js';
 
-const entry = (index: number, name: string): GptEntry => ({ index, name, typeGuid: Buffer.alloc(16, 1), uniqueGuid: Buffer.alloc(16, 2), firstLba: 0, lastLba: 0, attributes: 0n });
+const entry = (index: number, name: string): GptEntry => ({
+  index,
+  name,
+  typeGuid: Buffer.alloc(16, 1),
+  uniqueGuid: Buffer.alloc(16, 2),
+  firstLba: 0,
+  lastLba: 0,
+  attributes: 0n,
+});
 
 test('index ranges', () => {
   const f = parsePartitionFilters([], ['1', '3-4,6-', '-2']);

@@ -75,7 +75,8 @@ function quotedMessages(markdown: string): string[] {
 function constantParts(message: string): string[] {
   // Placeholders: <name>, ellipses, example numbers, upper-case stand-ins (N, X, NAME, HOST:PORT),
   // paths and URLs, and a leading `Caused by:` (the chain's framing, not the message).
-  const placeholder = /\b\d+ (?:KiB|MiB|GiB|bytes)\b|<[^>]*>|\.\.\.|…|\(e\.g\.[^)]*\)|\b\d+s?\b|\bNs\b|\b[A-Z][A-Z_:]*\b(?![a-z])|\S*\/\S*|\{|\}|"/;
+  const placeholder =
+    /\b\d+ (?:KiB|MiB|GiB|bytes)\b|<[^>]*>|\.\.\.|…|\(e\.g\.[^)]*\)|\b\d+s?\b|\bNs\b|\b[A-Z][A-Z_:]*\b(?![a-z])|\S*\/\S*|\{|\}|"/;
   return message
     .replace(/^Caused by:\s*/, '')
     .split(new RegExp(placeholder.source, 'g'))
@@ -92,8 +93,13 @@ test('every message quoted in docs/troubleshooting.md can be produced', () => {
   const missing: string[] = [];
   for (const message of messages) {
     for (const part of constantParts(message)) {
-      if (!src.includes(part) && !EXTERNAL.some((e) => part.includes(e)) && !COMPOSED.includes(part)) missing.push(`${part}   (in \`${message}\`)`);
+      if (!src.includes(part) && !EXTERNAL.some((e) => part.includes(e)) && !COMPOSED.includes(part))
+        missing.push(`${part}   (in \`${message}\`)`);
     }
   }
-  assert.deepEqual(missing, [], 'quoted in docs/troubleshooting.md but printed nowhere in src/ — fix the doc or the message');
+  assert.deepEqual(
+    missing,
+    [],
+    'quoted in docs/troubleshooting.md but printed nowhere in src/ — fix the doc or the message',
+  );
 });

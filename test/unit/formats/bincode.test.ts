@@ -61,5 +61,8 @@ test('running out of bytes is a TruncatedInputError that says where and how much
 
 test('a vector count that cannot fit in the bytes left is refused before reading elements', () => {
   const r = new BincodeReader(hex('fd 00 00 00 00 00 01 00 00 11 22'));
-  assert.throws(() => r.count(35), (e: unknown) => e instanceof TruncatedInputError && e.offset === 0);
+  assert.throws(
+    () => r.count(35),
+    (e: unknown) => e instanceof TruncatedInputError && e.offset === 0,
+  );
 });

@@ -32,7 +32,24 @@ test('parent directories are emitted as upstream (directories unit test order)',
   const { entries } = readNewc(cpio);
   assert.deepEqual(
     entries.map((e) => e.name),
-    ['a', 'a/b', 'a/b/c', 'a/b/c/d', 'a/b/c/d/e', 'a/b/c/d/e/f', 'c', 'c/a', 'c/a/b', 'c/a/b/d', 'c/a/b/d/f', 'c/a/c', 'c/a/c/f', 'c/f', 'c/g', 'd'],
+    [
+      'a',
+      'a/b',
+      'a/b/c',
+      'a/b/c/d',
+      'a/b/c/d/e',
+      'a/b/c/d/e/f',
+      'c',
+      'c/a',
+      'c/a/b',
+      'c/a/b/d',
+      'c/a/b/d/f',
+      'c/a/c',
+      'c/a/c/f',
+      'c/f',
+      'c/g',
+      'd',
+    ],
   );
   assert.equal(entries[0]!.mode, 0o040755);
   assert.equal(entries[5]!.mode, 0o100600);

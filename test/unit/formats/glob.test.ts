@@ -13,7 +13,11 @@ test('an unclosed [ in an initrd glob is a usage error naming the glob', () => {
 
 test('*** and ** inside a path component are usage errors', () => {
   for (const g of ['etc/***', 'etc/a**']) {
-    assert.throws(() => globFilter([g]), (err: unknown) => err instanceof UsageError && err.message.includes(`'${g}'`), g);
+    assert.throws(
+      () => globFilter([g]),
+      (err: unknown) => err instanceof UsageError && err.message.includes(`'${g}'`),
+      g,
+    );
   }
 });
 

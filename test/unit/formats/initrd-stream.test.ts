@@ -19,7 +19,9 @@ const all = () => true;
 
 /** Header of a newc entry with arbitrary fields (for hostile archives). */
 function rawHeader(name: string, size: number, namesize = Buffer.byteLength(name) + 1, mode = 0o100644): Buffer {
-  const fields = [1, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, namesize, 0].map((f) => f.toString(16).padStart(8, '0')).join('');
+  const fields = [1, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, namesize, 0]
+    .map((f) => f.toString(16).padStart(8, '0'))
+    .join('');
   const head = Buffer.concat([Buffer.from('070701' + fields), Buffer.from(name + '\0')]);
   return Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4)]);
 }
@@ -28,7 +30,11 @@ function rawHeader(name: string, size: number, namesize = Buffer.byteLength(name
 async function rejectsAtAllSizes(buf: Buffer, re: RegExp): Promise<void> {
   for (const size of SIZES) {
     await assert.rejects(listInitrd(chunks(buf, size), all), re, `chunk size ${size}`);
-    await assert.rejects(collectInitrd(chunks(buf, size), (p) => p === 'a'), re, `chunk size ${size}`);
+    await assert.rejects(
+      collectInitrd(chunks(buf, size), (p) => p === 'a'),
+      re,
+      `chunk size ${size}`,
+    );
   }
 }
 
@@ -64,12 +70,15 @@ test('concatenated plain (GNU style), gzip, xz, zstd, zero padding; equals the b
 
 test('padded names (dracut --data-align) lose their NUL padding', async () => {
   const name = Buffer.from('abc\0\0\0\0\0');
-  const fields = [0, 0o100644, 0, 0, 1, 0, 1, 0, 0, 0, 0, name.length, 0].map((f) => f.toString(16).padStart(8, '0')).join('');
+  const fields = [0, 0o100644, 0, 0, 1, 0, 1, 0, 0, 0, 0, name.length, 0]
+    .map((f) => f.toString(16).padStart(8, '0'))
+    .join('');
   const head = Buffer.concat([Buffer.from('070701' + fields), name]);
   const entry = Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4), Buffer.from('x\0\0\0')]);
   const cpio = arch('t', '');
   const trailer = cpio.subarray(cpio.indexOf('070701', 1));
-  for (const size of SIZES) assert.deepEqual([...(await collectInitrd(chunks(Buffer.concat([entry, trailer]), size), all)).keys()], ['abc']);
+  for (const size of SIZES)
+    assert.deepEqual([...(await collectInitrd(chunks(Buffer.concat([entry, trailer]), size), all)).keys()], ['abc']);
 });
 
 test('non-zero data after the trailer inside a compressed archive is refused; zeros are fine', async () => {
@@ -120,13 +129,24 @@ test('truncated plain archives name the same offsets as the buffer reader', asyn
     } catch (e) {
       expected = (e as Error).message;
     }
-    for (const size of SIZES) await assert.rejects(collectInitrd(chunks(part, size), all), { message: expected || 'no error' }, `cut ${cut}`);
+    for (const size of SIZES)
+      await assert.rejects(collectInitrd(chunks(part, size), all), { message: expected || 'no error' }, `cut ${cut}`);
   }
 });
 
 test('kept data is bounded: the error names the file and the limit', async () => {
-  const initrd = gzipSync(writeNewc(new Map([['small', Buffer.from('x')], ['config.ign', Buffer.alloc(5000, 0x41)]])));
-  await assert.rejects(collectInitrd(chunks(initrd, 100), all, { maxKeptBytes: 4096 }), /file 'config.ign' in the initrd is too large to read into memory \(4\.9 KiB; limit 4\.0 KiB\)/);
+  const initrd = gzipSync(
+    writeNewc(
+      new Map([
+        ['small', Buffer.from('x')],
+        ['config.ign', Buffer.alloc(5000, 0x41)],
+      ]),
+    ),
+  );
+  await assert.rejects(
+    collectInitrd(chunks(initrd, 100), all, { maxKeptBytes: 4096 }),
+    /file 'config.ign' in the initrd is too large to read into memory \(4\.9 KiB; limit 4\.0 KiB\)/,
+  );
   // Files not asked for are skipped, whatever their size.
   const got = await collectInitrd(chunks(initrd, 100), (p) => p === 'small', { maxKeptBytes: 4096 });
   assert.deepEqual([...got.keys()], ['small']);
@@ -134,8 +154,15 @@ test('kept data is bounded: the error names the file and the limit', async () =>
 
 test('a per-archive cap on decompressed bytes bounds decompression bombs', async () => {
   const bomb = Buffer.concat([rawHeader('zeros', 1 << 20), Buffer.alloc(1 << 20), arch('t', '')]);
-  for (const [name, enc] of [['gzip', (b: Buffer) => gzipSync(b)], ['xz', xzCrc32], ['zstd', (b: Buffer) => zstd(b)]] as const) {
-    await assert.rejects(listInitrd(chunks(enc(bomb), 4096), all, { maxDecompressed: 512 * 1024 }), new RegExp(`${name} archive at offset 0 decompresses to more than 524288 bytes`));
+  for (const [name, enc] of [
+    ['gzip', (b: Buffer) => gzipSync(b)],
+    ['xz', xzCrc32],
+    ['zstd', (b: Buffer) => zstd(b)],
+  ] as const) {
+    await assert.rejects(
+      listInitrd(chunks(enc(bomb), 4096), all, { maxDecompressed: 512 * 1024 }),
+      new RegExp(`${name} archive at offset 0 decompresses to more than 524288 bytes`),
+    );
     assert.deepEqual(await listInitrd(chunks(enc(bomb), 4096), all), ['t', 'zeros']);
   }
 });
@@ -151,9 +178,15 @@ test('junk that looks like a compressed archive fails as a UserError', async () 
   await rejectsAtAllSizes(zstdJunk, /zstd decoding failed|unexpected end/);
 });
 
-test('headers straddling the decoders\' 1 MiB output buffers (which they reuse) are read intact', async () => {
+test("headers straddling the decoders' 1 MiB output buffers (which they reuse) are read intact", async () => {
   for (const first of [1024 * 1024 - 200, 1024 * 1024 - 150, 1024 * 1024 - 117, 1024 * 1024 - 60, 1024 * 1024 - 3]) {
-    const cpio = writeNewc(new Map([['a', Buffer.alloc(first, 0x61)], ['b/second', Buffer.from('second\n')], ['c', Buffer.alloc(3000, 0x63)]]));
+    const cpio = writeNewc(
+      new Map([
+        ['a', Buffer.alloc(first, 0x61)],
+        ['b/second', Buffer.from('second\n')],
+        ['c', Buffer.alloc(3000, 0x63)],
+      ]),
+    );
     for (const enc of [xzCrc32, (b: Buffer) => zstd(b), (b: Buffer) => gzipSync(b)]) {
       const got = await collectInitrd(chunks(enc(cpio), 65536), all);
       assert.deepEqual(got, readInitrd(cpio), `first member ${first}`);

@@ -47,7 +47,9 @@ test('padded names (dracut --data-align) lose their NUL padding', async () => {
   const cpio = Buffer.from(arch('abc', 'x'));
   // namesize 4 → 8 with extra NULs: rebuild header by hand
   const name = Buffer.from('abc\0\0\0\0\0');
-  const fields = [0, 0o100644, 0, 0, 1, 0, 1, 0, 0, 0, 0, name.length, 0].map((f) => f.toString(16).padStart(8, '0')).join('');
+  const fields = [0, 0o100644, 0, 0, 1, 0, 1, 0, 0, 0, 0, name.length, 0]
+    .map((f) => f.toString(16).padStart(8, '0'))
+    .join('');
   const head = Buffer.concat([Buffer.from('070701' + fields), name]);
   const entry = Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4), Buffer.from('x\0\0\0')]);
   const trailer = cpio.subarray(cpio.indexOf('070701', 1));

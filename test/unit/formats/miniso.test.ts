@@ -40,7 +40,10 @@ test('decodes the hand-built layout; trailing bytes (the rest of the 16 KiB file
 
 test('encodes to the same bytes', () => {
   const packed = Buffer.concat([XZ, Buffer.alloc(2560 - XZ.length, 7)]);
-  assert.deepEqual(encodeMiniso({ version: 1, appVersion: '0.17.0' }, { entries: ENTRIES, digest: DIGEST, xzpacked: packed }), handBuilt(packed));
+  assert.deepEqual(
+    encodeMiniso({ version: 1, appVersion: '0.17.0' }, { entries: ENTRIES, digest: DIGEST, xzpacked: packed }),
+    handBuilt(packed),
+  );
 });
 
 test('bad magic and version give upstream messages (expected version first)', () => {
@@ -55,14 +58,34 @@ test('bad magic and version give upstream messages (expected version first)', ()
 
 test('table: empty, overlapping and unsorted tables are refused', () => {
   assert.throws(() => validateTable([]), /table is empty; ISOs have no files in common\?/);
-  assert.throws(() => validateTable([{ minimal: 10, full: 10, length: 2049 }, { minimal: 11, full: 12, length: 1 }]), /Files at offsets 20480 and 22528 overlap/);
-  assert.throws(() => validateTable([{ minimal: 11, full: 10, length: 1 }, { minimal: 10, full: 12, length: 1 }]), /overlap/);
-  validateTable([{ minimal: 10, full: 10, length: 2048 }, { minimal: 11, full: 12, length: 1 }]);
+  assert.throws(
+    () =>
+      validateTable([
+        { minimal: 10, full: 10, length: 2049 },
+        { minimal: 11, full: 12, length: 1 },
+      ]),
+    /Files at offsets 20480 and 22528 overlap/,
+  );
+  assert.throws(
+    () =>
+      validateTable([
+        { minimal: 11, full: 10, length: 1 },
+        { minimal: 10, full: 12, length: 1 },
+      ]),
+    /overlap/,
+  );
+  validateTable([
+    { minimal: 10, full: 10, length: 2048 },
+    { minimal: 11, full: 12, length: 1 },
+  ]);
 });
 
 test('the 1 MiB limit holds on read and on write', () => {
   const big = { entries: ENTRIES, digest: DIGEST, xzpacked: Buffer.alloc(MINISO_LIMIT) };
-  assert.throws(() => encodeMiniso({ version: 1, appVersion: 'x' }, big), /collision with data size limit at offset 1048576/);
+  assert.throws(
+    () => encodeMiniso({ version: 1, appVersion: 'x' }, big),
+    /collision with data size limit at offset 1048576/,
+  );
   // a stream whose length runs past 1 MiB in a larger file
   const header = handBuilt(Buffer.alloc(0)).subarray(0, -3);
   const file = Buffer.concat([header, hex('fc 00 00 20 00'), Buffer.alloc(2 * MINISO_LIMIT)]);

@@ -14,9 +14,13 @@ test('sizes parse with binary suffixes', () => {
 
 test('text that is not a size, or too large a size, is a usage error naming the option', () => {
   for (const text of ['1.5G', 'lots', '5iB', '99999999999T']) {
-    assert.throws(() => parseSize(text, 'dest-size <SIZE>'), {
-      name: 'UsageError',
-      message: `invalid value '${text}' for '--dest-size <SIZE>': expected a size like 8G, 512M or a number of bytes`,
-    }, text);
+    assert.throws(
+      () => parseSize(text, 'dest-size <SIZE>'),
+      {
+        name: 'UsageError',
+        message: `invalid value '${text}' for '--dest-size <SIZE>': expected a size like 8G, 512M or a number of bytes`,
+      },
+      text,
+    );
   }
 });

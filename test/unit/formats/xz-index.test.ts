@@ -41,8 +41,14 @@ test('inconsistent files are refused', async () => {
   await assert.rejects(sizeOf(good.subarray(0, good.length - 4)), /reading xz index: /);
   await assert.rejects(sizeOf(flip(good.length - 9)), /reading xz index: stream footer CRC32 mismatch/);
   await assert.rejects(sizeOf(flip(good.length - 14)), /reading xz index: index CRC32 mismatch/);
-  await assert.rejects(sizeOf(Buffer.concat([good, Buffer.alloc(2)])), /no xz stream footer at the end of the file \(truncated, or other data after the xz stream\)/);
-  await assert.rejects(sizeOf(Buffer.concat([good, Buffer.from('junk')])), /no xz stream footer at the end of the file/);
+  await assert.rejects(
+    sizeOf(Buffer.concat([good, Buffer.alloc(2)])),
+    /no xz stream footer at the end of the file \(truncated, or other data after the xz stream\)/,
+  );
+  await assert.rejects(
+    sizeOf(Buffer.concat([good, Buffer.from('junk')])),
+    /no xz stream footer at the end of the file/,
+  );
   await assert.rejects(sizeOf(Buffer.alloc(64)), /no xz stream found/);
   await assert.rejects(sizeOf(Buffer.concat([randomBytes(12), good])), /reading xz index: /);
 });

@@ -22,22 +22,38 @@ test('a 206 starting where asked gives its start, length and total', () => {
     rangeStart: 1000,
     totalLength: 5000,
   });
-  assert.deepEqual(bodyExtent(206, { contentRange: 'bytes 1000-1999/*' }, 1000), { contentLength: 1000, rangeStart: 1000, totalLength: undefined });
+  assert.deepEqual(bodyExtent(206, { contentRange: 'bytes 1000-1999/*' }, 1000), {
+    contentLength: 1000,
+    rangeStart: 1000,
+    totalLength: undefined,
+  });
 });
 
 test('a 206 without Content-Range is refused, asked for a range or not', () => {
   for (const asked of [1000, undefined]) {
-    assert.throws(() => bodyExtent(206, { contentLength: '5000' }, asked), (err: unknown) => {
-      assert.ok(err instanceof HttpRangeError);
-      assert.match(err.message, /^the server answered 206 Partial Content without a Content-Range header \(asked for bytes from \d+\)$/);
-      return true;
-    });
+    assert.throws(
+      () => bodyExtent(206, { contentLength: '5000' }, asked),
+      (err: unknown) => {
+        assert.ok(err instanceof HttpRangeError);
+        assert.match(
+          err.message,
+          /^the server answered 206 Partial Content without a Content-Range header \(asked for bytes from \d+\)$/,
+        );
+        return true;
+      },
+    );
   }
 });
 
 test('a 206 starting elsewhere than asked is refused', () => {
-  assert.throws(() => bodyExtent(206, { contentRange: 'bytes 0-4999/5000' }, 1000), /^HttpRangeError: asked for bytes from 1000, the server sent bytes from 0$/);
-  assert.throws(() => bodyExtent(206, { contentRange: 'bytes 10-4999/5000' }, undefined), /asked for bytes from 0, the server sent bytes from 10/);
+  assert.throws(
+    () => bodyExtent(206, { contentRange: 'bytes 0-4999/5000' }, 1000),
+    /^HttpRangeError: asked for bytes from 1000, the server sent bytes from 0$/,
+  );
+  assert.throws(
+    () => bodyExtent(206, { contentRange: 'bytes 10-4999/5000' }, undefined),
+    /asked for bytes from 0, the server sent bytes from 10/,
+  );
 });
 
 test('impossible ranges are refused before any byte is used', () => {

@@ -43,12 +43,15 @@ for (const status of [408, 429, 502, 503, 504]) {
 
 test('retries exhausted: the last status is the error; N retries = N+1 attempts', async () => {
   s.route('/b', { body, failFirst: 10 });
-  await assert.rejects(httpGet(`${s.url}b`, { retries: 2, failMessage: (st) => `image fetch failed: ${st}` }), (err: unknown) => {
-    assert.ok(err instanceof HttpStatusError);
-    assert.equal(err.status, 500);
-    assert.equal(err.message, 'image fetch failed: 500');
-    return true;
-  });
+  await assert.rejects(
+    httpGet(`${s.url}b`, { retries: 2, failMessage: (st) => `image fetch failed: ${st}` }),
+    (err: unknown) => {
+      assert.ok(err instanceof HttpStatusError);
+      assert.equal(err.status, 500);
+      assert.equal(err.message, 'image fetch failed: 500');
+      return true;
+    },
+  );
   assert.equal(s.count('/b'), 3);
 });
 
@@ -67,7 +70,10 @@ test('connection errors are retried, then fail with context', async () => {
   const port = (probe.address() as { port: number }).port;
   await new Promise<void>((res) => probe.close(() => res()));
   const r = createMemoryReporter();
-  await assert.rejects(httpGet(`http://127.0.0.1:${port}/x`, { retries: 1, reporter: r }), /fetching http:\/\/127\.0\.0\.1:\d+\/x/);
+  await assert.rejects(
+    httpGet(`http://127.0.0.1:${port}/x`, { retries: 1, reporter: r }),
+    /fetching http:\/\/127\.0\.0\.1:\d+\/x/,
+  );
   assert.equal(r.lines.length, 2);
   assert.match(r.lines[0]!, /^Error fetching 'http:\/\/127\.0\.0\.1:\d+\/x': .*ECONNREFUSED/);
 });
@@ -103,7 +109,10 @@ test('file:// URLs are read, with ranges, and a missing file is a 404', async ()
     const chunks: Buffer[] = [];
     for await (const c of res.body) chunks.push(c as Buffer);
     assert.deepEqual(Buffer.concat(chunks), body.subarray(10));
-    await assert.rejects(httpGet(pathToFileURL(join(dir, 'nope')).toString()), (e: unknown) => e instanceof HttpStatusError && e.status === 404);
+    await assert.rejects(
+      httpGet(pathToFileURL(join(dir, 'nope')).toString()),
+      (e: unknown) => e instanceof HttpStatusError && e.status === 404,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

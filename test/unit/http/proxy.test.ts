@@ -8,7 +8,10 @@ const chosen = (url: string, env: Record<string, string>) => proxyFor(u(url), en
 
 test('https URLs use https_proxy, http URLs http_proxy; lower-case wins; ALL_PROXY is the fallback', () => {
   assert.equal(chosen('https://h/x', { HTTPS_PROXY: 'http://p:3128' }), 'http://p:3128/');
-  assert.equal(chosen('https://h/x', { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' }), 'http://lower:1/');
+  assert.equal(
+    chosen('https://h/x', { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' }),
+    'http://lower:1/',
+  );
   assert.equal(chosen('http://h/x', { HTTP_PROXY: 'http://p:8080' }), 'http://p:8080/');
   assert.equal(chosen('http://h/x', { HTTPS_PROXY: 'http://p:8080' }), undefined);
   assert.equal(chosen('https://h/x', { HTTP_PROXY: 'http://p:8080' }), undefined);
@@ -18,7 +21,10 @@ test('https URLs use https_proxy, http URLs http_proxy; lower-case wins; ALL_PRO
 
 test('a proxy without a scheme is http://; other schemes are refused by variable name', () => {
   assert.equal(chosen('https://h/x', { https_proxy: 'proxy.corp:3128' }), 'http://proxy.corp:3128/');
-  assert.throws(() => proxyFor(u('https://h/x'), { https_proxy: 'socks5://p:1080' }), /^UserError: https_proxy: socks5:\/\/ proxies are not supported/);
+  assert.throws(
+    () => proxyFor(u('https://h/x'), { https_proxy: 'socks5://p:1080' }),
+    /^UserError: https_proxy: socks5:\/\/ proxies are not supported/,
+  );
 });
 
 test('file:// URLs never use a proxy', () => {

@@ -22,27 +22,52 @@ test('repeatables accumulate [c,d,a,b,e,f]; scalars: last wins; a command-line d
   assert.equal(merged['fetch-retries'], '3', 'a command-line value equal to the default does not override');
   assert.equal(merged['architecture'], 's390x');
   assert.deepEqual(configArgs(merged), [
-    '--architecture', 's390x', '--platform', 'gcp',
-    '--append-karg', 'c', '--append-karg', 'd', '--append-karg', 'a', '--append-karg', 'b', '--append-karg', 'e', '--append-karg', 'f',
-    '--fetch-retries', '3', '/dev/vdb',
+    '--architecture',
+    's390x',
+    '--platform',
+    'gcp',
+    '--append-karg',
+    'c',
+    '--append-karg',
+    'd',
+    '--append-karg',
+    'a',
+    '--append-karg',
+    'b',
+    '--append-karg',
+    'e',
+    '--append-karg',
+    'f',
+    '--fetch-retries',
+    '3',
+    '/dev/vdb',
   ]);
 });
 
 test('a repeated single-valued option keeps its last value on the command line', () => {
-  assert.deepEqual(cli('-p', 'aws', '--platform', 'gcp', '-I', 'https://a/x.ign', '-I', 'https://b/y.ign', '/dev/vda'), {
-    'ignition-url': 'https://b/y.ign',
-    platform: 'gcp',
-    'dest-device': '/dev/vda',
-  });
+  assert.deepEqual(
+    cli('-p', 'aws', '--platform', 'gcp', '-I', 'https://a/x.ign', '-I', 'https://b/y.ign', '/dev/vda'),
+    {
+      'ignition-url': 'https://b/y.ign',
+      platform: 'gcp',
+      'dest-device': '/dev/vda',
+    },
+  );
 });
 
 test('device in both places and conflicting sources are usage errors', () => {
-  assert.throws(() => mergeSources([parseConfigFile('dest-device: /dev/a\n'), cli('/dev/b')]), { name: 'UsageError', message: /only once/ });
+  assert.throws(() => mergeSources([parseConfigFile('dest-device: /dev/a\n'), cli('/dev/b')]), {
+    name: 'UsageError',
+    message: /only once/,
+  });
   assert.throws(() => mergeSources([parseConfigFile('stream: stable\n'), cli('-u', 'https://x/y')]), {
     name: 'UsageError',
     message: "the argument '--image-url <URL>' cannot be used with '--stream <name>'",
   });
-  assert.throws(() => mergeSources([cli('-f', 'a.raw', '-u', 'https://x/y')]), { name: 'UsageError', message: /'--image-file <path>' cannot be used with '--image-url <URL>'/ });
+  assert.throws(() => mergeSources([cli('-f', 'a.raw', '-u', 'https://x/y')]), {
+    name: 'UsageError',
+    message: /'--image-file <path>' cannot be used with '--image-url <URL>'/,
+  });
   assert.throws(() => mergeSources([parseConfigFile('ignition-url: https://x/c.ign\n'), cli('-i', 'c.ign')]), {
     name: 'UsageError',
     message: /'--ignition-url <URL>' cannot be used with '--ignition-file <path>'/,
@@ -53,7 +78,10 @@ test('console specs normalise; a default config and a lone device serialise as u
   assert.deepEqual(parseConfigFile('console: [ttyS0, tty0]\n')['console'], ['ttyS0,9600n8', 'tty0']);
   assert.deepEqual(configArgs(mergeSources([parseConfigFile('{}')])), []);
   assert.deepEqual(configArgs(mergeSources([parseConfigFile('dest-device: foo\n')])), ['foo']);
-  assert.deepEqual(parseConfigFile('fetch-retries: 0\ninsecure: false\nnetwork-dir: /etc/NetworkManager/system-connections/\n'), {});
+  assert.deepEqual(
+    parseConfigFile('fetch-retries: 0\ninsecure: false\nnetwork-dir: /etc/NetworkManager/system-connections/\n'),
+    {},
+  );
 });
 
 test('unknown keys and config-file/firstboot-args keys are rejected; bad values name the file', async () => {

@@ -24,7 +24,10 @@ async function withFiles(files: Record<string, string>, body: (paths: string[]) 
 }
 
 const resolve = (words: string[], configFiles: string[], reporter = createMemoryReporter()) =>
-  resolveInstallRequest({ commandLine: commandLineConfig(parseInstallWords(words)), configFiles, run: { dryRun: false, flavor: 'nestos' } }, reporter);
+  resolveInstallRequest(
+    { commandLine: commandLineConfig(parseInstallWords(words)), configFiles, run: { dryRun: false, flavor: 'nestos' } },
+    reporter,
+  );
 
 test('ostree keys in config files select the ostree mode, under the command line', async () => {
   await withFiles(
@@ -47,7 +50,20 @@ test('ostree keys in config files select the ostree mode, under the command line
 test('the image mode gets typed options, and "Running with arguments:" lists the merged install once per value', async () => {
   await withFiles({ 'c.yaml': 'append-karg: [a]\nfetch-retries: infinite\nplatform: qemu\n' }, async (files) => {
     const reporter = createMemoryReporter();
-    const request = await resolve(['--platform', 'gcp', '--append-karg', 'b', '--no-validate', '--firstboot-args', 'rd.neednet=1 ip=dhcp ', '/dev/vda'], files, reporter);
+    const request = await resolve(
+      [
+        '--platform',
+        'gcp',
+        '--append-karg',
+        'b',
+        '--no-validate',
+        '--firstboot-args',
+        'rd.neednet=1 ip=dhcp ',
+        '/dev/vda',
+      ],
+      files,
+      reporter,
+    );
     assert.equal(request.mode, 'image');
     if (request.mode !== 'image') return;
     assert.equal(request.options.fetchRetries, Number.POSITIVE_INFINITY);
@@ -69,7 +85,10 @@ test('the image mode gets typed options, and "Running with arguments:" lists the
 });
 
 test('ostree-only options without --ostree-repo are usage errors', async () => {
-  await assert.rejects(resolve(['--osname', 'x', '/dev/vda'], []), { name: 'UsageError', message: /'--osname <name>' requires '--ostree-repo <repo>'/ });
+  await assert.rejects(resolve(['--osname', 'x', '/dev/vda'], []), {
+    name: 'UsageError',
+    message: /'--osname <name>' requires '--ostree-repo <repo>'/,
+  });
 });
 
 test('an ostree partition size beyond a safe integer is a usage error', async () => {

@@ -21,12 +21,21 @@ import { useScratchDir } from '../../helpers/scratch-dir.js';
 import { runTool } from '../../helpers/system-tool.js';
 
 const MIB = 1024 * 1024;
-const reporter = createReporter({ tty: false, stream: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream });
+const reporter = createReporter({
+  tty: false,
+  stream: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream,
+});
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const scratch = useScratchDir('writer-');
 
 // First MiB, then dense MiBs, an all-zero stretch (zeroed, not written), and a short tail.
-const image = Buffer.concat([randomBytes(MIB), randomBytes(3 * MIB), Buffer.alloc(2 * MIB), randomBytes(MIB), randomBytes(5000)]);
+const image = Buffer.concat([
+  randomBytes(MIB),
+  randomBytes(3 * MIB),
+  Buffer.alloc(2 * MIB),
+  randomBytes(MIB),
+  randomBytes(5000),
+]);
 
 /** Feeds `image` in `size`-byte pieces copied into one reused lending buffer, then finishes. */
 async function install(name: string, size: number, lender: Buffer): Promise<Buffer> {
@@ -120,7 +129,7 @@ test('the first MiB reaches the disk only after the verdict: until then it is ze
   }
 });
 
-test('a failed verdict leaves the placeholder: the image\'s first MiB never reaches the disk', async () => {
+test("a failed verdict leaves the placeholder: the image's first MiB never reaches the disk", async () => {
   const path = join(scratch(), 'unverified.img');
   const target = await filledTarget(path, 4 * MIB);
   const img = Buffer.concat([firstMiBWithGpt(512), randomBytes(2 * MIB)]);
@@ -146,7 +155,14 @@ test('zero blocks read back as zeros over old data: a short run is written, a lo
   const size = 26 * MIB;
   const target = await filledTarget(path, size);
   // Data, a 2 MiB zero run (written), data, a 20 MiB zero run (fallocate --punch-hole), data.
-  const img = Buffer.concat([firstMiBWithGpt(512), randomBytes(MIB), Buffer.alloc(2 * MIB), randomBytes(MIB), Buffer.alloc(20 * MIB), randomBytes(MIB)]);
+  const img = Buffer.concat([
+    firstMiBWithGpt(512),
+    randomBytes(MIB),
+    Buffer.alloc(2 * MIB),
+    randomBytes(MIB),
+    Buffer.alloc(20 * MIB),
+    randomBytes(MIB),
+  ]);
   try {
     const writer = new ImageWriter({ target, reporter });
     await feed(writer, img, MIB);
@@ -190,7 +206,7 @@ test('a failed write names the target and the offset it failed at, with the errn
   }
 });
 
-test('nothing is written before the image\'s first MiB is complete; then the placeholder goes first', async () => {
+test("nothing is written before the image's first MiB is complete; then the placeholder goes first", async () => {
   const path = join(scratch(), 'first-mib.img');
   const target = await filledTarget(path, 4 * MIB);
   try {
@@ -209,7 +225,11 @@ test('nothing is written before the image\'s first MiB is complete; then the pla
 
 for (const [what, img, cause] of [
   ['an image shorter than 1 MiB', randomBytes(100_000), /^UserError: decoding first MiB of image$/],
-  ['an image of 4096-byte sectors for a 512-byte target', Buffer.concat([firstMiBWithGpt(4096), randomBytes(MIB)]), /^UserError: source has sector size 4096 but destination has sector size 512$/],
+  [
+    'an image of 4096-byte sectors for a 512-byte target',
+    Buffer.concat([firstMiBWithGpt(4096), randomBytes(MIB)]),
+    /^UserError: source has sector size 4096 but destination has sector size 512$/,
+  ],
 ] as const) {
   test(`${what} fails with the target untouched and target.wrote false`, async () => {
     const path = join(scratch(), `${what.replace(/\W+/g, '-')}.img`);

@@ -41,7 +41,11 @@ for (const [kind, encoded] of Object.entries(encodings)) {
     for (const chunk of [4093, 65_536, MIB]) {
       const { out, sizes } = await decodeRecording(encoded, chunk);
       assert.equal(digest(out), digest(data), `chunk ${chunk}`);
-      assert.deepEqual(sizes.slice(0, -1).filter((n) => n !== MIB), [], `chunk ${chunk}: sizes ${sizes.join(',')}`);
+      assert.deepEqual(
+        sizes.slice(0, -1).filter((n) => n !== MIB),
+        [],
+        `chunk ${chunk}: sizes ${sizes.join(',')}`,
+      );
       assert.equal(sizes.at(-1), data.length % MIB, `chunk ${chunk}: last size`);
     }
   });

@@ -54,14 +54,28 @@ for (const [kind, enc] of Object.entries(encoded)) {
   test(`${kind}: truncation is an error at any cut`, async () => {
     // Keep at least 6 bytes: fewer cannot be told apart from raw data.
     for (const cut of [1, 7, 100, enc.length >> 1, enc.length - 6]) {
-      await assert.rejects(decode(enc.subarray(0, enc.length - cut)), /unexpected end of compressed stream|corrupt|data error/, `cut ${cut}`);
+      await assert.rejects(
+        decode(enc.subarray(0, enc.length - cut)),
+        /unexpected end of compressed stream|corrupt|data error/,
+        `cut ${cut}`,
+      );
     }
     await assert.rejects(decode(enc.subarray(0, enc.length - 1)), /unexpected end of compressed stream/);
   });
 
   test(`${kind}: any trailing byte is an error`, async () => {
-    for (const tail of [Buffer.from([0]), Buffer.from('X'), Buffer.alloc(4), Buffer.alloc(8), Buffer.alloc(100_000, 9)]) {
-      await assert.rejects(decode(Buffer.concat([enc, tail])), /found trailing data after compressed stream/, `tail ${tail.length}`);
+    for (const tail of [
+      Buffer.from([0]),
+      Buffer.from('X'),
+      Buffer.alloc(4),
+      Buffer.alloc(8),
+      Buffer.alloc(100_000, 9),
+    ]) {
+      await assert.rejects(
+        decode(Buffer.concat([enc, tail])),
+        /found trailing data after compressed stream/,
+        `tail ${tail.length}`,
+      );
     }
   });
 

@@ -57,7 +57,10 @@ test('page-aligned blocks are written with O_DIRECT and land byte-exact; the mem
       expected.push(Buffer.from(block));
       block.fill(0xee); // the lender reuses its memory: what was written must not change
     }
-    assert.ok((await openFlags(target.path)).some((f) => (f & constants.O_DIRECT) !== 0), 'no O_DIRECT descriptor on the target');
+    assert.ok(
+      (await openFlags(target.path)).some((f) => (f & constants.O_DIRECT) !== 0),
+      'no O_DIRECT descriptor on the target',
+    );
     await direct.close();
     await target.handle.sync();
     const disk = await readFile(target.path);

@@ -41,7 +41,8 @@ test('readFileChunks with keep 2: a chunk is intact until the one after the next
     let previous: { chunk: Buffer; copy: Buffer } | undefined;
     const parts: Buffer[] = [];
     for await (const chunk of readFileChunks(file, { chunkSize: 4096, keep: 2 })) {
-      if (previous) assert.deepEqual(previous.chunk, previous.copy, 'the previous chunk changed once the next was read');
+      if (previous)
+        assert.deepEqual(previous.chunk, previous.copy, 'the previous chunk changed once the next was read');
       previous = { chunk, copy: Buffer.from(chunk) };
       parts.push(previous.copy);
       memory.add(chunk.buffer);

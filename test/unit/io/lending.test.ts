@@ -16,7 +16,12 @@ import type { Emit } from '../../../src/decode/codec.js';
 import { errorChain } from '../../../src/errors.js';
 
 // Random (not compressible) and zero runs: several MiB, so the zstd ring and xz's output buffer wrap.
-const data = Buffer.concat([randomBytes(3 * 1024 * 1024), Buffer.alloc(5 * 1024 * 1024), randomBytes(700_000), Buffer.from('end')]);
+const data = Buffer.concat([
+  randomBytes(3 * 1024 * 1024),
+  Buffer.alloc(5 * 1024 * 1024),
+  randomBytes(700_000),
+  Buffer.from('end'),
+]);
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const encodings: Record<string, Buffer> = {
@@ -46,7 +51,8 @@ async function decodeLending(input: Buffer, chunkSize: number, slowReader: boole
     lentInput.fill(0xa5); // the caller reuses its buffer: a codec holding a view would see this
   }
   await decoder.finish(emit);
-  for (const [i, k] of kept.entries()) assert.equal(digest(k.buf), k.hash, `output ${i} was not marked lent but changed after it was emitted`);
+  for (const [i, k] of kept.entries())
+    assert.equal(digest(k.buf), k.hash, `output ${i} was not marked lent but changed after it was emitted`);
   return Buffer.concat(out);
 }
 
@@ -80,11 +86,20 @@ for (const [kind, encoded] of Object.entries(encodings)) {
     const decoder = new AutoDecoder();
     opened.push(decoder);
     let calls = 0;
-    const emit: Emit = () => (++calls === 3 ? Promise.reject(new Error('disk went away')) : calls > 3 ? Promise.reject(new Error('emit after failure')) : undefined);
+    const emit: Emit = () =>
+      ++calls === 3
+        ? Promise.reject(new Error('disk went away'))
+        : calls > 3
+          ? Promise.reject(new Error('emit after failure'))
+          : undefined;
     const chunk = 65_536;
-    await assert.rejects(async () => {
-      for (let pos = 0; pos < encoded.length; pos += chunk) await decoder.write(encoded.subarray(pos, pos + chunk), emit);
-      await decoder.finish(emit);
-    }, (err: unknown) => errorChain(err).includes('disk went away'));
+    await assert.rejects(
+      async () => {
+        for (let pos = 0; pos < encoded.length; pos += chunk)
+          await decoder.write(encoded.subarray(pos, pos + chunk), emit);
+        await decoder.finish(emit);
+      },
+      (err: unknown) => errorChain(err).includes('disk went away'),
+    );
   });
 }

@@ -31,7 +31,11 @@ test('chunksOf: a stream error after some chunks is thrown; breaking out destroy
   }, /connection reset/);
   assert.deepEqual(seen, ['a']);
 
-  const endless = new Readable({ read() { this.push(Buffer.alloc(16)); } });
+  const endless = new Readable({
+    read() {
+      this.push(Buffer.alloc(16));
+    },
+  });
   for await (const _ of chunksOf(endless)) break;
   assert.equal(endless.destroyed, true);
 });

@@ -4,7 +4,14 @@ import { parseIsoName } from '../../../src/formats/iso9660.js';
 import { encodeKargsRegion, parseKargsRegion, type KargsRegion } from '../../../src/iso/layout.js';
 import { addAreaToBootConfig } from '../../../src/iso/rebuild.js';
 
-const region = (length: number, pad = '#', end = '\n'): KargsRegion => ({ offset: 0, length, pad, end, padGiven: false, endGiven: false });
+const region = (length: number, pad = '#', end = '\n'): KargsRegion => ({
+  offset: 0,
+  length,
+  pad,
+  end,
+  padGiven: false,
+  endGiven: false,
+});
 
 test('ISO names: version suffix and trailing dot removed, bad characters refused', () => {
   assert.equal(parseIsoName(Buffer.from('IGNINFO.JSO;1')), 'IGNINFO.JSO');

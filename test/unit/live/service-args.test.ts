@@ -14,17 +14,29 @@ test('coreos.inst.* kargs become install arguments in the script order (CoreOS f
   assert.equal(r.requested, true);
   assert.deepEqual(r.warnings, []);
   assert.deepEqual(r.args, [
-    '--config-file', '/etc/coreos/installer.d/a.yaml', '--config-file', '/etc/coreos/installer.d/b.yaml',
+    '--config-file',
+    '/etc/coreos/installer.d/a.yaml',
+    '--config-file',
+    '/etc/coreos/installer.d/b.yaml',
     '/dev/vda',
-    '--image-url', 'https://h/i.raw.xz',
-    '--platform', 'qemu',
-    '--save-partlabel', 'data,x*',
-    '--save-partindex', '5-',
-    '--stream', 'stable',
-    '--ignition-url', 'http://h/c.ign', '--insecure-ignition',
+    '--image-url',
+    'https://h/i.raw.xz',
+    '--platform',
+    'qemu',
+    '--save-partlabel',
+    'data,x*',
+    '--save-partindex',
+    '5-',
+    '--stream',
+    'stable',
+    '--ignition-url',
+    'http://h/c.ign',
+    '--insecure-ignition',
     '--insecure',
-    '--firstboot-args', 'rd.neednet=1 ip=dhcp nameserver=1.1.1.1 ',
-    '--fetch-retries', 'infinite',
+    '--firstboot-args',
+    'rd.neednet=1 ip=dhcp nameserver=1.1.1.1 ',
+    '--fetch-retries',
+    'infinite',
   ]);
 });
 
@@ -40,12 +52,28 @@ test('the last occurrence wins; a bare karg is its own value; booleans are false
   assert.equal(kargValue(words, 'b'), 'b');
   assert.equal(kargValue(words, 'c'), '');
   assert.equal(kargValue(words, 'd'), '');
-  for (const [value, expected] of [['', false], ['0', false], ['no', false], ['off', false], ['1', true], ['yes', true], ['false', true]] as const) {
-    assert.equal(kargBool(cmdlineWords(`nestos.inst.insecure=${value}`), 'nestos.inst.insecure'), expected, `insecure=${value}`);
+  for (const [value, expected] of [
+    ['', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+    ['1', true],
+    ['yes', true],
+    ['false', true],
+  ] as const) {
+    assert.equal(
+      kargBool(cmdlineWords(`nestos.inst.insecure=${value}`), 'nestos.inst.insecure'),
+      expected,
+      `insecure=${value}`,
+    );
   }
   assert.equal(kargBool(cmdlineWords('nestos.inst.insecure'), 'nestos.inst.insecure'), true);
-  assert.ok(!serviceArgs('nestos.inst.install_dev=/dev/vda nestos.inst.insecure=off', [], 'nestos').args.includes('--insecure'));
-  assert.ok(serviceArgs('nestos.inst.install_dev=/dev/vda nestos.inst.insecure', [], 'nestos').args.includes('--insecure'));
+  assert.ok(
+    !serviceArgs('nestos.inst.install_dev=/dev/vda nestos.inst.insecure=off', [], 'nestos').args.includes('--insecure'),
+  );
+  assert.ok(
+    serviceArgs('nestos.inst.install_dev=/dev/vda nestos.inst.insecure', [], 'nestos').args.includes('--insecure'),
+  );
 });
 
 test('install_dev without a slash gets /dev/ and a warning; ignition_url=skip adds nothing', () => {
@@ -71,7 +99,13 @@ test('network kargs (bare or with values, persist-IP switches included) go to th
       'ifname=lan:52:54:00:12:34:56 rd.net.timeout.carrier=5 nestos.no_persist_ip nestos.force_persist_ip ',
   );
   const appended = r.args.flatMap((a, i) => (a === '--append-karg' ? [r.args[i + 1]] : []));
-  assert.deepEqual(appended, ['rd.dasd=0.0.0100', 'rd.zfcp=0.0.5000,0x5005,0x1', 'rd.znet=qeth,0.0.8000,0.0.8001,0.0.8002', 'zfcp.allow_lun_scan=0', 'cio_ignore=all,!condev']);
+  assert.deepEqual(appended, [
+    'rd.dasd=0.0.0100',
+    'rd.zfcp=0.0.5000,0x5005,0x1',
+    'rd.znet=qeth,0.0.8000,0.0.8001,0.0.8002',
+    'zfcp.allow_lun_scan=0',
+    'cio_ignore=all,!condev',
+  ]);
 });
 
 test('no_persist_ip does not drop the other network kargs', () => {

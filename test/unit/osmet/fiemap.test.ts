@@ -32,7 +32,10 @@ test('extents that cannot be rebuilt from the file are refused with upstream rea
    0:        0..   12287:          0..         0:      0:             ${flags}
 ${A}: 1 extent found
 `;
-  assert.throws(() => parseFilefrag(line('last,unknown_loc,delalloc,eof'), [A]), /extent inaccessible|extent not allocated yet/);
+  assert.throws(
+    () => parseFilefrag(line('last,unknown_loc,delalloc,eof'), [A]),
+    /extent inaccessible|extent not allocated yet/,
+  );
   assert.throws(() => parseFilefrag(line('last,delalloc,eof'), [A]), /: extent not allocated yet$/);
   assert.throws(() => parseFilefrag(line('last,inline,eof'), [A]), /: extent not aligned$/);
   assert.throws(() => parseFilefrag(line('last,unwritten,eof'), [A]), /: extent preallocated$/);
@@ -43,8 +46,14 @@ ${A}: 1 extent found
 });
 
 test('output that is not the FIEMAP extent table is an error, not an empty mapping', () => {
-  assert.throws(() => parseFilefrag(`File size of ${A} is 1 (1 block of 1 bytes)\n 0: junk\n${A}: 1 extent found\n`, [A]), /unexpected filefrag output/);
+  assert.throws(
+    () => parseFilefrag(`File size of ${A} is 1 (1 block of 1 bytes)\n 0: junk\n${A}: 1 extent found\n`, [A]),
+    /unexpected filefrag output/,
+  );
   assert.throws(() => parseFilefrag(`File size of ${A} is 1 (1 block of 1 bytes)\n`, [A]), /incomplete/);
   assert.throws(() => parseFilefrag('', [A]), /printed no extents/);
-  assert.throws(() => parseFilefrag(`File size of ${A} is 1 (1 block of 1 bytes)\n${A}: FIBMAP: Operation not permitted\n`, [A]), /FIBMAP/);
+  assert.throws(
+    () => parseFilefrag(`File size of ${A} is 1 (1 block of 1 bytes)\n${A}: FIBMAP: Operation not permitted\n`, [A]),
+    /FIBMAP/,
+  );
 });

@@ -23,7 +23,13 @@ const digest = (first: number, last: number) => {
   return b;
 };
 
-const HEADER: OsmetHeader = { version: 1, appVersion: '0.26.0', sectorSize: 512, description: 'Fedora CoreOS 42', architecture: 'x86_64' };
+const HEADER: OsmetHeader = {
+  version: 1,
+  appVersion: '0.26.0',
+  sectorSize: 512,
+  description: 'Fedora CoreOS 42',
+  architecture: 'x86_64',
+};
 const HEADER_BYTES = hex(`
   4f 53 4d 45 54 00 00 00
   01
@@ -34,7 +40,11 @@ const HEADER_BYTES = hex(`
 
 const BODY: OsmetBody = {
   partitions: [
-    { startOffset: 1048576, endOffset: 3145728, mappings: [{ extent: { logical: 0, physical: 4096, length: 8192 }, object: digest(0xab, 0xcd) }] },
+    {
+      startOffset: 1048576,
+      endOffset: 3145728,
+      mappings: [{ extent: { logical: 0, physical: 4096, length: 8192 }, object: digest(0xab, 0xcd) }],
+    },
     { startOffset: 3145728, endOffset: 5368709120, mappings: [] },
   ],
   checksum: digest(0x11, 0x22),
@@ -90,22 +100,66 @@ test('validation: no partitions, partitions out of order, mappings overlapping o
   const base = { checksum: digest(0, 0), size: 10_000 };
   assert.throws(() => validateOsmet({ ...base, partitions: [] }), /OSMET file has no partitions!/);
   assert.throws(
-    () => validateOsmet({ ...base, partitions: [{ startOffset: 2000, endOffset: 3000, mappings: [] }, { startOffset: 1000, endOffset: 1500, mappings: [] }] }),
+    () =>
+      validateOsmet({
+        ...base,
+        partitions: [
+          { startOffset: 2000, endOffset: 3000, mappings: [] },
+          { startOffset: 1000, endOffset: 1500, mappings: [] },
+        ],
+      }),
     /cursor past partition start: 3000 vs 1000/,
   );
-  assert.throws(() => validateOsmet({ ...base, partitions: [{ startOffset: 0, endOffset: 3000, mappings: [m(100, 50), m(120, 10)] }] }), /cursor past mapping start: 150 vs 120/);
-  assert.throws(() => validateOsmet({ ...base, partitions: [{ startOffset: 1000, endOffset: 2000, mappings: [m(900, 200)] }] }), /mapping past partition end: 2100 vs 2000/);
-  assert.throws(() => validateOsmet({ ...base, partitions: [{ startOffset: 1000, endOffset: 20_000, mappings: [] }] }), /partition past the end of the image: 20000 vs 10000/);
-  assert.throws(() => validateOsmet({ ...base, partitions: [{ startOffset: 0, endOffset: 3000, mappings: [m(Number.MAX_SAFE_INTEGER, 10)] }] }), /overflow after mapping 0/);
+  assert.throws(
+    () =>
+      validateOsmet({ ...base, partitions: [{ startOffset: 0, endOffset: 3000, mappings: [m(100, 50), m(120, 10)] }] }),
+    /cursor past mapping start: 150 vs 120/,
+  );
+  assert.throws(
+    () => validateOsmet({ ...base, partitions: [{ startOffset: 1000, endOffset: 2000, mappings: [m(900, 200)] }] }),
+    /mapping past partition end: 2100 vs 2000/,
+  );
+  assert.throws(
+    () => validateOsmet({ ...base, partitions: [{ startOffset: 1000, endOffset: 20_000, mappings: [] }] }),
+    /partition past the end of the image: 20000 vs 10000/,
+  );
+  assert.throws(
+    () =>
+      validateOsmet({
+        ...base,
+        partitions: [{ startOffset: 0, endOffset: 3000, mappings: [m(Number.MAX_SAFE_INTEGER, 10)] }],
+      }),
+    /overflow after mapping 0/,
+  );
   // zero mappings and zero-length mappings are allowed
   validateOsmet({ ...base, partitions: [{ startOffset: 0, endOffset: 3000, mappings: [m(10, 0), m(10, 5)] }] });
-  assert.throws(() => decodeOsmet(Buffer.concat([HEADER_BYTES, hex('00'), digest(0, 0), hex('00')])), /validating after reading/);
+  assert.throws(
+    () => decodeOsmet(Buffer.concat([HEADER_BYTES, hex('00'), digest(0, 0), hex('00')])),
+    /validating after reading/,
+  );
 });
 
 test('canonicalization: upstream unit test vector', () => {
-  const m = (physical: number, length: number) => ({ extent: { logical: physical, physical, length }, object: digest(physical & 0xff, length) });
-  const { mappings, stats } = canonicalizeMappings([m(100, 50), m(100, 10), m(110, 10), m(140, 10), m(140, 20), m(150, 20)]);
-  assert.deepEqual(mappings.map((x) => [x.extent.logical, x.extent.physical, x.extent.length]), [[100, 100, 50], [150, 150, 10], [160, 160, 10]]);
+  const m = (physical: number, length: number) => ({
+    extent: { logical: physical, physical, length },
+    object: digest(physical & 0xff, length),
+  });
+  const { mappings, stats } = canonicalizeMappings([
+    m(100, 50),
+    m(100, 10),
+    m(110, 10),
+    m(140, 10),
+    m(140, 20),
+    m(150, 20),
+  ]);
+  assert.deepEqual(
+    mappings.map((x) => [x.extent.logical, x.extent.physical, x.extent.length]),
+    [
+      [100, 100, 50],
+      [150, 150, 10],
+      [160, 160, 10],
+    ],
+  );
   assert.deepEqual(stats, { dropped: 3, clamped: 2 });
   assert.deepEqual(canonicalizeMappings([]).mappings, []);
 });

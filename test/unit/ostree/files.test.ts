@@ -33,7 +33,10 @@ test('first-boot files: empty stamp and platforms.json with the qemu console', a
 });
 
 test('the EFI stub finds the boot fs by label and chains its grub.cfg', () => {
-  assert.equal(EFI_EMBEDDED_CONFIG, 'search --no-floppy --label boot --set=root\nset prefix=($root)/grub\nconfigfile ($root)/grub/grub.cfg\n');
+  assert.equal(
+    EFI_EMBEDDED_CONFIG,
+    'search --no-floppy --label boot --set=root\nset prefix=($root)/grub\nconfigfile ($root)/grub/grub.cfg\n',
+  );
 });
 
 test('ostree grub2 hook points at the shipped generator script', async () => {

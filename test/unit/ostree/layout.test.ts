@@ -1,11 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSizes, DEFAULT_SIZES, GPT_TYPE, minimumDiskBytes, partitionSpecs, sgdiskArgs } from '../../../src/ostree/layout.js';
+import {
+  checkSizes,
+  DEFAULT_SIZES,
+  GPT_TYPE,
+  minimumDiskBytes,
+  partitionSpecs,
+  sgdiskArgs,
+} from '../../../src/ostree/layout.js';
 import { partitionNode } from '../../../src/disk/partition-nodes.js';
 
 test('the default layout is FCOS/NestOS create_disk.sh: BIOS-BOOT, EFI-SYSTEM, boot, root', () => {
   const specs = partitionSpecs(DEFAULT_SIZES);
-  assert.deepEqual(specs.map((p) => [p.number, p.name, p.sizeMiB]), [[1, 'BIOS-BOOT', 1], [2, 'EFI-SYSTEM', 127], [3, 'boot', 384], [4, 'root', 0]]);
+  assert.deepEqual(
+    specs.map((p) => [p.number, p.name, p.sizeMiB]),
+    [
+      [1, 'BIOS-BOOT', 1],
+      [2, 'EFI-SYSTEM', 127],
+      [3, 'boot', 384],
+      [4, 'root', 0],
+    ],
+  );
   assert.equal(specs[0]!.type, GPT_TYPE.biosBoot);
   assert.equal(specs[1]!.type, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B');
 });

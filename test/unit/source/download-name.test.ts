@@ -14,17 +14,25 @@ test('the name is the decoded last path segment; .part and .sig sit beside it', 
 });
 
 test('-d strips .xz/.gz and says it decompresses; other names are kept as they are', () => {
-  assert.deepEqual(downloadPaths('https://h/a.raw.xz', '/o', true), { finalPath: '/o/a.raw', partPath: '/o/a.raw.part', sigPath: '/o/a.raw.sig', decompressing: true });
+  assert.deepEqual(downloadPaths('https://h/a.raw.xz', '/o', true), {
+    finalPath: '/o/a.raw',
+    partPath: '/o/a.raw.part',
+    sigPath: '/o/a.raw.sig',
+    decompressing: true,
+  });
   assert.equal(downloadPaths('https://h/a.raw.zst', '/o', true).decompressing, false);
 });
 
 test('names that are not plain file names are refused, naming the cause', () => {
   const refused = (url: string, decompress: boolean, cause: RegExp) =>
-    assert.throws(() => downloadPaths(url, '/o', decompress), (err: Error) => {
-      assert.match(err.message, /^refusing to save .*: the file name /);
-      assert.match(err.message, cause);
-      return true;
-    });
+    assert.throws(
+      () => downloadPaths(url, '/o', decompress),
+      (err: Error) => {
+        assert.match(err.message, /^refusing to save .*: the file name /);
+        assert.match(err.message, cause);
+        return true;
+      },
+    );
   refused('https://h/dir/', false, /the file name is empty$/);
   // The URL parser resolves an encoded `..` segment: the path then ends in `/`.
   refused('https://h/a/%2e%2e', false, /the file name is empty$/);

@@ -32,7 +32,10 @@ test('only transport failures are resumable', () => {
   const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
   assert.equal(isResumable(aborted), true);
   assert.equal(isResumable(new UserError('downloading x', { cause: aborted })), true);
-  assert.equal(isResumable(Object.assign(new Error('body timeout: nothing received for 5 ms'), { code: 'ETIMEDOUT' })), true);
+  assert.equal(
+    isResumable(Object.assign(new Error('body timeout: nothing received for 5 ms'), { code: 'ETIMEDOUT' })),
+    true,
+  );
   assert.equal(isResumable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), true);
   assert.equal(isResumable(new VerificationError('GPG verification failure: x')), false);
   assert.equal(isResumable(new UserError('image fetch failed: 404')), false);

@@ -16,7 +16,9 @@ test('rows sort byte-wise by architecture, platform, format and pad to the heade
   const meta = parseStreamMetadata(
     {
       architectures: {
-        x86_64: { artifacts: { metal: { formats: { pxe: {}, 'raw.xz': {}, '4k.raw.xz': {} } }, Zcloud: { formats: { b: {} } } } },
+        x86_64: {
+          artifacts: { metal: { formats: { pxe: {}, 'raw.xz': {}, '4k.raw.xz': {} } }, Zcloud: { formats: { b: {} } } },
+        },
         a: { artifacts: { p: { formats: { f: {} } } } },
       },
     },
@@ -37,7 +39,10 @@ test('rows sort byte-wise by architecture, platform, format and pad to the heade
 });
 
 test('an empty stream prints only the header', () => {
-  assert.equal(formatStreamTable(streamRows(parseStreamMetadata({ architectures: {} }, 't'))), 'Architecture  Platform  Format\n');
+  assert.equal(
+    formatStreamTable(streamRows(parseStreamMetadata({ architectures: {} }, 't'))),
+    'Architecture  Platform  Format\n',
+  );
 });
 
 test('long cells widen their column', () => {

@@ -16,7 +16,13 @@ test('control, format and separator characters become \\u{..} escapes; the rest 
 
 test('list-stream rows escape control characters from the feed', () => {
   const meta = parseStreamMetadata(
-    { architectures: { 'x86_64\x1b[2J': { artifacts: { 'metal\r': { formats: { 'raw.xz\x07': { disk: { location: 'https://h/a' } } } } } } } },
+    {
+      architectures: {
+        'x86_64\x1b[2J': {
+          artifacts: { 'metal\r': { formats: { 'raw.xz\x07': { disk: { location: 'https://h/a' } } } } },
+        },
+      },
+    },
     'test',
   );
   const table = formatStreamTable(streamRows(meta));

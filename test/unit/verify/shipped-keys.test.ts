@@ -16,7 +16,10 @@ const EXPECTED = [
 ];
 
 test('upstream-signing-keys.asc holds the four upstream keys with their fingerprints', async () => {
-  const keys = await parseKeys(await readFile(join(REPO_ROOT, 'keys/upstream-signing-keys.asc')), 'upstream-signing-keys.asc');
+  const keys = await parseKeys(
+    await readFile(join(REPO_ROOT, 'keys/upstream-signing-keys.asc')),
+    'upstream-signing-keys.asc',
+  );
   assert.deepEqual(
     keys.map((k) => [k.getUserIDs()[0], k.getFingerprint().toUpperCase()]),
     EXPECTED,
@@ -30,12 +33,16 @@ test('the shipped directory is what an install trusts by default (and the README
   process.env['NESTOS_INSTALLER_KEYS_DIR'] = empty;
   try {
     const fingerprints = (await loadTrustedKeys()).map((k) => k.getFingerprint().toUpperCase());
-    assert.deepEqual(fingerprints, EXPECTED.map(([, fp]) => fp));
+    assert.deepEqual(
+      fingerprints,
+      EXPECTED.map(([, fp]) => fp),
+    );
   } finally {
     if (saved === undefined) delete process.env['NESTOS_INSTALLER_KEYS_DIR'];
     else process.env['NESTOS_INSTALLER_KEYS_DIR'] = saved;
     await rm(empty, { recursive: true, force: true });
   }
   const readme = await readFile(join(REPO_ROOT, 'keys/README.md'), 'utf8');
-  for (const [, fp] of EXPECTED) assert.ok(readme.includes(fp!.replace(/(.{4})(?!$)/g, '$1 ')), `keys/README.md lists ${fp}`);
+  for (const [, fp] of EXPECTED)
+    assert.ok(readme.includes(fp!.replace(/(.{4})(?!$)/g, '$1 ')), `keys/README.md lists ${fp}`);
 });

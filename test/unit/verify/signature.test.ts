@@ -60,7 +60,10 @@ test('a flipped byte, a truncation and a trailing byte all fail', async () => {
   const flipped = Buffer.from(data);
   flipped[12345]! ^= 0x80;
   for (const bad of [flipped, data.subarray(0, data.length - 1), Buffer.concat([data, Buffer.from([0])])]) {
-    await assert.rejects(verify(bad, sig, keys), (err: unknown) => err instanceof VerificationError && /GPG verification failure/.test(err.message));
+    await assert.rejects(
+      verify(bad, sig, keys),
+      (err: unknown) => err instanceof VerificationError && /GPG verification failure/.test(err.message),
+    );
   }
 });
 
@@ -72,7 +75,10 @@ test('a signature by a key not trusted fails and says so', async () => {
 test('no trusted keys, or an unreadable signature, fail', async () => {
   await assert.rejects(verify(data, key.signBinary(data), []), /GPG verification failure: no trusted keys/);
   const keys = await parseKeys(key.publicArmored, 'k');
-  await assert.rejects(verify(data, Buffer.from('not a signature'), keys), /GPG verification failure: unreadable signature/);
+  await assert.rejects(
+    verify(data, Buffer.from('not a signature'), keys),
+    /GPG verification failure: unreadable signature/,
+  );
 });
 
 test('loadTrustedKeys reads the keys.d directory and --trusted-key files', async () => {
@@ -89,13 +95,22 @@ test('loadTrustedKeys reads the keys.d directory and --trusted-key files', async
     const keys = await loadTrustedKeys({ extraKeyFiles: [extra] });
     // After the keys shipped in keys/ (test/unit/verify/shipped-keys.test.ts): keys.d, then --trusted-key.
     const expected = [...(await parseKeys(key.publicArmored, 'a')), ...(await parseKeys(other.publicBinary, 'b'))];
-    assert.deepEqual(keys.slice(-2).map((k) => k.getFingerprint()), expected.map((k) => k.getFingerprint()));
+    assert.deepEqual(
+      keys.slice(-2).map((k) => k.getFingerprint()),
+      expected.map((k) => k.getFingerprint()),
+    );
     assert.equal(await verify(data, other.signBinary(data), keys), data.length);
-    await assert.rejects(loadTrustedKeys({ extraKeyFiles: [join(tmp, 'missing.asc')] }), (err: Error) =>
-      /^reading trusted key .*missing\.asc$/.test(err.message) && (err.cause as NodeJS.ErrnoException).code === 'ENOENT',
+    await assert.rejects(
+      loadTrustedKeys({ extraKeyFiles: [join(tmp, 'missing.asc')] }),
+      (err: Error) =>
+        /^reading trusted key .*missing\.asc$/.test(err.message) &&
+        (err.cause as NodeJS.ErrnoException).code === 'ENOENT',
     );
     writeFileSync(join(tmp, 'junk.asc'), 'junk');
-    await assert.rejects(loadTrustedKeys({ extraKeyFiles: [join(tmp, 'junk.asc')] }), /reading OpenPGP key .*junk\.asc/);
+    await assert.rejects(
+      loadTrustedKeys({ extraKeyFiles: [join(tmp, 'junk.asc')] }),
+      /reading OpenPGP key .*junk\.asc/,
+    );
   } finally {
     if (saved === undefined) delete process.env.NESTOS_INSTALLER_KEYS_DIR;
     else process.env.NESTOS_INSTALLER_KEYS_DIR = saved;
@@ -113,7 +128,17 @@ test('a text-mode signature (not hashed natively) is verified by the openpgp.js 
   const text = Buffer.from('line one\nline two\n'.repeat(5000));
   const file = join(tmp, 'text.txt');
   writeFileSync(file, text);
-  const sig = runTool('gpg', ['--homedir', key.home, '--batch', '--quiet', '--textmode', '--detach-sign', '--output', '-', file]);
+  const sig = runTool('gpg', [
+    '--homedir',
+    key.home,
+    '--batch',
+    '--quiet',
+    '--textmode',
+    '--detach-sign',
+    '--output',
+    '-',
+    file,
+  ]);
   const keys = await parseKeys(key.publicArmored, 'k');
   assert.equal(await verify(text, sig, keys), text.length);
   const bad = Buffer.from(text);
