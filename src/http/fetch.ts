@@ -92,7 +92,7 @@ async function getFile(url: string, opts: HttpGetOptions): Promise<HttpResponse>
     if (err.code === 'ENOENT') {
       throw new HttpStatusError(404, opts.failMessage?.(404, url) ?? `fetch from ${url} failed: no such file`);
     }
-    throw new UserError(`reading ${path}: ${err.message}`);
+    throw new UserError(`reading ${path}`, { cause: err });
   });
   const start = Math.min(opts.rangeStart ?? 0, st.size);
   return {

@@ -112,9 +112,9 @@ export function fileSource(path: string, reporter: Reporter): ImageSource {
       return length;
     },
     async open() {
-      const o = await openAt(0);
-      length = o.length;
-      return o.body;
+      const opened = await openAt(0);
+      length = opened.length;
+      return opened.body;
     },
     openAt,
     async openChunks() {
@@ -142,12 +142,12 @@ interface UrlSourceOptions {
   reporter: Reporter;
 }
 
-export function urlSource(o: UrlSourceOptions): ImageSource {
+export function urlSource(options: UrlSourceOptions): ImageSource {
   let length: number | undefined;
   const openAt = async (start: number): Promise<OpenedImage> => {
-    const res = await httpGet(o.url, {
-      retries: o.retries,
-      reporter: o.reporter,
+    const res = await httpGet(options.url, {
+      retries: options.retries,
+      reporter: options.reporter,
       rangeStart: start > 0 ? start : undefined,
       failMessage: (status) => `image fetch failed: ${status === 0 ? 'connection error' : status}`,
     });
@@ -160,15 +160,15 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
     return { body: res.body, start: actualStart, finalUrl: res.finalUrl, length };
   };
   return {
-    description: o.url,
-    name: urlFileName(o.url),
-    type: o.type,
+    description: options.url,
+    name: urlFileName(options.url),
+    type: options.type,
     get length() {
       return length;
     },
-    sha256: o.sha256,
-    uncompressedSha256: o.uncompressedSha256,
-    url: o.url,
+    sha256: options.sha256,
+    uncompressedSha256: options.uncompressedSha256,
+    url: options.url,
     open: async () => (await openAt(0)).body,
     openAt,
     async openChunks(signal?: AbortSignal) {
@@ -178,52 +178,65 @@ export function urlSource(o: UrlSourceOptions): ImageSource {
       signal?.addEventListener('abort', stop, { once: true });
       return chunksOf(body);
     },
-    readRange: (size, position) => readHttpRange(o.url, size, position, { retries: o.retries, reporter: o.reporter }),
+    readRange: (size, position) =>
+      readHttpRange(options.url, size, position, { retries: options.retries, reporter: options.reporter }),
     async signature() {
-      if (!o.signatureUrl) return undefined;
-      return fetchSignature(o.signatureUrl, { retries: o.retries, reporter: o.reporter });
+      if (!options.signatureUrl) return undefined;
+      return fetchSignature(options.signatureUrl, { retries: options.retries, reporter: options.reporter });
     },
   };
 }
 
 /** Every artifact of the chosen format (pxe: kernel, initramfs, rootfs), sorted by type. */
-export async function resolveImageSources(o: ResolveOptions): Promise<ImageSource[]> {
-  if (o.imageFile) return [fileSource(o.imageFile, o.reporter)];
-  if (o.imageUrl) {
-    const sig = signatureUrlFor(o.imageUrl);
-    o.reporter.info(`Downloading image from ${o.imageUrl}`);
-    o.reporter.info(`Downloading signature from ${sig}`);
-    return [urlSource({ url: o.imageUrl, signatureUrl: sig, type: 'disk', retries: o.retries, reporter: o.reporter })];
+export async function resolveImageSources(options: ResolveOptions): Promise<ImageSource[]> {
+  if (options.imageFile) return [fileSource(options.imageFile, options.reporter)];
+  if (options.imageUrl) {
+    const sig = signatureUrlFor(options.imageUrl);
+    options.reporter.info(`Downloading image from ${options.imageUrl}`);
+    options.reporter.info(`Downloading signature from ${sig}`);
+    return [
+      urlSource({
+        url: options.imageUrl,
+        signatureUrl: sig,
+        type: 'disk',
+        retries: options.retries,
+        reporter: options.reporter,
+      }),
+    ];
   }
-  const stream = o.stream ?? DEFAULT_STREAM;
-  const platform = o.platform ?? 'metal';
-  const base = o.streamBaseUrl ?? DEFAULT_STREAM_BASE_URL;
+  const stream = options.stream ?? DEFAULT_STREAM;
+  const platform = options.platform ?? 'metal';
+  const base = options.streamBaseUrl ?? DEFAULT_STREAM_BASE_URL;
   // Loaded on use: the schema library is only needed for stream sources.
   const { fetchStreamMetadata, findArtifacts } = await import('../stream/metadata.js');
-  const meta = await fetchStreamMetadata(base, stream, { retries: o.retries, reporter: o.reporter });
-  if (o.streamBaseUrl === undefined || o.streamBaseUrl === DEFAULT_STREAM_BASE_URL) {
-    o.reporter.info(`Downloading ${o.product} ${stream} ${o.arch} ${platform} image (${o.format}) and signature`);
+  const meta = await fetchStreamMetadata(base, stream, { retries: options.retries, reporter: options.reporter });
+  if (options.streamBaseUrl === undefined || options.streamBaseUrl === DEFAULT_STREAM_BASE_URL) {
+    options.reporter.info(
+      `Downloading ${options.product} ${stream} ${options.arch} ${platform} image (${options.format}) and signature`,
+    );
   } else {
-    o.reporter.info(`Downloading ${o.arch} ${platform} image (${o.format}) and signature referenced from ${meta.url}`);
+    options.reporter.info(
+      `Downloading ${options.arch} ${platform} image (${options.format}) and signature referenced from ${meta.url}`,
+    );
   }
-  return findArtifacts(meta, o.arch, platform, o.format, meta.url).map((a) =>
+  return findArtifacts(meta, options.arch, platform, options.format, meta.url).map((a) =>
     urlSource({
       url: a.location,
       signatureUrl: a.signature,
       type: a.type,
       sha256: a.sha256,
       uncompressedSha256: a.uncompressedSha256,
-      retries: o.retries,
-      reporter: o.reporter,
+      retries: options.retries,
+      reporter: options.reporter,
     }),
   );
 }
 
 /** One image (install): the format must have exactly one artifact. */
-export async function resolveImageSource(o: ResolveOptions): Promise<ImageSource> {
-  const sources = await resolveImageSources(o);
+export async function resolveImageSource(options: ResolveOptions): Promise<ImageSource> {
+  const sources = await resolveImageSources(options);
   if (sources.length !== 1) {
-    throw new UserError(`format ${o.format} has ${sources.length} artifacts; expected one image`);
+    throw new UserError(`format ${options.format} has ${sources.length} artifacts; expected one image`);
   }
   return sources[0]!;
 }
