@@ -13,16 +13,15 @@
 import { mkdtemp, open, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkFileNotBusy, checkNotBusy } from '../disk/busy.js';
 import type { SectorSize } from '../disk/sector-size.js';
 import { UserError } from '../errors.js';
-import { output, run } from '../exec/run.js';
+import { run } from '../exec/run.js';
 import type { Flavor } from '../flavor.js';
 import { validateIgnitionConfig } from '../formats/ignition/validate.js';
 import { prepareFirstBoot } from '../install/firstboot.js';
 import { readDefaultBlsEntry, blsOptions } from '../boot/bls.js';
-import { formatBytes, type Reporter } from '../report.js';
+import type { Reporter } from '../report.js';
 import { installBiosGrub } from '../boot/grub-bios.js';
 import { installUefiGrub, makeEsp } from '../boot/grub-efi.js';
 import { ostreeGrubEnv, writeStaticGrubConfig } from '../boot/ostree-grub.js';
@@ -41,7 +40,9 @@ import {
   pull,
   remoteUrl,
   repoConfigSet,
+  sysrootRepo,
 } from './sysroot.js';
+import { checkOstreeSource } from './source-check.js';
 import { blockSize } from '../disk/target.js';
 import { openTarget, type InstallTarget } from './target.js';
 import { trustedKeyFiles } from '../verify/trusted-keys.js';
@@ -126,15 +127,6 @@ function injectedFault(stage: Stage): void {
   }
 }
 
-/** A local source repo is checked before the disk is touched (remote ones fail at 'pull'). */
-async function checkLocalRef(repo: string, ref: string): Promise<void> {
-  if (/^(https?):\/\//.test(repo)) return;
-  const path = repo.startsWith('file://') ? fileURLToPath(repo) : repo;
-  await output('ostree', ['rev-parse', `--repo=${path}`, ref]).catch((err: unknown) => {
-    throw new UserError(`ref '${ref}' not found in ostree repo ${path}`, { cause: err });
-  });
-}
-
 /** Zeroes the first and last MiB: GPT (both copies), protective MBR and GRUB's boot code. */
 async function wipeTable(device: string): Promise<void> {
   // A disk without a table is fine; the zeroing below does the rest.
@@ -163,16 +155,23 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     throw new UserError('no trusted keys to verify the ostree commit; pass --trusted-key FILE or --insecure');
   }
   if (options.insecure) reporter.warn('Commit signature verification disabled (--insecure)');
-  await checkLocalRef(options.repo, options.ref);
+  const remote = {
+    name: options.remoteName,
+    url: remoteUrl(options.repo),
+    gpgKeyFiles: keyFiles,
+    insecure: options.insecure,
+  };
 
   // Busy targets are refused before anything is attached or written (and never wiped).
   // Absent or unreadable: treated as not there.
   const given = await stat(options.device).catch(() => undefined);
   if (given?.isBlockDevice()) await checkNotBusy(options.device, reporter);
   else if (given?.isFile()) await checkFileNotBusy(options.device, reporter);
+  reporter.step(`Checking ${remote.url} for ${options.ref}${options.insecure ? '' : ' and its signature'}`);
+  await checkOstreeSource(remote, options.ref);
   const target = await openTarget(
     options.device,
-    { destSize: options.destSize, sectorSize: options.sectorSize },
+    { destSize: options.destSize, sectorSize: options.sectorSize, minimumBytes: minimumDiskBytes(options.sizes) },
     reporter,
   );
   const mounts = new MountStack();
@@ -192,13 +191,6 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     const part = (n: number) => partitionNode(target.device, n);
 
     begin('partition', `Partitioning ${target.given} (GPT: BIOS-BOOT, EFI-SYSTEM, boot, root)`);
-    const size = await blockSize(target.device);
-    const needed = minimumDiskBytes(options.sizes);
-    if (size < needed) {
-      throw new UserError(
-        `${target.given} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(needed)}`,
-      );
-    }
     touched = true;
     await run('sgdisk', sgdiskArgs(options.sizes, target.device));
     await target.rescan();
@@ -221,9 +213,8 @@ export async function ostreeInstall(options: OstreeInstallOptions, reporter: Rep
     await repoConfigSet(sysroot, 'sysroot.readonly', 'true');
     await writeStaticGrubConfig(bootDir);
 
-    const url = remoteUrl(options.repo);
-    begin('pull', `Pulling ${options.remoteName}:${options.ref} from ${url}`);
-    await addRemote(sysroot, { name: options.remoteName, url, gpgKeyFiles: keyFiles, insecure: options.insecure });
+    begin('pull', `Pulling ${options.remoteName}:${options.ref} from ${remote.url}`);
+    await addRemote(sysrootRepo(sysroot), remote);
     const commit = await pull(sysroot, options.remoteName, options.ref);
     reporter.info(`Pulled commit ${commit}${options.insecure ? '' : ' (signature verified)'}`);
 

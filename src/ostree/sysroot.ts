@@ -36,11 +36,12 @@ export interface RemoteOptions {
 }
 
 /**
- * Adds the remote with commit-signature verification against exactly the given keys
- * (`--gpg-import` fills a per-remote keyring), or without verification when insecure.
+ * Adds the remote to a repo (a sysroot's: sysrootRepo) with commit-signature verification
+ * against exactly the given keys (`--gpg-import` fills a per-remote keyring), or without
+ * verification when insecure.
  */
-export async function addRemote(sysroot: string, remote: RemoteOptions): Promise<void> {
-  const args = ['remote', 'add', `--repo=${sysrootRepo(sysroot)}`];
+export async function addRemote(repo: string, remote: RemoteOptions): Promise<void> {
+  const args = ['remote', 'add', `--repo=${repo}`];
   if (remote.insecure) {
     args.push('--no-gpg-verify');
   } else {
@@ -53,7 +54,7 @@ export async function addRemote(sysroot: string, remote: RemoteOptions): Promise
   await run('ostree', args);
   if (!remote.insecure) {
     for (const key of remote.gpgKeyFiles) {
-      await run('ostree', ['remote', 'gpg-import', `--repo=${sysrootRepo(sysroot)}`, `--keyring=${key}`, remote.name]);
+      await run('ostree', ['remote', 'gpg-import', `--repo=${repo}`, `--keyring=${key}`, remote.name]);
     }
   }
 }

@@ -6,12 +6,13 @@
  * `losetup -P` creates none on kernels without the GPT parser. Everything attached here is
  * detached in release().
  */
-import { open, stat, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { output, run } from '../exec/run.js';
 import type { Reporter } from '../report.js';
 import { inspectTarget } from '../disk/target.js';
-import { checkTargetChoice } from '../disk/target-choice.js';
+import { checkTargetChoice, holdFileTarget } from '../disk/target-choice.js';
+import { formatBytes } from '../report.js';
 import { rereadPartitions } from '../disk/partition-nodes.js';
 
 export interface InstallTarget {
@@ -33,6 +34,8 @@ export interface InstallTarget {
 export interface TargetOptions {
   /** Size for a new (or too small) image file, in bytes. */
   destSize?: number;
+  /** The least the layout needs, in bytes: a smaller target is refused before it is touched. */
+  minimumBytes: number;
   /** Logical sector size for an image file; block devices report their own. */
   sectorSize?: 512 | 4096;
 }
@@ -41,6 +44,17 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   const choice = { destSize: options.destSize, destSectorSize: options.sectorSize };
   const facts = await inspectTarget(path, choice);
   await checkTargetChoice(facts, choice);
+  // An existing file must look like a disk image (not text, not a filesystem); its lock is held
+  // until release, so a second run cannot take it.
+  const held = facts.kind === 'file' && facts.exists ? await holdFileTarget(facts) : undefined;
+  const existingSize = held ? (await held.handle.stat()).size : 0;
+  const size = facts.kind === 'file' ? Math.max(existingSize, options.destSize ?? 0) : facts.size;
+  if (size !== undefined && size < options.minimumBytes) {
+    await held?.handle.close();
+    throw new UserError(
+      `${path} is too small (${formatBytes(size)}); this layout needs at least ${formatBytes(options.minimumBytes)}`,
+    );
+  }
   if (facts.kind === 'block') {
     return {
       device: path,
@@ -53,8 +67,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
     };
   }
   const createdFile = !facts.exists;
-  const size = facts.exists ? (await stat(path)).size : 0;
-  if (options.destSize !== undefined && (createdFile || size < options.destSize)) {
+  if (options.destSize !== undefined && (createdFile || existingSize < options.destSize)) {
     const fh = await open(path, createdFile ? 'wx' : 'r+');
     try {
       await fh.truncate(options.destSize);
@@ -69,6 +82,7 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
   } catch (err) {
     // Best-effort cleanup; the outcome is already decided.
     if (createdFile) await unlink(path).catch(() => undefined);
+    await held?.handle.close();
     throw new UserError(`attaching ${path} to a loop device (root needed)`, { cause: err });
   }
   reporter.info(`Attached ${path} to ${device} (${sectorSize}-byte sectors)`);
@@ -85,7 +99,11 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
       released = true;
       // Partitions may already be gone.
       await run('partx', ['-d', device], { okExitCodes: [1] }).catch(() => undefined);
-      await run('losetup', ['-d', device]);
+      try {
+        await run('losetup', ['-d', device]);
+      } finally {
+        await held?.handle.close();
+      }
     },
   };
 }
