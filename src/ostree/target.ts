@@ -67,23 +67,29 @@ export async function openTarget(path: string, options: TargetOptions, reporter:
     };
   }
   const createdFile = !facts.exists;
-  if (options.destSize !== undefined && (createdFile || existingSize < options.destSize)) {
-    const fh = await open(path, createdFile ? 'wx' : 'r+');
-    try {
-      await fh.truncate(options.destSize);
-    } finally {
-      await fh.close();
-    }
-  }
   const sectorSize = options.sectorSize ?? 512;
+  let made = false; // a new file exists at `path` only once this run made it
   let device: string;
   try {
-    device = await output('losetup', ['--find', '--show', '--sector-size', String(sectorSize), path]);
+    if (options.destSize !== undefined && (createdFile || existingSize < options.destSize)) {
+      const fh = await open(path, createdFile ? 'wx' : 'r+');
+      made = createdFile;
+      try {
+        await fh.truncate(options.destSize);
+      } finally {
+        await fh.close();
+      }
+    }
+    device = await output('losetup', ['--find', '--show', '--sector-size', String(sectorSize), path]).catch(
+      (err: unknown) => {
+        throw new UserError(`attaching ${path} to a loop device (root needed)`, { cause: err });
+      },
+    );
   } catch (err) {
     // Best-effort cleanup; the outcome is already decided.
-    if (createdFile) await unlink(path).catch(() => undefined);
+    if (made) await unlink(path).catch(() => undefined);
     await held?.handle.close();
-    throw new UserError(`attaching ${path} to a loop device (root needed)`, { cause: err });
+    throw err;
   }
   reporter.info(`Attached ${path} to ${device} (${sectorSize}-byte sectors)`);
   let released = false;
